@@ -1,0 +1,182 @@
+"""GraphQL building blocks every subgraph shares: userErrors, Relay connections with keyset cursors, history."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import orjson
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.scalars import JSON
+
+from .errors import ApiError, DomainError, ErrorCode, bad_input
+
+T = TypeVar("T")
+log = logging.getLogger("qianzhao.api")
+
+MAX_PAGE = 200
+DEFAULT_PAGE = 20
+
+
+@strawberry.federation.type(shareable=True, description="An expected failure of a mutation: validation, invalid transition or conflict.")
+class UserError:
+    field: list[str] | None = strawberry.field(description="Path of the input field at fault, when there is one.")
+    message: str = strawberry.field(description="What went wrong, in words an official can act on.")
+    code: str = strawberry.field(description="Machine-readable code: BAD_USER_INPUT, INVALID_TRANSITION, CONFLICT, NOT_FOUND, FORBIDDEN.")
+
+
+def user_errors(exc: DomainError) -> list[UserError]:
+    return [UserError(field=exc.field, message=exc.message, code=exc.code)]
+
+
+@strawberry.federation.type(shareable=True, description="Relay page information.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items precede this page (an `after` cursor was given).")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first edge.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last edge; pass it as `after` for the next page.")
+
+
+@strawberry.type(description="An edge of a connection.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Opaque keyset cursor of this node.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of items (Relay connection) with the total count matching the filter.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page with their cursors.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+    total_count: int = strawberry.field(description="How many items match the filter, across all pages.")
+
+    @strawberry.field(description="The items of this page without cursors.")
+    def nodes(self) -> list[T]:
+        return [e.node for e in self.edges]
+
+
+@strawberry.federation.type(shareable=True, description="One append-only audit history row (留痕): who did what, when.")
+class HistoryEntry:
+    action: str = strawberry.field(description="What was done, e.g. SUBMITTED, LISTED, ASSIGNED.")
+    actor: str = strawberry.field(description="Subject of the principal who did it.")
+    actor_role: str = strawberry.field(description="Role of that principal.")
+    actor_region: str | None = strawberry.field(description="Region code of that principal.")
+    occurred_at: datetime = strawberry.field(description="When it happened (UTC).")
+    changes: JSON = strawberry.field(description="The fields changed, old and new values.")
+    comment: str | None = strawberry.field(description="The official's comment.")
+    trace_id: str | None = strawberry.field(description="OpenTelemetry trace id of the request.")
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(values, default=str)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = orjson.loads(base64.urlsafe_b64decode(padded))
+    except Exception:
+        raise bad_input(f"Malformed cursor {cursor!r}") from None
+    if not isinstance(values, list):
+        raise bad_input(f"Malformed cursor {cursor!r}")
+    return values
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE
+    if first < 0 or first > MAX_PAGE:
+        raise bad_input(f"`first` must be between 0 and {MAX_PAGE}")
+    return first
+
+
+def keyset_after(columns: list[tuple[Any, bool]], values: list[Any]):
+    """Rows strictly after `values` in the order given by (column, descending) pairs."""
+    if len(values) != len(columns):
+        raise bad_input("Cursor does not match the requested order")
+    clauses = []
+    for i, (col, desc) in enumerate(columns):
+        equal = [c == v for (c, _), v in zip(columns[:i], values[:i], strict=True)]
+        value = values[i]
+        step = col < value if desc else col > value
+        clauses.append(and_(*equal, step) if equal else step)
+    return or_(*clauses)
+
+
+async def paginate(session: AsyncSession, stmt: Select, *, order: list[tuple[Any, bool]], first: int | None,
+                   after: str | None, cursor_of, count: bool = True) -> tuple[list[Any], PageInfo, int]:
+    """Keyset pagination: `order` ends with a unique column; `cursor_of(row)` gives that row's key values."""
+    limit = page_size(first)
+    total = 0
+    if count:
+        total = int(await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+    paged = stmt
+    if after:
+        paged = paged.where(keyset_after(order, _coerce(decode_cursor(after), order)))
+    paged = paged.order_by(*[c.desc() if d else c.asc() for c, d in order]).limit(limit + 1)
+    rows = list((await session.execute(paged)).scalars().all())
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    cursors = [encode_cursor(cursor_of(r)) for r in rows]
+    info = PageInfo(has_next_page=has_next, has_previous_page=bool(after),
+                    start_cursor=cursors[0] if cursors else None, end_cursor=cursors[-1] if cursors else None)
+    return list(zip(cursors, rows, strict=True)), info, total
+
+
+def _coerce(values: list[Any], order: list[tuple[Any, bool]]) -> list[Any]:
+    """Turn JSON cursor values back into the column types (timestamps, decimals, uuids)."""
+    out = []
+    for value, (col, _) in zip(values, order, strict=False):
+        try:
+            py = col.type.python_type
+        except (NotImplementedError, AttributeError):
+            py = None
+        if value is not None and py is datetime and isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        elif value is not None and py is not None and py not in (str, int, float, bool) and isinstance(value, str):
+            try:
+                value = py(value)
+            except Exception:
+                raise bad_input("Malformed cursor") from None
+        out.append(value)
+    return out
+
+
+def connection(node_type, items: list[tuple[str, Any]], info: PageInfo, total: int, convert=lambda x: x):
+    return Connection[node_type](  # type: ignore[valid-type]
+        edges=[Edge[node_type](cursor=c, node=convert(r)) for c, r in items],  # type: ignore[valid-type]
+        page_info=info, total_count=total,
+    )
+
+
+class InternalErrorMasking(SchemaExtension):
+    """Unexpected exceptions become INTERNAL_SERVER_ERROR (logged with their trace); expected ones keep their code."""
+
+    def on_operation(self):
+        yield
+        result = self.execution_context.result
+        if not result or not getattr(result, "errors", None):
+            return
+        masked = []
+        for error in result.errors:
+            original = error.original_error
+            if original is None or isinstance(original, GraphQLError):
+                if original is not None and isinstance(original, ApiError) and not error.extensions:
+                    error.extensions = original.extensions
+                masked.append(error)
+                continue
+            log.error("unexpected error in %s", error.path, exc_info=original)
+            masked.append(GraphQLError("Internal server error", nodes=error.nodes, path=error.path,
+                                       extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR.value}))
+        result.errors = masked
+
+
+def federation_schema(*, query: type, mutation: type | None = None, types: list[type] | tuple = ()):
+    """A Federation 2.11 subgraph schema with the platform's error handling."""
+    return strawberry.federation.Schema(query=query, mutation=mutation, types=list(types),
+                                        extensions=[InternalErrorMasking], federation_version="2.11")

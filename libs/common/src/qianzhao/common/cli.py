@@ -1,0 +1,81 @@
+"""The `qianzhao` command: up, token, migrate (and gateway when installed)."""
+
+from __future__ import annotations
+
+import typer
+
+from . import regions
+from .auth import Principal, Role, issue_token
+from .settings import PlatformSettings
+
+app = typer.Typer(help="Qianzhao (黔招) platform command line.", no_args_is_help=True, add_completion=False)
+
+
+def make_token(role: Role, region: str, department: str | None, credit_code: str | None, ttl: int,
+               subject: str | None = None) -> str:
+    if regions.get(region) is None:
+        raise typer.BadParameter(f"unknown region code {region}", param_hint="--region")
+    principal = Principal(subject=subject or f"dev-{role.value.lower()}-{region}", role=role, region_code=region,
+                          department=department, credit_code=credit_code)
+    return issue_token(PlatformSettings(), principal, ttl)
+
+
+@app.command()
+def up() -> None:
+    """Start PostgreSQL, NATS, migrations and every service; Ctrl-C stops them all."""
+    from .supervisor import run_up
+
+    raise typer.Exit(run_up(make_token(Role.PROVINCE, regions.PROVINCE_CODE, None, None, 720)))
+
+
+@app.command()
+def token(
+    role: Role = typer.Option(..., help="PROVINCE, PREFECTURE, COUNTY, DEPARTMENT, ENTERPRISE or SERVICE"),
+    region: str = typer.Option(regions.PROVINCE_CODE, help="6-digit division code of the principal"),
+    department: str | None = typer.Option(None, help="Provincial department (DEPARTMENT role)"),
+    credit_code: str | None = typer.Option(None, "--credit-code", help="Unified social credit code (ENTERPRISE)"),
+    ttl: int = typer.Option(720, help="Minutes until the token expires"),
+    subject: str | None = typer.Option(None, help="Subject (user id) in the token"),
+) -> None:
+    """Print a signed dev JWT (HS256, dev secret or QZ_JWT_SECRET)."""
+    if role is Role.DEPARTMENT and not department:
+        raise typer.BadParameter("DEPARTMENT tokens need --department", param_hint="--department")
+    if role is Role.ENTERPRISE:
+        from stdnum.cn import uscc
+
+        if not credit_code or not uscc.is_valid(credit_code):
+            raise typer.BadParameter("ENTERPRISE tokens need a valid --credit-code", param_hint="--credit-code")
+    typer.echo(make_token(role, region, department, credit_code, ttl, subject))
+
+
+@app.command()
+def migrate(
+    service: list[str] = typer.Option(None, help="Only these services (default: all installed)"),
+) -> None:
+    """Apply every service's Alembic migrations to its configured database (QZ_<SERVICE>_DATABASE_URL)."""
+    import os
+
+    from .migrations import upgrade
+    from .registry import installed_services
+
+    for definition in installed_services():
+        if service and definition.name not in service:
+            continue
+        url = os.environ.get(f"QZ_{definition.name.upper()}_DATABASE_URL") or PlatformSettings().database_url
+        typer.echo(f"migrating {definition.name} …")
+        upgrade(definition.migrations, url)
+    typer.echo("done.")
+
+
+def main() -> None:
+    try:
+        from qianzhao.gateway.cli import register  # the gateway adds its own commands when installed
+    except ImportError:
+        pass
+    else:
+        register(app)
+    app()
+
+
+if __name__ == "__main__":
+    main()

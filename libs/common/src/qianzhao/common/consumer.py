@@ -1,0 +1,152 @@
+"""Durable JetStream pull consumer: idempotent through an inbox table, acks after commit, dead-letters after N."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import orjson
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pydantic import ValidationError
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from .broker import Broker, stream_config
+from .broker import ensure_stream as _ensure_stream
+from .events import CloudEvent
+from .tables import dead_letters, inbox
+from .telemetry import extract_context, tracer
+
+log = logging.getLogger("qianzhao.consumer")
+
+Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+
+class EventConsumer:
+    """Handles one durable consumer's events; each handler runs in a savepoint of a batch transaction."""
+
+    def __init__(self, *, name: str, service: str, subjects: list[str], handler: Handler,
+                 sessionmaker: async_sessionmaker[AsyncSession], broker: Broker, max_deliver: int = 5,
+                 backoff_seconds: float = 1.0, batch: int = 200, ack_wait: float = 30.0):
+        self.name = name
+        self.service = service
+        self.subjects = subjects
+        self.handler = handler
+        self.sessionmaker = sessionmaker
+        self.broker = broker
+        self.max_deliver = max_deliver
+        self.backoff_seconds = backoff_seconds
+        self.batch = batch
+        self.ack_wait = ack_wait
+        self.handled = 0
+        self.duplicates = 0
+        self.dead_lettered = 0
+
+    @property
+    def stream(self) -> str:
+        return stream_config(self.service).name
+
+    async def run(self) -> None:
+        while True:
+            sub = None
+            try:
+                await self.broker.wait_connected()
+                js = self.broker.js
+                await _ensure_stream(js, stream_config(self.service))
+                if not await self._exists():
+                    await js.add_consumer(self.stream, self._config())
+                sub = await js.pull_subscribe_bind(durable=self.name, stream=self.stream)
+                while True:
+                    try:
+                        msgs = await sub.fetch(self.batch, timeout=1.0)
+                    except (TimeoutError, NatsTimeoutError):
+                        continue
+                    await self.handle_batch(msgs)
+            except asyncio.CancelledError:
+                if sub is not None:
+                    try:
+                        await sub.unsubscribe()
+                    except Exception:
+                        pass
+                raise
+            except Exception as exc:
+                log.warning("consumer %s paused: %s", self.name, exc)
+                await asyncio.sleep(1.0)
+
+    def _config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            durable_name=self.name, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+            filter_subjects=self.subjects, ack_wait=self.ack_wait, max_deliver=-1, max_ack_pending=10000,
+        )
+
+    async def _exists(self) -> bool:
+        try:
+            await self.broker.js.consumer_info(self.stream, self.name)
+            return True
+        except Exception:
+            return False
+
+    async def handle_batch(self, msgs: list) -> None:
+        """One transaction for the batch, a savepoint per event: failures roll back alone."""
+        outcomes: list[tuple[object, Exception | None, CloudEvent | None]] = []
+        async with self.sessionmaker() as session:
+            async with session.begin():
+                for msg in msgs:
+                    try:
+                        event = CloudEvent.model_validate_json(msg.data)
+                    except ValidationError as exc:
+                        outcomes.append((msg, exc, None))
+                        continue
+                    with tracer().start_as_current_span(
+                        f"consume {event.type}", context=extract_context(msg.headers),
+                    ):
+                        try:
+                            async with session.begin_nested():
+                                fresh = (await session.execute(
+                                    pg_insert(inbox).values(event_id=event.id, consumer=self.name,
+                                                            event_type=event.type)
+                                    .on_conflict_do_nothing().returning(inbox.c.event_id)
+                                )).first()
+                                if fresh is None:
+                                    self.duplicates += 1
+                                else:
+                                    await self.handler(session, event)
+                            outcomes.append((msg, None, event))
+                        except Exception as exc:
+                            log.warning("consumer %s: handling %s failed: %s", self.name, event.id, exc)
+                            outcomes.append((msg, exc, event))
+        for msg, exc, event in outcomes:
+            if exc is None:
+                self.handled += 1
+                await msg.ack_sync()
+            elif event is None or msg.metadata.num_delivered >= self.max_deliver:
+                await self.dead_letter(msg, event, exc)
+            else:
+                delay = self.backoff_seconds * (2 ** (msg.metadata.num_delivered - 1))
+                await msg.nak(delay=delay)
+
+    async def dead_letter(self, msg, event: CloudEvent | None, exc: Exception) -> None:
+        """Copy the event to `qz.deadletter.<consumer>`, keep a row, log it, then stop redelivery."""
+        deliveries = msg.metadata.num_delivered
+        subject = f"qz.deadletter.{self.name}"
+        headers = {
+            "Qz-Original-Subject": msg.subject, "Qz-Error": str(exc)[:500], "Qz-Deliveries": str(deliveries),
+            "Nats-Msg-Id": f"{self.name}:{event.id if event else msg.metadata.sequence.stream}",
+        }
+        await self.broker.js.publish(subject, msg.data, headers=headers)
+        async with self.sessionmaker() as session, session.begin():
+            try:
+                body = orjson.loads(msg.data)
+            except orjson.JSONDecodeError:
+                body = {"raw": msg.data.decode("utf-8", "replace")}
+            await session.execute(insert(dead_letters).values(
+                consumer=self.name, event_id=event.id if event else None, subject=msg.subject,
+                deliveries=deliveries, error=repr(exc)[:2000], event=body,
+            ))
+        self.dead_lettered += 1
+        log.error("consumer %s dead-lettered event %s after %d deliveries: %s", self.name,
+                  event.id if event else "?", deliveries, exc, extra={"qz_subject": msg.subject})
+        await msg.term()

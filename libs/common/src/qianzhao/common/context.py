@@ -1,0 +1,54 @@
+"""Per-request GraphQL context: the principal, one database session, DataLoaders built for this request."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+from strawberry.fastapi import BaseContext
+
+from .auth import Principal, require_principal
+from .clock import Clock
+from .uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from .service_app import Runtime
+
+
+@dataclass
+class RequestContext(BaseContext):
+    principal: Principal | None
+    session: AsyncSession
+    runtime: Runtime
+    auth_error: Exception | None = None
+    _loaders: dict[str, DataLoader] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    @property
+    def clock(self) -> Clock:
+        return self.runtime.clock
+
+    @property
+    def settings(self) -> Any:
+        return self.runtime.settings
+
+    def user(self) -> Principal:
+        """The authenticated principal, or UNAUTHENTICATED."""
+        if self.auth_error is not None:
+            raise self.auth_error
+        return require_principal(self.principal)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session, principal=self.user(), clock=self.clock)
+
+    def loader(self, key: str, load: Callable[[list[Any]], Awaitable[list[Any]]]) -> DataLoader:
+        """The request's DataLoader named `key`, created on first use (never shared between requests)."""
+        found = self._loaders.get(key)
+        if found is None:
+            found = self._loaders[key] = DataLoader(load_fn=load)
+        return found

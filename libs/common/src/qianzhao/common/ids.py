@@ -1,0 +1,26 @@
+"""Identifiers: UUIDv7 primary keys and per-scope human-readable record numbers."""
+
+from __future__ import annotations
+
+import uuid
+
+import uuid6
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def new_id() -> uuid.UUID:
+    """A UUIDv7: time-ordered, so B-tree inserts stay local."""
+    return uuid.UUID(bytes=uuid6.uuid7().bytes)
+
+
+async def next_number(session: AsyncSession, scope: str) -> int:
+    """The next value of the counter `scope` (e.g. `XM-520102-2023`), gap-free within committed transactions."""
+    result = await session.execute(
+        text(
+            "INSERT INTO number_counters (scope, value) VALUES (:scope, 1) "
+            "ON CONFLICT (scope) DO UPDATE SET value = number_counters.value + 1 RETURNING value"
+        ),
+        {"scope": scope},
+    )
+    return int(result.scalar_one())

@@ -1,0 +1,73 @@
+"""Alembic for every service: one env implementation, URL from settings, head checks for /readyz."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from .settings import to_async_url
+
+
+def alembic_config(script_location: Path, url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    cfg.set_main_option("sqlalchemy.url", to_async_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(script_location: Path, url: str, revision: str = "head") -> None:
+    """Apply migrations; safe to call from inside a running event loop (it then runs in a worker thread)."""
+    cfg = alembic_config(script_location, url)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        command.upgrade(cfg, revision)
+        return
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(command.upgrade, cfg, revision).result()
+
+
+def head_revision(script_location: Path) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(script_location, "postgresql://x/x")).get_current_head()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as conn:
+        try:
+            return await conn.scalar(text("SELECT version_num FROM alembic_version"))
+        except Exception:
+            return None
+
+
+def run_env(target_metadata: MetaData | None = None) -> None:
+    """The body of each service's `migrations/env.py`."""
+    from alembic import context
+
+    config = context.config
+    url = config.get_main_option("sqlalchemy.url")
+
+    def do_run(connection) -> None:
+        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run_async() -> None:
+        engine = create_async_engine(url)
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run)
+            await connection.commit()
+        await engine.dispose()
+
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    else:
+        asyncio.run(run_async())

@@ -1,0 +1,130 @@
+"""Outbox relay: publishes committed events to JetStream in order, at least once, de-duplicated by event id."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+import asyncpg
+from sqlalchemy import Text, cast, delete, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from .broker import Broker
+from .tables import OUTBOX_CHANNEL, outbox
+
+log = logging.getLogger("qianzhao.outbox")
+
+RELAY_LOCK_KEY = 0x515A_0B0C  # one relay at a time per database keeps per-aggregate order across replicas
+RETENTION = "7 days"
+
+
+class OutboxRelay:
+    """Runs inside each service: wakes on NOTIFY (or a short poll), claims a batch, publishes, marks it."""
+
+    def __init__(self, engine: AsyncEngine, broker: Broker, *, batch_size: int = 1000, poll_seconds: float = 1.0,
+                 publish_timeout: float = 10.0):
+        self.engine = engine
+        self.broker = broker
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.publish_timeout = publish_timeout
+        self._wake = asyncio.Event()
+        self._listener: asyncpg.Connection | None = None
+        self.published = 0
+
+    async def run(self) -> None:
+        backoff = 0.2
+        cycles = 0
+        while True:
+            try:
+                await self.broker.wait_connected()
+                await self._ensure_listener()
+                n = await self.drain_once()
+                backoff = 0.2
+                cycles += 1
+                if cycles % 1000 == 0:
+                    await self.prune()
+                if n >= self.batch_size:
+                    continue
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                except TimeoutError:
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("outbox relay paused: %s (retrying in %.1fs)", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _ensure_listener(self) -> None:
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            self._listener = await asyncpg.connect(url)
+            await self._listener.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
+        except Exception as exc:  # polling still works without NOTIFY
+            log.warning("outbox LISTEN unavailable (%s); polling every %.1fs", exc, self.poll_seconds)
+            self._listener = None
+
+    async def drain_once(self) -> int:
+        """Publish one batch of unpublished rows; returns how many were published."""
+        async with self.engine.begin() as conn:
+            if not await conn.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY))):
+                return 0
+            rows = (await conn.execute(
+                select(outbox.c.seq, outbox.c.event_id, outbox.c.subject, cast(outbox.c.event, Text))
+                .where(outbox.c.published_at.is_(None))
+                .order_by(outbox.c.seq)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            )).all()
+            if not rows:
+                return 0
+            done = await self._publish(rows)
+            await self._mark(conn, done, [r.seq for r in rows if r.seq not in set(done)])
+            self.published += len(done)
+            return len(done)
+
+    async def _publish(self, rows: Sequence) -> list[int]:
+        js = self.broker.js
+        assert js is not None
+        futures = []
+        for row in rows:
+            headers = {"Nats-Msg-Id": str(row.event_id)}
+            futures.append(await js.publish_async(row.subject, row[3].encode(), headers=headers))
+        results = await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), self.publish_timeout)
+        done: list[int] = []
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, BaseException):
+                # stop at the first failure so later events of the same aggregate are not marked ahead of it
+                log.warning("publishing outbox seq %s failed: %s", row.seq, result)
+                break
+            done.append(row.seq)
+        return done
+
+    async def _mark(self, conn: AsyncConnection, done: list[int], failed: list[int]) -> None:
+        if done:
+            await conn.execute(update(outbox).where(outbox.c.seq.in_(done)).values(published_at=func.now()))
+        if failed:
+            await conn.execute(
+                update(outbox).where(outbox.c.seq.in_(failed)).values(attempts=outbox.c.attempts + 1)
+            )
+
+    async def prune(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(outbox).where(
+                outbox.c.published_at < func.now() - text(f"interval '{RETENTION}'")
+            ))
+
+    async def close(self) -> None:
+        if self._listener is not None and not self._listener.is_closed():
+            await self._listener.close()
+
+
+async def pending_count(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))))

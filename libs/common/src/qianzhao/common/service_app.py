@@ -1,0 +1,145 @@
+"""What a Qianzhao service is (ServiceDefinition) and the FastAPI app every service is built with."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from strawberry.fastapi import GraphQLRouter
+
+from .auth import TokenVerifier
+from .broker import Broker, dead_letter_stream_config, stream_config
+from .clock import Clock
+from .consumer import EventConsumer
+from .context import RequestContext
+from .db import make_engine, make_sessionmaker
+from .errors import ApiError
+from .events import EventSpec
+from .migrations import current_revision, head_revision
+from .outbox import OutboxRelay
+from .settings import PlatformSettings
+from .telemetry import instrument_app, setup_logging, setup_tracing
+
+log = logging.getLogger("qianzhao.service")
+
+
+@dataclass
+class ServiceDefinition:
+    """Everything the supervisor, the tests and the gateway need to know about one service."""
+
+    name: str
+    port: int
+    title: str
+    app_factory: str
+    migrations: Path
+    schema: Callable[[], Any]
+    events: list[EventSpec] = field(default_factory=list)
+    consumers: Callable[[Runtime], list[EventConsumer]] = lambda runtime: []
+    workers: Callable[[Runtime], list[Coroutine]] = lambda runtime: []
+    settings_cls: type[PlatformSettings] = PlatformSettings
+
+    def settings(self, **overrides: Any) -> PlatformSettings:
+        return self.settings_cls(service_name=self.name, **overrides)
+
+
+@dataclass
+class Runtime:
+    """The live resources of one service process."""
+
+    definition: ServiceDefinition
+    settings: PlatformSettings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    broker: Broker
+    verifier: TokenVerifier
+    clock: Clock
+    relay: OutboxRelay | None = None
+    consumers: list[EventConsumer] = field(default_factory=list)
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+
+def create_service_app(definition: ServiceDefinition, settings: PlatformSettings | None = None, *,
+                       clock: Clock | None = None, relay: bool = True, background: bool = True) -> FastAPI:
+    """A service's ASGI app: GraphQL at /graphql, health endpoints, outbox relay and consumers in its lifespan."""
+    settings = settings or definition.settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        setup_logging(settings.log_level, settings.log_json)
+        setup_tracing(definition.name)
+        engine = make_engine(settings)
+        broker = Broker(settings.nats_url, name=f"qianzhao-{definition.name}",
+                        streams=[stream_config(definition.name), dead_letter_stream_config()])
+        runtime = Runtime(definition=definition, settings=settings, engine=engine,
+                          sessionmaker=make_sessionmaker(engine), broker=broker,
+                          verifier=TokenVerifier(settings), clock=clock or Clock())
+        app.state.runtime = runtime
+        instrument_app(app, engine)
+        await broker.start()
+        if relay:
+            runtime.relay = OutboxRelay(engine, broker, batch_size=settings.outbox_batch_size,
+                                        poll_seconds=settings.outbox_poll_seconds)
+            runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
+        if background:
+            runtime.consumers = definition.consumers(runtime)
+            runtime.tasks += [asyncio.create_task(c.run(), name=c.name) for c in runtime.consumers]
+            runtime.tasks += [asyncio.create_task(w) for w in definition.workers(runtime)]
+        try:
+            yield
+        finally:
+            for task in runtime.tasks:
+                task.cancel()
+            for task in runtime.tasks:
+                with suppress(asyncio.CancelledError, Exception):
+                    await task
+            if runtime.relay:
+                await runtime.relay.close()
+            await broker.close()
+            await engine.dispose()
+
+    app = FastAPI(title=definition.title, lifespan=lifespan)
+
+    async def get_context(request: Request) -> AsyncIterator[RequestContext]:
+        runtime: Runtime = request.app.state.runtime
+        auth_error = None
+        try:
+            principal = runtime.verifier.from_header(request.headers.get("authorization"))
+        except ApiError as exc:
+            principal, auth_error = None, exc
+        async with runtime.sessionmaker() as session:
+            yield RequestContext(principal=principal, session=session, runtime=runtime, auth_error=auth_error)
+
+    schema = definition.schema()
+    app.include_router(GraphQLRouter(schema, context_getter=get_context, graphql_ide="graphiql" if settings.graphiql else None),
+                       prefix="/graphql")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": definition.name}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request):
+        runtime: Runtime = request.app.state.runtime
+        checks: dict[str, Any] = {}
+        try:
+            async with runtime.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+            head, current = head_revision(definition.migrations), await current_revision(runtime.engine)
+            checks["migrations"] = "ok" if head == current else f"at {current}, head is {head}"
+        except Exception as exc:
+            checks["database"] = f"unreachable: {exc.__class__.__name__}"
+        checks["nats"] = "ok" if runtime.broker.is_connected else "unreachable"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    return app

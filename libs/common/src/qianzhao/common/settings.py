@@ -1,0 +1,43 @@
+"""One pydantic-settings base (env prefix `QZ_`) that every service extends."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "qianzhao-dev-secret-not-for-production-0123456789"
+
+
+class PlatformSettings(BaseSettings):
+    """Settings shared by every Qianzhao process; read from `QZ_*` environment variables or `.env`."""
+
+    model_config = SettingsConfigDict(env_prefix="QZ_", env_file=".env", extra="ignore")
+
+    service_name: str = "qianzhao"
+    environment: str = "dev"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/qianzhao"
+    database_pool_size: int = 10
+    nats_url: str = "nats://127.0.0.1:4222"
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str = "qianzhao"
+    jwt_audience: str = "qianzhao"
+    outbox_batch_size: int = 1000
+    outbox_poll_seconds: float = 1.0
+    consumer_max_deliver: int = 5
+    consumer_backoff_seconds: float = 1.0
+    log_level: str = "INFO"
+    log_json: bool = True
+    graphiql: bool = True
+
+    @property
+    def async_database_url(self) -> str:
+        return to_async_url(self.database_url)
+
+
+def to_async_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs (as operators write them) and use asyncpg."""
+    for prefix in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix):]
+    return url

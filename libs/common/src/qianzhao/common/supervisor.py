@@ -1,0 +1,247 @@
+"""`qianzhao up`: the embedded default — PostgreSQL, NATS and every service as child processes of one supervisor."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .embedded import NatsServer, PostgresServer, port_is_free, wait_for_port
+from .migrations import upgrade
+from .registry import installed_services
+from .service_app import ServiceDefinition
+
+
+class UpSettings(BaseSettings):
+    """Ports and folders of the embedded default; every one can be set with a `QZ_*` variable."""
+
+    model_config = SettingsConfigDict(env_prefix="QZ_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path(".data")
+    pg_port: int = 5432
+    nats_port: int = 4222
+    gateway_port: int = 4000
+    projects_port: int = 4001
+    grievances_port: int = 4002
+    coordination_port: int = 4003
+    host: str = "127.0.0.1"
+
+    def port_of(self, name: str, default: int) -> int:
+        return int(getattr(self, f"{name}_port", default))
+
+
+class PortBusy(RuntimeError):
+    pass
+
+
+@dataclass
+class Child:
+    name: str
+    proc: subprocess.Popen
+    port: int
+    url: str
+    threads: list[threading.Thread] = field(default_factory=list)
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _pump(name: str, stream) -> None:
+    """Copy a child's output line by line, prefixed with its name."""
+    for raw in iter(stream.readline, b""):
+        sys.stdout.write(f"[{name}] {raw.decode('utf-8', 'replace').rstrip()}\n")
+        sys.stdout.flush()
+
+
+def _spawn(name: str, argv: list[str], env: dict[str, str], port: int, url: str) -> Child:
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    t = threading.Thread(target=_pump, args=(name, proc.stdout), daemon=True)
+    t.start()
+    return Child(name, proc, port, url, [t])
+
+
+class Supervisor:
+    def __init__(self, settings: UpSettings | None = None, services: list[ServiceDefinition] | None = None):
+        self.settings = settings or UpSettings()
+        self.services = services if services is not None else installed_services()
+        self.pg: PostgresServer | None = None
+        self.nats: NatsServer | None = None
+        self.children: list[Child] = []
+        self._stopping = False
+
+    def check_ports(self) -> None:
+        wanted = [("PostgreSQL", self.settings.pg_port, "QZ_PG_PORT"),
+                  ("NATS", self.settings.nats_port, "QZ_NATS_PORT")]
+        wanted += [(d.name, self.settings.port_of(d.name, d.port), f"QZ_{d.name.upper()}_PORT") for d in self.services]
+        if self.gateway_available():
+            wanted.append(("gateway", self.settings.gateway_port, "QZ_GATEWAY_PORT"))
+        for what, port, var in wanted:
+            if not port_is_free(port, self.settings.host):
+                raise PortBusy(f"port {port} needed by {what} is already in use; stop whatever listens there "
+                               f"or choose another port with {var}=<port>")
+
+    @staticmethod
+    def gateway_available() -> bool:
+        try:
+            import qianzhao.gateway.app  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def start(self) -> None:
+        t0 = time.monotonic()
+        self.check_ports()
+        data = self.settings.data_dir.resolve()
+        step = _Step()
+        with step("PostgreSQL"):
+            self.pg = PostgresServer(data / "pg", self.settings.pg_port).start(stdout=subprocess.DEVNULL)
+            for d in self.services:
+                self.pg.create_database(f"qianzhao_{d.name}")
+        with step("NATS JetStream"):
+            self.nats = NatsServer(data / "nats", self.settings.nats_port).start(stdout=subprocess.DEVNULL)
+            asyncio.run(_ensure_streams(self.nats.url, [d.name for d in self.services]))
+        for d in self.services:
+            with step(f"migrations of {d.name}"):
+                upgrade(d.migrations, self.pg.url(f"qianzhao_{d.name}"))
+        for d in self.services:
+            port = self.settings.port_of(d.name, d.port)
+            env = os.environ | {
+                "QZ_SERVICE_NAME": d.name, "QZ_DATABASE_URL": self.pg.url(f"qianzhao_{d.name}"),
+                "QZ_NATS_URL": self.nats.url, "PYTHONUNBUFFERED": "1",
+            }
+            argv = [sys.executable, "-m", "uvicorn", d.app_factory, "--factory", "--host", self.settings.host,
+                    "--port", str(port), "--no-access-log", "--log-level", "warning"]
+            self.children.append(_spawn(d.name, argv, env, port, f"http://{self.settings.host}:{port}/graphql"))
+        if self.gateway_available():
+            port = self.settings.gateway_port
+            argv = [sys.executable, "-m", "qianzhao.common.cli", "gateway", "--port", str(port),
+                    "--host", self.settings.host]
+            for d in self.services:
+                argv += ["--subgraph-url", f"{d.name}=http://{self.settings.host}:{self.settings.port_of(d.name, d.port)}/graphql"]
+            self.children.append(_spawn("gateway", argv, os.environ | {"PYTHONUNBUFFERED": "1"}, port,
+                                        f"http://{self.settings.host}:{port}/graphql"))
+        for child in self.children:
+            with step(f"{child.name} on :{child.port}"):
+                self.wait_ready(child)
+        self.elapsed = time.monotonic() - t0
+
+    def wait_ready(self, child: Child, timeout: float = 60.0) -> None:
+        wait_for_port(child.port, host=self.settings.host, timeout=timeout, proc=child.proc, name=child.name)
+        deadline = time.monotonic() + timeout
+        base = child.url.rsplit("/graphql", 1)[0]
+        while time.monotonic() < deadline:
+            if child.proc.poll() is not None:
+                raise RuntimeError(f"{child.name} exited with code {child.proc.returncode}")
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{child.name} was not ready within {timeout:.0f}s (see its log lines above)")
+
+    def stop(self) -> None:
+        if self._stopping:
+            return
+        self._stopping = True
+        for child in reversed(self.children):
+            if child.proc.poll() is None:
+                child.proc.terminate()
+        for child in reversed(self.children):
+            try:
+                child.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                child.proc.kill()
+                child.proc.wait()
+        if self.nats:
+            self.nats.stop()
+        if self.pg:
+            self.pg.stop()
+
+    def summary(self, token: str) -> str:
+        lines = ["", "Qianzhao is up:", f"  {'what':<14} url"]
+        for child in self.children:
+            lines.append(f"  {child.name:<14} {child.url}")
+        lines.append(f"  {'postgresql':<14} {self.pg.admin_url}")
+        lines.append(f"  {'nats':<14} {self.nats.url}")
+        lines += ["", "Dev token (PROVINCE, 520000; 12 h) — send as `Authorization: Bearer <token>`:", f"  {token}",
+                  "", f"Ready in {self.elapsed:.1f}s. Ctrl-C stops everything; data stays in "
+                  f"{self.settings.data_dir}/."]
+        return "\n".join(lines)
+
+
+class _Step:
+    """Progress lines: `▸ PostgreSQL … ok (0.6s)`."""
+
+    def __call__(self, what: str):
+        return _StepCtx(what)
+
+
+class _StepCtx:
+    def __init__(self, what: str):
+        self.what = what
+
+    def __enter__(self):
+        self.t0 = time.monotonic()
+        say(f"▸ starting {self.what} …")
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            say(f"  ✓ {self.what} ({time.monotonic() - self.t0:.1f}s)")
+
+
+async def _ensure_streams(url: str, services: list[str]) -> None:
+    import nats
+
+    from .broker import dead_letter_stream_config, ensure_stream, stream_config
+
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        for name in services:
+            await ensure_stream(js, stream_config(name))
+        await ensure_stream(js, dead_letter_stream_config())
+    finally:
+        await nc.close()
+
+
+def run_up(token: str) -> int:
+    sup = Supervisor()
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        sup.start()
+    except PortBusy as exc:
+        say(f"✗ {exc}")
+        sup.stop()
+        return 2
+    except Exception as exc:
+        say(f"✗ start-up failed: {exc}")
+        sup.stop()
+        return 1
+    say(sup.summary(token))
+    while not stop.is_set():
+        for child in sup.children:
+            if child.proc.poll() is not None:
+                say(f"✗ {child.name} exited with code {child.proc.returncode}; stopping everything")
+                stop.set()
+        stop.wait(0.5)
+    say("stopping …")
+    sup.stop()
+    say("stopped.")
+    return 0

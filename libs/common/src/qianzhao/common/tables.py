@@ -1,0 +1,114 @@
+"""Tables every service database has: outbox, inbox, audit history, number counters."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+platform_metadata = MetaData()
+
+outbox = Table(
+    "outbox",
+    platform_metadata,
+    Column("seq", BigInteger, Identity(always=True), primary_key=True),
+    Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+    Column("subject", String(200), nullable=False),
+    Column("aggregate_id", String(64), nullable=False),
+    Column("event", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("published_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Index("ix_outbox_unpublished", "seq", postgresql_where=text("published_at IS NULL")),
+)
+
+inbox = Table(
+    "inbox",
+    platform_metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("consumer", String(100), primary_key=True),
+    Column("event_type", String(200), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    platform_metadata,
+    Column("seq", BigInteger, Identity(always=True), primary_key=True),
+    Column("consumer", String(100), nullable=False),
+    Column("event_id", String(64)),
+    Column("subject", String(200), nullable=False),
+    Column("deliveries", Integer, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("event", JSONB),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+audit_history = Table(
+    "audit_history",
+    platform_metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("aggregate_type", String(60), nullable=False),
+    Column("aggregate_id", UUID(as_uuid=True), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("actor_role", String(20), nullable=False),
+    Column("actor_region", String(6)),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("changes", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("comment", Text),
+    Column("trace_id", String(32)),
+    Index("ix_audit_history_aggregate", "aggregate_id", "occurred_at"),
+)
+
+number_counters = Table(
+    "number_counters",
+    platform_metadata,
+    Column("scope", String(60), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+OUTBOX_CHANNEL = "qianzhao_outbox"
+
+NOTIFY_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('{OUTBOX_CHANNEL}', '');
+  RETURN NULL;
+END $$;
+"""
+NOTIFY_TRIGGER = (
+    "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()"
+)
+AUDIT_APPEND_ONLY_FUNCTION = """
+CREATE OR REPLACE FUNCTION audit_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_history is append-only';
+END $$;
+"""
+AUDIT_APPEND_ONLY_TRIGGER = (
+    "CREATE TRIGGER audit_history_append_only BEFORE UPDATE OR DELETE ON audit_history "
+    "FOR EACH ROW EXECUTE FUNCTION audit_history_append_only()"
+)
+
+
+def create_platform_tables(op) -> None:
+    """Called from each service's first Alembic migration."""
+    bind = op.get_bind()
+    platform_metadata.create_all(bind)
+    op.execute(NOTIFY_FUNCTION)
+    op.execute(NOTIFY_TRIGGER)
+    op.execute(AUDIT_APPEND_ONLY_FUNCTION)
+    op.execute(AUDIT_APPEND_ONLY_TRIGGER)

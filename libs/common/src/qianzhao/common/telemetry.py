@@ -1,0 +1,107 @@
+"""OpenTelemetry tracing (OTLP when configured), trace context over NATS headers, JSON logs with trace ids."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+import orjson
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+_configured: set[str] = set()
+
+
+def setup_tracing(service_name: str) -> None:
+    """Install a tracer provider once per process; export over OTLP only when an endpoint is configured."""
+    if "tracing" in _configured:
+        return
+    _configured.add("tracing")
+    provider = TracerProvider(resource=Resource.create({"service.name": f"qianzhao-{service_name}"}))
+    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    trace.set_tracer_provider(provider)
+
+
+def instrument_app(app, engine) -> None:
+    """FastAPI, SQLAlchemy and httpx instrumentation."""
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+    if engine is not None:
+        SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, skip_dep_check=True)
+    if "httpx" not in _configured:
+        _configured.add("httpx")
+        HTTPXClientInstrumentor().instrument()
+
+
+def tracer(name: str = "qianzhao") -> trace.Tracer:
+    return trace.get_tracer(name)
+
+
+def current_trace_id() -> str | None:
+    ctx = trace.get_current_span().get_span_context()
+    return format(ctx.trace_id, "032x") if ctx.is_valid else None
+
+
+def current_traceparent() -> str | None:
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def inject_headers(headers: dict[str, str], traceparent: str | None = None) -> dict[str, str]:
+    """Put the trace context (the event's own, or the current one) into NATS headers."""
+    if traceparent:
+        headers["traceparent"] = traceparent
+    else:
+        propagate.inject(headers)
+    return headers
+
+
+def extract_context(headers: dict[str, str] | None) -> otel_context.Context:
+    return propagate.extract(headers or {})
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, with the active trace and span ids."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            out["trace_id"] = format(span.trace_id, "032x")
+            out["span_id"] = format(span.span_id, "016x")
+        for key, value in record.__dict__.items():
+            if key.startswith("qz_"):
+                out[key[3:]] = value
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return orjson.dumps(out, default=str).decode()
+
+
+def setup_logging(level: str = "INFO", json: bool = True) -> None:
+    if "logging" in _configured:
+        return
+    _configured.add("logging")
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter() if json else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("uvicorn.access", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

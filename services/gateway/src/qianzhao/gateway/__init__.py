@@ -1,0 +1,1 @@
+"""Qianzhao gateway service."""

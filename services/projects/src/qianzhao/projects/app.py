@@ -1,0 +1,30 @@
+"""The projects service: definition and ASGI app factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qianzhao.common.service_app import ServiceDefinition, create_service_app
+
+from .project import events as project_events
+
+
+def _schema():
+    from .schema import build_schema
+
+    return build_schema()
+
+
+SERVICE = ServiceDefinition(
+    name="projects",
+    port=4001,
+    title="Qianzhao projects (招商推介项目库)",
+    app_factory="qianzhao.projects.app:create_app",
+    migrations=Path(__file__).resolve().parents[3] / "migrations",
+    schema=_schema,
+    events=[*project_events.ALL],
+)
+
+
+def create_app():
+    return create_service_app(SERVICE)
