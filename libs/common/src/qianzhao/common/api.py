@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 from datetime import datetime
+from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -13,8 +14,10 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.federation.schema_directives import Shareable
 from strawberry.scalars import JSON
 
+from . import regions
 from .errors import ApiError, DomainError, ErrorCode, bad_input
 
 T = TypeVar("T")
@@ -180,3 +183,37 @@ def federation_schema(*, query: type, mutation: type | None = None, types: list[
     """A Federation 2.11 subgraph schema with the platform's error handling."""
     return strawberry.federation.Schema(query=query, mutation=mutation, types=list(types),
                                         extensions=[InternalErrorMasking], federation_version="2.11")
+
+
+@strawberry.enum(description="Tier of a statistical division.")
+class RegionLevel(Enum):
+    PROVINCE = strawberry.enum_value("province", description="The province (省).")
+    PREFECTURE = strawberry.enum_value("prefecture", description="A prefecture-level division (市/州).")
+    COUNTY = strawberry.enum_value("county", description="A county-level division (县/市/区/特区).")
+
+
+@strawberry.federation.type(keys=["code"], name="Region",
+                            description="One of Guizhou's 98 statistical divisions (行政区划), keyed by its 6-digit code.")
+class RegionType:
+    """Every subgraph resolves the reference data itself; subclass it (same GraphQL name) to add fields."""
+
+    code: str = strawberry.field(description="6-digit statistical division code, e.g. 520102.")
+
+    @strawberry.field(description="Official name, e.g. 南明区.", directives=[Shareable()])
+    def name(self) -> str:
+        return regions.require(self.code).name
+
+    @strawberry.field(description="Province, prefecture or county.", directives=[Shareable()])
+    def level(self) -> RegionLevel:
+        return RegionLevel(regions.require(self.code).level.value)
+
+    @strawberry.field(description="Code of the division above this one; null for the province.",
+                      directives=[Shareable()])
+    def parent_code(self) -> str | None:
+        return regions.require(self.code).parent_code
+
+    @classmethod
+    def resolve_reference(cls, code: str):
+        if regions.get(code) is None:
+            return None
+        return cls(code=code)
