@@ -1,0 +1,134 @@
+"""Outbox guarantees: a NATS outage delays events, a crash never loses or duplicates them."""
+
+from __future__ import annotations
+
+import asyncio
+
+import nats
+import orjson
+import pytest
+from sqlalchemy import text
+
+from qianzhao.common.embedded import NatsServer, free_port
+from qianzhao.common.outbox import OutboxRelay, pending_count
+from qianzhao.common.testing import dev_token, running_service
+from qianzhao.projects.app import SERVICE
+
+CREATE = """mutation($input: CreateProjectInput!) {
+  createProject(input: $input) { project { id } userErrors { code message } } }"""
+
+
+async def create_project(svc, name: str) -> str:
+    data = await svc.ok(CREATE, {"input": {"name": name, "regionCode": "520102"}}, token=dev_token())
+    return data["createProject"]["project"]["id"]
+
+
+async def stream_events(url: str, subject: str = "qz.projects.>") -> list[dict]:
+    """Every message the stream holds for `subject`, read with an ephemeral ordered consumer."""
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        info = await js.stream_info("QZ_PROJECTS")
+        out: list[dict] = []
+        if info.state.messages == 0:
+            return out
+        sub = await js.subscribe(subject, ordered_consumer=True)
+        try:
+            while True:
+                try:
+                    msg = await sub.next_msg(timeout=1)
+                except (TimeoutError, nats.errors.TimeoutError):
+                    break
+                out.append(orjson.loads(msg.data) | {"_msg_id": msg.headers.get("Nats-Msg-Id")})
+        finally:
+            await sub.unsubscribe()
+        return out
+    finally:
+        await nc.close()
+
+
+async def wait_until(predicate, timeout: float = 20.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        value = await predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def own_nats(tmp_path):
+    """A NATS server this test may stop and restart (same port, same JetStream store)."""
+    server = NatsServer(tmp_path / "nats", free_port()).start()
+    yield server
+    server.stop()
+
+
+async def test_event_survives_a_nats_outage(databases, own_nats):
+    async with running_service(SERVICE, database_url=databases.fresh(SERVICE), nats_url=own_nats.url) as svc:
+        before = await create_project(svc, "停机前")
+        await wait_until(lambda: _published(svc, 1))
+        own_nats.stop()
+        during = await create_project(svc, "停机期间")  # the mutation does not need NATS
+        await asyncio.sleep(0.5)
+        assert await pending_count(svc.runtime.engine) == 1
+        own_nats.start()
+        await wait_until(lambda: _published(svc, 2), timeout=30)
+    events = await stream_events(own_nats.url)
+    subjects = [e["subject"] for e in events]
+    assert subjects.count(before) == 1 and subjects.count(during) == 1
+    assert all(e["_msg_id"] == e["id"] for e in events)
+
+
+async def _published(svc, n: int) -> bool:
+    async with svc.runtime.engine.connect() as conn:
+        done = await conn.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"))
+    return done >= n
+
+
+async def test_crash_after_commit_before_publish_delivers_once_after_restart(databases, own_nats):
+    url = databases.fresh(SERVICE)
+    # First process: commits the change and its outbox row, then dies before any relay ran.
+    async with running_service(SERVICE, database_url=url, nats_url=own_nats.url, relay=False) as svc:
+        project_id = await create_project(svc, "崩溃前提交")
+        assert await pending_count(svc.runtime.engine) == 1
+    assert [e for e in await stream_events(own_nats.url) if e["subject"] == project_id] == []
+    # Restarted process: its relay finds the committed row and publishes it.
+    async with running_service(SERVICE, database_url=url, nats_url=own_nats.url) as svc:
+        await wait_until(lambda: _published(svc, 1))
+    events = [e for e in await stream_events(own_nats.url) if e["subject"] == project_id]
+    assert len(events) == 1 and events[0]["type"] == "qianzhao.projects.project.created.v1"
+
+
+async def test_republishing_after_a_crash_before_marking_is_deduplicated(databases, own_nats):
+    url = databases.fresh(SERVICE)
+    async with running_service(SERVICE, database_url=url, nats_url=own_nats.url) as svc:
+        ids = [await create_project(svc, f"项目{i}") for i in range(3)]
+        await wait_until(lambda: _published(svc, 3))
+        # As if the process died after JetStream stored the batch but before marking the rows.
+        async with svc.runtime.engine.begin() as conn:
+            await conn.execute(text("UPDATE outbox SET published_at = NULL"))
+        relay: OutboxRelay = svc.runtime.relay
+        await wait_until(lambda: _published(svc, 3))
+        assert relay.published >= 6
+    events = await stream_events(own_nats.url)
+    assert sorted(e["subject"] for e in events) == sorted(ids)
+
+
+async def test_events_keep_commit_order(databases, own_nats):
+    async with running_service(SERVICE, database_url=databases.fresh(SERVICE), nats_url=own_nats.url) as svc:
+        ids = [await create_project(svc, f"顺序{i}") for i in range(20)]
+        await wait_until(lambda: _published(svc, 20))
+    assert [e["subject"] for e in await stream_events(own_nats.url)] == ids
+
+
+async def test_two_relays_publish_each_event_once(databases, own_nats):
+    url = databases.fresh(SERVICE)
+    async with running_service(SERVICE, database_url=url, nats_url=own_nats.url, relay=False) as svc:
+        ids = [await create_project(svc, f"并发{i}") for i in range(50)]
+    async with running_service(SERVICE, database_url=url, nats_url=own_nats.url) as a, \
+            running_service(SERVICE, database_url=url, nats_url=own_nats.url) as b:
+        await wait_until(lambda: _published(a, 50))
+        assert a.runtime.relay.published + b.runtime.relay.published == 50
+    assert [e["subject"] for e in await stream_events(own_nats.url)] == ids

@@ -1,0 +1,108 @@
+"""`qianzhao up` driven as a user would: starts everything, answers, keeps data, and Ctrl-C leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from qianzhao.common.embedded import free_port
+from qianzhao.common.testing import dev_token
+
+CLI = [sys.executable, "-m", "qianzhao.common.cli"]
+
+
+def env_for(data_dir: Path, ports: dict[str, int]) -> dict[str, str]:
+    env = os.environ | {"QZ_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+    env.update({f"QZ_{name.upper()}_PORT": str(port) for name, port in ports.items()})
+    return env
+
+
+def start(env: dict[str, str]) -> tuple[subprocess.Popen, list[str]]:
+    proc = subprocess.Popen([*CLI, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    deadline = time.monotonic() + 120
+    for line in proc.stdout:
+        lines.append(line)
+        if "Qianzhao is up" in line or time.monotonic() > deadline:
+            break
+    # read the summary table too
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith("Ready in"):
+            break
+    assert any("Qianzhao is up" in ln for ln in lines), "".join(lines)
+    return proc, lines
+
+
+def stop(proc: subprocess.Popen) -> list[int]:
+    tree = [p.pid for p in psutil.Process(proc.pid).children(recursive=True)]
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out
+    assert "stopped." in out
+    time.sleep(0.5)
+    return [pid for pid in tree if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+
+
+def ports() -> dict[str, int]:
+    return {name: free_port() for name in ("pg", "nats", "gateway", "projects", "grievances", "coordination")}
+
+
+@pytest.mark.slow
+def test_up_serves_keeps_data_and_stops_cleanly(tmp_path):
+    p = ports()
+    env = env_for(tmp_path / "data", p)
+    proc, lines = start(env)
+    try:
+        text = "".join(lines)
+        assert f"http://127.0.0.1:{p['projects']}/graphql" in text
+        assert "Dev token" in text
+        url = f"http://127.0.0.1:{p['projects']}/graphql"
+        mutation = ('mutation { createProject(input: {name: "持久化检查", regionCode: "520102"}) '
+                    '{ project { id } userErrors { message } } }')
+        body = httpx.post(url, json={"query": mutation}, headers={"Authorization": f"Bearer {dev_token()}"},
+                          timeout=10).json()
+        project_id = body["data"]["createProject"]["project"]["id"]
+    finally:
+        leftovers = stop(proc)
+    assert leftovers == [], f"processes left behind: {leftovers}"
+
+    proc, _ = start(env)  # a second run keeps the data
+    try:
+        body = httpx.post(url, json={"query": f'{{ project(id: "{project_id}") {{ name }} }}'},
+                          headers={"Authorization": f"Bearer {dev_token()}"}, timeout=10).json()
+        assert body["data"]["project"]["name"] == "持久化检查"
+    finally:
+        assert stop(proc) == []
+
+
+def test_busy_port_is_named_with_its_setting(tmp_path):
+    p = ports()
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", p["projects"]))
+        blocker.listen()
+        result = subprocess.run([*CLI, "up"], env=env_for(tmp_path / "data", p), capture_output=True, text=True,
+                                timeout=60)
+    assert result.returncode == 2
+    assert f"port {p['projects']}" in result.stdout and "QZ_PROJECTS_PORT" in result.stdout
+
+
+def test_token_command_prints_a_verifiable_token():
+    from qianzhao.common.auth import TokenVerifier
+    from qianzhao.common.settings import PlatformSettings
+
+    out = subprocess.run([*CLI, "token", "--role", "COUNTY", "--region", "520102"], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    principal = TokenVerifier(PlatformSettings()).verify(out)
+    assert principal.region_code == "520102" and principal.role.value == "COUNTY"
+    bad = subprocess.run([*CLI, "token", "--role", "ENTERPRISE"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "credit-code" in bad.stderr
