@@ -17,7 +17,7 @@ from qianzhao.common.consumer import EventConsumer
 from qianzhao.common.db import make_engine, make_sessionmaker
 from qianzhao.common.events import CloudEvent, EventSpec
 from qianzhao.common.testing import reset_nats
-from qianzhao.projects.app import SERVICE
+from probe.service import PROBE as SERVICE
 
 
 class Ping(BaseModel):

@@ -12,23 +12,23 @@ from sqlalchemy import text
 from qianzhao.common.embedded import NatsServer, free_port
 from qianzhao.common.outbox import OutboxRelay, pending_count
 from qianzhao.common.testing import dev_token, running_service
-from qianzhao.projects.app import SERVICE
+from probe.service import PROBE as SERVICE
 
-CREATE = """mutation($input: CreateProjectInput!) {
-  createProject(input: $input) { project { id } userErrors { code message } } }"""
-
-
-async def create_project(svc, name: str) -> str:
-    data = await svc.ok(CREATE, {"input": {"name": name, "regionCode": "520102"}}, token=dev_token())
-    return data["createProject"]["project"]["id"]
+CREATE = """mutation($text: String!) {
+  createNote(text: $text, regionCode: "520102") { note { id } userErrors { code message } } }"""
 
 
-async def stream_events(url: str, subject: str = "qz.projects.>") -> list[dict]:
+async def create_note(svc, name: str) -> str:
+    data = await svc.ok(CREATE, {"text": name}, token=dev_token())
+    return data["createNote"]["note"]["id"]
+
+
+async def stream_events(url: str, subject: str = "qz.probe.>") -> list[dict]:
     """Every message the stream holds for `subject`, read with an ephemeral ordered consumer."""
     nc = await nats.connect(url)
     try:
         js = nc.jetstream()
-        info = await js.stream_info("QZ_PROJECTS")
+        info = await js.stream_info("QZ_PROBE")
         out: list[dict] = []
         if info.state.messages == 0:
             return out
@@ -67,10 +67,10 @@ def own_nats(tmp_path):
 
 async def test_event_survives_a_nats_outage(databases, own_nats):
     async with running_service(SERVICE, database_url=databases.fresh(SERVICE), nats_url=own_nats.url) as svc:
-        before = await create_project(svc, "停机前")
+        before = await create_note(svc, "停机前")
         await wait_until(lambda: _published(svc, 1))
         own_nats.stop()
-        during = await create_project(svc, "停机期间")  # the mutation does not need NATS
+        during = await create_note(svc, "停机期间")  # the mutation does not need NATS
         await asyncio.sleep(0.5)
         assert await pending_count(svc.runtime.engine) == 1
         own_nats.start()
@@ -91,20 +91,20 @@ async def test_crash_after_commit_before_publish_delivers_once_after_restart(dat
     url = databases.fresh(SERVICE)
     # First process: commits the change and its outbox row, then dies before any relay ran.
     async with running_service(SERVICE, database_url=url, nats_url=own_nats.url, relay=False) as svc:
-        project_id = await create_project(svc, "崩溃前提交")
+        project_id = await create_note(svc, "崩溃前提交")
         assert await pending_count(svc.runtime.engine) == 1
     assert [e for e in await stream_events(own_nats.url) if e["subject"] == project_id] == []
     # Restarted process: its relay finds the committed row and publishes it.
     async with running_service(SERVICE, database_url=url, nats_url=own_nats.url) as svc:
         await wait_until(lambda: _published(svc, 1))
     events = [e for e in await stream_events(own_nats.url) if e["subject"] == project_id]
-    assert len(events) == 1 and events[0]["type"] == "qianzhao.projects.project.created.v1"
+    assert len(events) == 1 and events[0]["type"] == "qianzhao.probe.note.created.v1"
 
 
 async def test_republishing_after_a_crash_before_marking_is_deduplicated(databases, own_nats):
     url = databases.fresh(SERVICE)
     async with running_service(SERVICE, database_url=url, nats_url=own_nats.url) as svc:
-        ids = [await create_project(svc, f"项目{i}") for i in range(3)]
+        ids = [await create_note(svc, f"项目{i}") for i in range(3)]
         await wait_until(lambda: _published(svc, 3))
         # As if the process died after JetStream stored the batch but before marking the rows.
         async with svc.runtime.engine.begin() as conn:
@@ -118,7 +118,7 @@ async def test_republishing_after_a_crash_before_marking_is_deduplicated(databas
 
 async def test_events_keep_commit_order(databases, own_nats):
     async with running_service(SERVICE, database_url=databases.fresh(SERVICE), nats_url=own_nats.url) as svc:
-        ids = [await create_project(svc, f"顺序{i}") for i in range(20)]
+        ids = [await create_note(svc, f"顺序{i}") for i in range(20)]
         await wait_until(lambda: _published(svc, 20))
     assert [e["subject"] for e in await stream_events(own_nats.url)] == ids
 
@@ -126,7 +126,7 @@ async def test_events_keep_commit_order(databases, own_nats):
 async def test_two_relays_publish_each_event_once(databases, own_nats):
     url = databases.fresh(SERVICE)
     async with running_service(SERVICE, database_url=url, nats_url=own_nats.url, relay=False) as svc:
-        ids = [await create_project(svc, f"并发{i}") for i in range(50)]
+        ids = [await create_note(svc, f"并发{i}") for i in range(50)]
     async with running_service(SERVICE, database_url=url, nats_url=own_nats.url) as a, \
             running_service(SERVICE, database_url=url, nats_url=own_nats.url) as b:
         await wait_until(lambda: _published(a, 50))

@@ -7,7 +7,8 @@ import logging
 from collections.abc import Sequence
 
 import asyncpg
-from sqlalchemy import Text, cast, delete, func, select, text, update
+from sqlalchemy import BigInteger, Text, any_, bindparam, cast, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .broker import Broker
@@ -17,6 +18,7 @@ log = logging.getLogger("qianzhao.outbox")
 
 RELAY_LOCK_KEY = 0x515A_0B0C  # one relay at a time per database keeps per-aggregate order across replicas
 RETENTION = "7 days"
+SEQS = ARRAY(BigInteger)
 
 
 class OutboxRelay:
@@ -70,37 +72,54 @@ class OutboxRelay:
             log.warning("outbox LISTEN unavailable (%s); polling every %.1fs", exc, self.poll_seconds)
             self._listener = None
 
-    async def drain_once(self) -> int:
-        """Publish one batch of unpublished rows; returns how many were published."""
+    async def drain_once(self, max_batches: int = 20) -> int:
+        """Publish unpublished rows, batch after batch in one transaction; returns how many were published.
+
+        While JetStream acknowledges batch N, batch N+1 is read from the database, so the two overlap.
+        """
+        total = 0
         async with self.engine.begin() as conn:
             if not await conn.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY))):
                 return 0
-            rows = (await conn.execute(
-                select(outbox.c.seq, outbox.c.event_id, outbox.c.subject, cast(outbox.c.event, Text))
-                .where(outbox.c.published_at.is_(None))
-                .order_by(outbox.c.seq)
-                .limit(self.batch_size)
-                .with_for_update(skip_locked=True)
-            )).all()
-            if not rows:
-                return 0
-            done = await self._publish(rows)
-            await self._mark(conn, done, [r.seq for r in rows if r.seq not in set(done)])
-            self.published += len(done)
-            return len(done)
+            rows = await self._claim(conn, after=0)
+            for i in range(max_batches):
+                if not rows:
+                    break
+                futures = await self._send(rows)
+                more = len(rows) == self.batch_size and i + 1 < max_batches
+                upcoming = await self._claim(conn, after=rows[-1].seq) if more else []
+                done = await self._confirm(rows, futures)
+                await self._mark(conn, done, [r.seq for r in rows[len(done):]])
+                total += len(done)
+                if len(done) < len(rows):
+                    break
+                rows = upcoming
+        self.published += total
+        return total
 
-    async def _publish(self, rows: Sequence) -> list[int]:
+    async def _claim(self, conn: AsyncConnection, *, after: int) -> Sequence:
+        return (await conn.execute(
+            select(outbox.c.seq, outbox.c.event_id, outbox.c.subject, cast(outbox.c.event, Text))
+            .where(outbox.c.published_at.is_(None), outbox.c.seq > after)
+            .order_by(outbox.c.seq)
+            .limit(self.batch_size)
+            .with_for_update(skip_locked=True)
+        )).all()
+
+    async def _send(self, rows: Sequence) -> list[asyncio.Future]:
         js = self.broker.js
         assert js is not None
-        futures = []
-        for row in rows:
-            headers = {"Nats-Msg-Id": str(row.event_id)}
-            futures.append(await js.publish_async(row.subject, row[3].encode(), headers=headers))
+        return [
+            await js.publish_async(row.subject, row[3].encode(), headers={"Nats-Msg-Id": str(row.event_id)})
+            for row in rows
+        ]
+
+    async def _confirm(self, rows: Sequence, futures: list[asyncio.Future]) -> list[int]:
+        """Seqs acknowledged by JetStream, up to the first failure (later ones are retried, in order)."""
         results = await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), self.publish_timeout)
         done: list[int] = []
         for row, result in zip(rows, results, strict=True):
             if isinstance(result, BaseException):
-                # stop at the first failure so later events of the same aggregate are not marked ahead of it
                 log.warning("publishing outbox seq %s failed: %s", row.seq, result)
                 break
             done.append(row.seq)
@@ -108,11 +127,11 @@ class OutboxRelay:
 
     async def _mark(self, conn: AsyncConnection, done: list[int], failed: list[int]) -> None:
         if done:
-            await conn.execute(update(outbox).where(outbox.c.seq.in_(done)).values(published_at=func.now()))
+            await conn.execute(update(outbox).where(outbox.c.seq == any_(bindparam("seqs", done, type_=SEQS)))
+                               .values(published_at=func.now()))
         if failed:
-            await conn.execute(
-                update(outbox).where(outbox.c.seq.in_(failed)).values(attempts=outbox.c.attempts + 1)
-            )
+            await conn.execute(update(outbox).where(outbox.c.seq == any_(bindparam("seqs", failed, type_=SEQS)))
+                               .values(attempts=outbox.c.attempts + 1))
 
     async def prune(self) -> None:
         async with self.engine.begin() as conn:

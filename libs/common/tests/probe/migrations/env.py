@@ -1,0 +1,3 @@
+from qianzhao.common.migrations import run_env
+
+run_env(None)
