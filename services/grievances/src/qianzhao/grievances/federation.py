@@ -1,0 +1,77 @@
+"""Entities other subgraphs own that this one extends: Project (id) and Enterprise (creditCode)."""
+
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+from sqlalchemy import func, select
+from stdnum.cn import uscc
+from strawberry.types import Info
+
+from qianzhao.common.api import Connection
+from qianzhao.common.auth import Role
+from qianzhao.common.errors import forbidden
+
+from . import access
+from .grievance import queries
+from .grievance.enums import GrievanceStatus
+from .grievance.models import Grievance
+from .grievance.types import GrievanceType
+
+F = strawberry.field
+
+
+async def _project_counts(info: Info, ids: list[uuid.UUID]) -> list[int]:
+    """Visible grievances per project, duplicates (MERGED) excluded so each matter counts once."""
+    principal = info.context.user()
+    stmt = (select(Grievance.project_id, func.count()).where(Grievance.project_id.in_(ids),
+            Grievance.status != GrievanceStatus.MERGED.value, access.grievance_clause(principal, Grievance))
+            .group_by(Grievance.project_id))
+    counts = dict((await info.context.session.execute(stmt)).all())
+    return [int(counts.get(i, 0)) for i in ids]
+
+
+@strawberry.federation.type(keys=["id"], name="Project",
+                            description="An investment project (owned by projects); grievances adds its cases.")
+class ProjectRef:
+    id: strawberry.ID = F(description="Project id.")
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> ProjectRef:
+        return cls(id=id)
+
+    @F(description="Grievances related to this project that you may see (关联诉求).")
+    async def grievances(self, info: Info, first: int | None = None,
+                         after: str | None = None) -> Connection[GrievanceType]:
+        pid = queries.parse_id(self.id, "project")
+        base = select(Grievance).where(Grievance.project_id == pid)
+        return await queries.page(info.context.session, info.context.user(), f=None, order=None, first=first,
+                                  after=after, base=base)
+
+    @F(description="How many grievances related to this project you may see; merged duplicates count once.")
+    async def grievance_count(self, info: Info) -> int:
+        pid = queries.parse_id(self.id, "project")
+        return await info.context.loader("project-grievance-count", lambda ids: _project_counts(info, ids)).load(pid)
+
+
+@strawberry.federation.type(keys=["creditCode"], name="Enterprise",
+                            description="An enterprise keyed by its unified social credit code (统一社会信用代码).")
+class EnterpriseRef:
+    credit_code: str = F(description="Unified social credit code (统一社会信用代码).")
+
+    @classmethod
+    def resolve_reference(cls, info: Info, credit_code: str) -> EnterpriseRef | None:
+        principal = info.context.user()
+        if not uscc.is_valid(credit_code):
+            return None
+        if principal.role is Role.ENTERPRISE and principal.credit_code != credit_code:
+            raise forbidden("Enterprises may only see themselves")
+        return cls(credit_code=credit_code)
+
+    @F(description="Grievances this enterprise filed that you may see (企业诉求).")
+    async def grievances(self, info: Info, first: int | None = None,
+                         after: str | None = None) -> Connection[GrievanceType]:
+        base = select(Grievance).where(Grievance.credit_code == self.credit_code)
+        return await queries.page(info.context.session, info.context.user(), f=None, order=None, first=first,
+                                  after=after, base=base)

@@ -1,0 +1,123 @@
+"""Grievance mutations: thin resolvers that run a service function in a unit of work."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+import strawberry
+from strawberry.types import Info
+
+from qianzhao.common.api import user_errors
+from qianzhao.common.errors import DomainError, ErrorCode
+from qianzhao.common.uow import UnitOfWork
+
+from . import inputs as i
+from . import intake, service
+from .types import GrievanceType
+
+M = strawberry.mutation
+
+
+def _uuid(value, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise DomainError(ErrorCode.BAD_USER_INPUT, f"{value!r} is not an id", field) from None
+
+
+async def _run(info: Info, payload, step: Callable[[UnitOfWork], Awaitable]):
+    ctx = info.context
+    ctx.user()
+    try:
+        async with ctx.uow() as uow:
+            g = await step(uow)
+    except DomainError as exc:
+        return payload(grievance=None, user_errors=user_errors(exc))
+    return payload(grievance=GrievanceType.from_model(g), user_errors=[])
+
+
+def _rules(info: Info) -> dict:
+    return getattr(info.context.settings, "deadline_rules", {}) or {}
+
+
+@strawberry.type
+class GrievanceMutations:
+    @M(description="File a grievance (受理登记); enterprises file online for their own credit code.")
+    async def file_grievance(self, info: Info, input: i.FileGrievanceInput) -> i.FileGrievancePayload:
+        async def step(uow):
+            new = intake.NewGrievance(
+                channel=input.channel, enterprise_name=input.enterprise_name, credit_code=input.credit_code,
+                ownership=input.ownership, size=input.size, contact_name=input.contact_name,
+                contact_phone=input.contact_phone, region_code=input.region_code, category=input.category,
+                title=input.title, description=input.description, complaint_subtype=input.complaint_subtype,
+                topics=list(input.topics or []), priority=input.priority,
+                project_id=_uuid(input.project_id, "projectId") if input.project_id else None,
+                received_at=input.received_at)
+            return await intake.file(uow=uow, rules=_rules(info), new=new)
+        return await _run(info, i.FileGrievancePayload, step)
+
+    @M(description="Accept a received grievance as valid (受理); you become its accountable official (首接负责).")
+    async def accept_grievance(self, info: Info, input: i.AcceptGrievanceInput) -> i.AcceptGrievancePayload:
+        return await _run(info, i.AcceptGrievancePayload, lambda uow: service.accept(
+            uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"),
+            expected_version=input.expected_version, comment=input.comment))
+
+    @M(description="Reject a received grievance as invalid (不予受理).")
+    async def reject_grievance(self, info: Info, input: i.RejectGrievanceInput) -> i.RejectGrievancePayload:
+        return await _run(info, i.RejectGrievancePayload, lambda uow: service.reject(
+            uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"), reason=input.reason,
+            expected_version=input.expected_version))
+
+    @M(description="Merge a duplicate into the case it repeats (并单); it is then counted once.")
+    async def merge_grievance(self, info: Info, input: i.MergeGrievanceInput) -> i.MergeGrievancePayload:
+        return await _run(info, i.MergeGrievancePayload, lambda uow: service.merge(
+            uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"), into_id=_uuid(input.into_id, "intoId"),
+            expected_version=input.expected_version, comment=input.comment))
+
+    @M(description="Dispatch (交办) an accepted case, or re-dispatch (改派) a returned one.")
+    async def assign_grievance(self, info: Info, input: i.AssignGrievanceInput) -> i.AssignGrievancePayload:
+        return await _run(info, i.AssignGrievancePayload, lambda uow: service.assign(
+            uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"),
+            lead=service.Unit(input.lead_unit.kind, input.lead_unit.code.strip()),
+            co_handlers=[service.Unit(u.kind, u.code.strip()) for u in input.co_handlers or []],
+            expected_version=input.expected_version, comment=input.comment))
+
+    @M(description="Return your assignment with a reason (退单); the lead unit's return awaits re-dispatch.")
+    async def return_assignment(self, info: Info, input: i.ReturnAssignmentInput) -> i.ReturnAssignmentPayload:
+        return await _run(info, i.ReturnAssignmentPayload, lambda uow: service.return_assignment(
+            uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"), reason=input.reason,
+            expected_version=input.expected_version))
+
+    @M(description="Start handling an assigned case (开始办理).")
+    async def start_grievance_handling(self, info: Info,
+                                       input: i.StartGrievanceHandlingInput) -> i.StartGrievanceHandlingPayload:
+        return await _run(info, i.StartGrievanceHandlingPayload, lambda uow: service.start(
+            uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"),
+            expected_version=input.expected_version, comment=input.comment))
+
+    @M(description="Send the enterprise a written reply (答复).")
+    async def respond_to_grievance(self, info: Info, input: i.RespondToGrievanceInput) -> i.RespondToGrievancePayload:
+        return await _run(info, i.RespondToGrievancePayload, lambda uow: service.respond(
+            uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"), reply=input.reply,
+            expected_version=input.expected_version))
+
+    @M(description="Confirm the action taken (办结).")
+    async def resolve_grievance(self, info: Info, input: i.ResolveGrievanceInput) -> i.ResolveGrievancePayload:
+        return await _run(info, i.ResolveGrievancePayload, lambda uow: service.resolve(
+            uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"), resolution=input.resolution,
+            expected_version=input.expected_version))
+
+    @M(description="Give (enterprise) or record (officer, 回访) feedback; UNSATISFIED reopens the case.")
+    async def give_feedback(self, info: Info, input: i.GiveFeedbackInput) -> i.GiveFeedbackPayload:
+        return await _run(info, i.GiveFeedbackPayload, lambda uow: service.give_feedback(
+            uow=uow, rules=_rules(info), grievance_id=_uuid(input.grievance_id, "grievanceId"),
+            rating=input.rating, comment=input.comment, expected_version=input.expected_version))
+
+    @M(description="Send a case that blocks a major project to the coordination service (转重大项目协调).")
+    async def escalate_grievance_to_coordination(
+            self, info: Info, input: i.EscalateGrievanceToCoordinationInput,
+    ) -> i.EscalateGrievanceToCoordinationPayload:
+        return await _run(info, i.EscalateGrievanceToCoordinationPayload, lambda uow: service.escalate_to_coordination(
+            uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"), reason=input.reason,
+            expected_version=input.expected_version))

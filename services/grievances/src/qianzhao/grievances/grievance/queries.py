@@ -1,0 +1,84 @@
+"""Grievance lists: jurisdiction first, then the caller's filter, keyset-paginated in the requested order."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Select, exists, or_, select
+
+from qianzhao.common import regions
+from qianzhao.common.api import connection, paginate
+from qianzhao.common.auth import Principal
+from qianzhao.common.errors import bad_input
+
+from .. import access
+from .enums import unit_key
+from .inputs import GrievanceFilter, GrievanceOrder, GrievanceOrderField, GrievanceSortDirection
+from .models import Grievance, OverdueFlag
+from .types import GrievanceType
+
+ORDER_COLUMNS = {
+    GrievanceOrderField.RECEIVED_AT: ("received_at", Grievance.received_at),
+    GrievanceOrderField.NUMBER: ("number", Grievance.number),
+    GrievanceOrderField.REPLY_DUE: ("reply_due", Grievance.reply_due),
+    GrievanceOrderField.RESOLVE_DUE: ("resolve_due", Grievance.resolve_due),
+    GrievanceOrderField.UPDATED_AT: ("updated_at", Grievance.updated_at),
+}
+
+
+def parse_id(value, what: str = "grievance") -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise bad_input(f"{value!r} is not a {what} id") from None
+
+
+def filtered(principal: Principal, f: GrievanceFilter | None, base: Select | None = None) -> Select:
+    """`base` (default: all grievance rows) narrowed to what the principal may see and the filter asks for."""
+    stmt = (base if base is not None else select(Grievance)).where(access.grievance_clause(principal, Grievance))
+    if f is None:
+        return stmt
+    if f.statuses:
+        stmt = stmt.where(Grievance.status.in_([s.value for s in f.statuses]))
+    if f.categories:
+        stmt = stmt.where(Grievance.category.in_([c.value for c in f.categories]))
+    if f.channels:
+        stmt = stmt.where(Grievance.channel.in_([c.value for c in f.channels]))
+    if f.priorities:
+        stmt = stmt.where(Grievance.priority.in_([p.value for p in f.priorities]))
+    if f.region_code:
+        region = regions.get(f.region_code)
+        if region is None:
+            raise bad_input(f"Unknown region code {f.region_code}")
+        if region.level is regions.RegionLevel.COUNTY:
+            stmt = stmt.where(Grievance.region_code == region.code)
+        else:
+            stmt = stmt.where(Grievance.region_code.startswith(region.prefix, autoescape=False))
+    if f.credit_code:
+        stmt = stmt.where(Grievance.credit_code == f.credit_code.strip().upper())
+    if f.project_id:
+        stmt = stmt.where(Grievance.project_id == parse_id(f.project_id, "project"))
+    if f.unit:
+        stmt = stmt.where(Grievance.unit_keys.contains([unit_key(f.unit.kind, f.unit.code)]))
+    if f.received_from:
+        stmt = stmt.where(Grievance.received_at >= f.received_from)
+    if f.received_before:
+        stmt = stmt.where(Grievance.received_at < f.received_before)
+    if f.overdue_flagged is not None:
+        flagged = exists().where(OverdueFlag.grievance_id == Grievance.id)
+        stmt = stmt.where(flagged if f.overdue_flagged else ~flagged)
+    if f.search and f.search.strip():
+        term = f"%{f.search.strip()}%"
+        stmt = stmt.where(or_(Grievance.title.ilike(term), Grievance.enterprise_name.ilike(term)))
+    return stmt
+
+
+async def page(session, principal: Principal, *, f: GrievanceFilter | None, order: GrievanceOrder | None,
+               first: int | None, after: str | None, base: Select | None = None):
+    order = order or GrievanceOrder()
+    attr, column = ORDER_COLUMNS[order.field]
+    desc = order.direction is GrievanceSortDirection.DESC
+    items, info, total = await paginate(
+        session, filtered(principal, f, base), order=[(column, desc), (Grievance.id, desc)], first=first,
+        after=after, cursor_of=lambda g: [getattr(g, attr), str(g.id)])
+    return connection(GrievanceType, items, info, total, GrievanceType.from_model)

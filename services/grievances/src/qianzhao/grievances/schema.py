@@ -1,0 +1,44 @@
+"""The grievances subgraph schema: root fields of grievances, statistics, the arrears ledger and engagement."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from qianzhao.common.api import Connection, federation_schema
+from qianzhao.common.errors import forbidden
+
+from . import access
+from .federation import EnterpriseRef, ProjectRef
+from .grievance import queries
+from .grievance.inputs import GrievanceFilter, GrievanceOrder
+from .grievance.mutations import GrievanceMutations
+from .grievance.types import GrievanceType, grievance_loader
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One grievance by id; FORBIDDEN outside your jurisdiction.")
+    async def grievance(self, info: Info, id: strawberry.ID) -> GrievanceType | None:
+        principal = info.context.user()
+        g = await grievance_loader(info).load(queries.parse_id(id))
+        if g is None:
+            return None
+        if not access.grievance_visible(principal, g):
+            raise forbidden(f"Grievance {id} is outside your jurisdiction")
+        return GrievanceType.from_model(g)
+
+    @strawberry.field(description="Grievances you may see, filtered and ordered (keyset pagination).")
+    async def grievances(self, info: Info, filter: GrievanceFilter | None = None, first: int | None = None,
+                         after: str | None = None, order_by: GrievanceOrder | None = None) -> Connection[GrievanceType]:
+        return await queries.page(info.context.session, info.context.user(), f=filter, order=order_by,
+                                  first=first, after=after)
+
+
+@strawberry.type
+class Mutation(GrievanceMutations):
+    pass
+
+
+def build_schema():
+    return federation_schema(query=Query, mutation=Mutation, types=[GrievanceType, ProjectRef, EnterpriseRef])
