@@ -14,6 +14,7 @@ from qianzhao.common.auth import Role
 from qianzhao.common.errors import forbidden
 
 from . import access
+from .session import execute
 from .grievance import queries
 from .grievance.enums import GrievanceStatus
 from .grievance.models import Grievance
@@ -28,7 +29,7 @@ async def _project_counts(info: Info, ids: list[uuid.UUID]) -> list[int]:
     stmt = (select(Grievance.project_id, func.count()).where(Grievance.project_id.in_(ids),
             Grievance.status != GrievanceStatus.MERGED.value, access.grievance_clause(principal, Grievance))
             .group_by(Grievance.project_id))
-    counts = dict((await info.context.session.execute(stmt)).all())
+    counts = dict((await execute(info.context, stmt)).all())
     return [int(counts.get(i, 0)) for i in ids]
 
 
@@ -46,7 +47,7 @@ class ProjectRef:
                          after: str | None = None) -> Connection[GrievanceType]:
         pid = queries.parse_id(self.id, "project")
         base = select(Grievance).where(Grievance.project_id == pid)
-        return await queries.page(info.context.session, info.context.user(), f=None, order=None, first=first,
+        return await queries.page(info.context, info.context.user(), f=None, order=None, first=first,
                                   after=after, base=base)
 
     @F(description="How many grievances related to this project you may see; merged duplicates count once.")
@@ -61,8 +62,9 @@ class EnterpriseRef:
     credit_code: str = F(description="Unified social credit code (统一社会信用代码).")
 
     @classmethod
-    def resolve_reference(cls, info: Info, credit_code: str) -> EnterpriseRef | None:
+    def resolve_reference(cls, info: Info, **representation) -> EnterpriseRef | None:
         principal = info.context.user()
+        credit_code = str(representation.get("creditCode") or "")
         if not uscc.is_valid(credit_code):
             return None
         if principal.role is Role.ENTERPRISE and principal.credit_code != credit_code:
@@ -73,5 +75,5 @@ class EnterpriseRef:
     async def grievances(self, info: Info, first: int | None = None,
                          after: str | None = None) -> Connection[GrievanceType]:
         base = select(Grievance).where(Grievance.credit_code == self.credit_code)
-        return await queries.page(info.context.session, info.context.user(), f=None, order=None, first=first,
+        return await queries.page(info.context, info.context.user(), f=None, order=None, first=first,
                                   after=after, base=base)

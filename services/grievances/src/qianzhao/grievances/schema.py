@@ -31,7 +31,7 @@ class Query:
     @strawberry.field(description="Grievances you may see, filtered and ordered (keyset pagination).")
     async def grievances(self, info: Info, filter: GrievanceFilter | None = None, first: int | None = None,
                          after: str | None = None, order_by: GrievanceOrder | None = None) -> Connection[GrievanceType]:
-        return await queries.page(info.context.session, info.context.user(), f=filter, order=order_by,
+        return await queries.page(info.context, info.context.user(), f=filter, order=order_by,
                                   first=first, after=after)
 
 

@@ -12,6 +12,7 @@ from qianzhao.common.auth import Principal
 from qianzhao.common.errors import bad_input
 
 from .. import access
+from ..session import exclusive
 from .enums import unit_key
 from .inputs import GrievanceFilter, GrievanceOrder, GrievanceOrderField, GrievanceSortDirection
 from .models import Grievance, OverdueFlag
@@ -73,12 +74,13 @@ def filtered(principal: Principal, f: GrievanceFilter | None, base: Select | Non
     return stmt
 
 
-async def page(session, principal: Principal, *, f: GrievanceFilter | None, order: GrievanceOrder | None,
+async def page(ctx, principal: Principal, *, f: GrievanceFilter | None, order: GrievanceOrder | None,
                first: int | None, after: str | None, base: Select | None = None):
     order = order or GrievanceOrder()
     attr, column = ORDER_COLUMNS[order.field]
     desc = order.direction is GrievanceSortDirection.DESC
-    items, info, total = await paginate(
-        session, filtered(principal, f, base), order=[(column, desc), (Grievance.id, desc)], first=first,
-        after=after, cursor_of=lambda g: [getattr(g, attr), str(g.id)])
+    async with exclusive(ctx) as session:
+        items, info, total = await paginate(
+            session, filtered(principal, f, base), order=[(column, desc), (Grievance.id, desc)], first=first,
+            after=after, cursor_of=lambda g: [getattr(g, attr), str(g.id)])
     return connection(GrievanceType, items, info, total, GrievanceType.from_model)
