@@ -132,3 +132,21 @@ async def test_two_relays_publish_each_event_once(databases, own_nats):
         await wait_until(lambda: _published(a, 50))
         assert a.runtime.relay.published + b.runtime.relay.published == 50
     assert [e["subject"] for e in await stream_events(own_nats.url)] == ids
+
+
+async def test_trace_context_flows_from_request_to_history_and_event_headers(databases, own_nats):
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    async with running_service(SERVICE, database_url=databases.fresh(SERVICE), nats_url=own_nats.url) as svc:
+        resp = await svc.http.post("/graphql", json={"query": CREATE, "variables": {"text": "追踪"}}, headers={
+            "Authorization": f"Bearer {dev_token()}", "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"})
+        note_id = resp.json()["data"]["createNote"]["note"]["id"]
+        await wait_until(lambda: _published(svc, 1))
+        async with svc.runtime.engine.connect() as conn:
+            assert await conn.scalar(text("SELECT trace_id FROM audit_history")) == trace_id
+    nc = await nats.connect(own_nats.url)
+    sub = await nc.jetstream().subscribe("qz.probe.>", ordered_consumer=True)
+    msg = await sub.next_msg(timeout=5)
+    await nc.close()
+    assert orjson.loads(msg.data)["subject"] == note_id
+    assert msg.headers["traceparent"].startswith(f"00-{trace_id}-")
+    assert orjson.loads(msg.data)["traceparent"] == msg.headers["traceparent"]

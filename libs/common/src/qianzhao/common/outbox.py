@@ -99,7 +99,8 @@ class OutboxRelay:
 
     async def _claim(self, conn: AsyncConnection, *, after: int) -> Sequence:
         return (await conn.execute(
-            select(outbox.c.seq, outbox.c.event_id, outbox.c.subject, cast(outbox.c.event, Text))
+            select(outbox.c.seq, outbox.c.event_id, outbox.c.subject, cast(outbox.c.event, Text).label("body"),
+                   outbox.c.traceparent)
             .where(outbox.c.published_at.is_(None), outbox.c.seq > after)
             .order_by(outbox.c.seq)
             .limit(self.batch_size)
@@ -109,10 +110,13 @@ class OutboxRelay:
     async def _send(self, rows: Sequence) -> list[asyncio.Future]:
         js = self.broker.js
         assert js is not None
-        return [
-            await js.publish_async(row.subject, row[3].encode(), headers={"Nats-Msg-Id": str(row.event_id)})
-            for row in rows
-        ]
+        futures = []
+        for row in rows:
+            headers = {"Nats-Msg-Id": str(row.event_id)}
+            if row.traceparent:
+                headers["traceparent"] = row.traceparent  # consumers continue the producer's trace
+            futures.append(await js.publish_async(row.subject, row.body.encode(), headers=headers))
+        return futures
 
     async def _confirm(self, rows: Sequence, futures: list[asyncio.Future]) -> list[int]:
         """Seqs acknowledged by JetStream, up to the first failure (later ones are retried, in order)."""

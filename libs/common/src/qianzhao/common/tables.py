@@ -27,7 +27,8 @@ outbox = Table(
     Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
     Column("subject", String(200), nullable=False),
     Column("aggregate_id", String(64), nullable=False),
-    Column("event", JSON, nullable=False),  # json keeps the exact text to publish; no jsonb re-rendering
+    Column("event", JSON, nullable=False),
+    Column("traceparent", String(64)),  # json keeps the exact text to publish; no jsonb re-rendering
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("published_at", DateTime(timezone=True)),
     Column("attempts", Integer, nullable=False, server_default="0"),

@@ -59,15 +59,6 @@ def current_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
-def inject_headers(headers: dict[str, str], traceparent: str | None = None) -> dict[str, str]:
-    """Put the trace context (the event's own, or the current one) into NATS headers."""
-    if traceparent:
-        headers["traceparent"] = traceparent
-    else:
-        propagate.inject(headers)
-    return headers
-
-
 def extract_context(headers: dict[str, str] | None) -> otel_context.Context:
     return propagate.extract(headers or {})
 

@@ -87,4 +87,5 @@ def outbox_row(event: CloudEvent) -> dict[str, Any]:
         "subject": event.nats_subject,
         "aggregate_id": event.subject or "",
         "event": event.model_dump(mode="json", exclude_none=True),
+        "traceparent": event.traceparent,
     }
