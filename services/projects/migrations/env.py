@@ -1,7 +1,7 @@
 """Alembic environment of the projects database."""
 
 from qianzhao.common.migrations import run_env
-from qianzhao.projects.models import Base
-from qianzhao.projects.project import models  # noqa: F401  (registers tables)
+from qianzhao.projects.models import Base, load_all_models
 
+load_all_models()
 run_env(Base.metadata)

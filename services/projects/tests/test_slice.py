@@ -30,8 +30,13 @@ async def svc(databases, nats_server):
         yield s
 
 
+def draft(name: str, region: str) -> dict:
+    return {"name": name, "regionCode": region, "chainCode": "AGR_TEA", "board": "PREFECTURE",
+            "totalInvestment": "120000000.00", "investmentMode": "SOLE"}
+
+
 async def create(svc, name="茶叶精深加工项目", region=NANMING, token=None):
-    data = await svc.ok(CREATE, {"input": {"name": name, "regionCode": region}},
+    data = await svc.ok(CREATE, {"input": draft(name, region)},
                         token=token or dev_token("COUNTY", region))
     return data["createProject"]
 
@@ -71,7 +76,7 @@ async def test_validation_errors_change_nothing(svc):
 @pytest.mark.parametrize("header", [None, "Bearer not-a-jwt", "Basic abc"])
 async def test_missing_or_forged_tokens_are_unauthenticated(svc, header):
     body = await svc.http.post("/graphql", json={"query": CREATE, "variables": {
-        "input": {"name": "x", "regionCode": NANMING}}}, headers={"Authorization": header} if header else {})
+        "input": draft("x", NANMING)}}, headers={"Authorization": header} if header else {})
     errors = body.json()["errors"]
     assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
 

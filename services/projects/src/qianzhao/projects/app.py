@@ -7,12 +7,20 @@ from pathlib import Path
 from qianzhao.common.service_app import ServiceDefinition, create_service_app
 
 from .project import events as project_events
+from .settings import ProjectsSettings
+from .trips import events as trip_events
 
 
 def _schema():
     from .schema import build_schema
 
     return build_schema()
+
+
+def _workers(runtime):
+    from .stall.service import worker
+
+    return [worker(runtime)]
 
 
 SERVICE = ServiceDefinition(
@@ -22,7 +30,9 @@ SERVICE = ServiceDefinition(
     app_factory="qianzhao.projects.app:create_app",
     migrations=Path(__file__).resolve().parents[3] / "migrations",
     schema=_schema,
-    events=[*project_events.ALL],
+    events=[*project_events.ALL, *trip_events.ALL],
+    workers=_workers,
+    settings_cls=ProjectsSettings,
 )
 
 

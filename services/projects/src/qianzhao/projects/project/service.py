@@ -1,47 +1,117 @@
-"""Project use cases; keyword-only functions over a unit of work."""
+"""Compiling and editing projects; keyword-only functions over a unit of work."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from qianzhao.common import regions
-from qianzhao.common.auth import Principal
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.ids import next_number
 from qianzhao.common.uow import UnitOfWork
 
-from . import events
+from ..chains.models import IndustryChain
+from ..enums import EDITABLE, ProjectStatus
+from . import access, events, validation
 from .models import Project
 
+REQUIRED = ("name", "region_code", "chain_code", "board", "total_investment", "investment_mode")
 
-async def create(*, uow: UnitOfWork, name: str, region_code: str) -> Project:
-    name = name.strip()
-    if not name:
-        raise DomainError(ErrorCode.BAD_USER_INPUT, "Project name must not be empty", "name")
-    if regions.get(region_code) is None:
-        raise DomainError(ErrorCode.BAD_USER_INPUT, f"Unknown region code {region_code}", "regionCode")
-    if not uow.principal.covers_region(region_code):
-        raise DomainError(ErrorCode.FORBIDDEN, f"Region {region_code} is outside your jurisdiction", "regionCode")
-    year = uow.clock.today().year
-    seq = await next_number(uow.session, f"XM-{region_code}-{year}")
-    project = Project(name=name, region_code=region_code, number=f"XM-{region_code}-{year}-{seq:05d}")
-    uow.session.add(project)
-    await uow.session.flush()
-    uow.record(aggregate_type="project", aggregate_id=project.id, action="CREATED",
-               changes={"name": name, "regionCode": region_code})
-    uow.emit(events.PROJECT_CREATED, subject=project.id, region_code=region_code,
-             data={"id": str(project.id), "number": project.number, "name": name, "region_code": region_code})
+
+async def get(*, session: AsyncSession, project_id: uuid.UUID | str) -> Project:
+    """The project for a change, or a NOT_FOUND userError."""
+    try:
+        key = project_id if isinstance(project_id, uuid.UUID) else uuid.UUID(str(project_id))
+    except ValueError:
+        raise DomainError(ErrorCode.BAD_USER_INPUT, f"{project_id!r} is not a project id", "id") from None
+    project = await session.get(Project, key)
+    if project is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"Project {project_id} not found", "id")
     return project
 
 
+async def get_for_change(*, uow: UnitOfWork, project_id, expected_version: int | None) -> Project:
+    project = await get(session=uow.session, project_id=project_id)
+    access.ensure_writable(uow.principal, project)
+    check_version(project, expected_version)
+    return project
+
+
+def check_version(project: Project, expected: int | None) -> None:
+    if expected is not None and expected != project.version:
+        raise DomainError(ErrorCode.CONFLICT, f"Project {project.number} is at version {project.version}, "
+                          f"not {expected}: reload and retry", "expectedVersion")
+
+
 async def get_many(*, session: AsyncSession, ids: list[uuid.UUID]) -> list[Project | None]:
+    """One SELECT for a batch of ids (DataLoader / `_entities`)."""
     rows = (await session.execute(select(Project).where(Project.id.in_(ids)))).scalars().all()
     by_id = {p.id: p for p in rows}
     return [by_id.get(i) for i in ids]
 
 
-def visible(principal: Principal, project: Project) -> bool:
-    return principal.covers_region(project.region_code)
+async def _chain(session: AsyncSession, code: str, category: str | None) -> IndustryChain:
+    chain = await session.get(IndustryChain, code)
+    if chain is None or not chain.active:
+        raise validation.bad("chain_code", f"Unknown or inactive industry chain {code}")
+    if category is not None and category != chain.category:
+        raise validation.bad("category", f"Chain {chain.name} belongs to category {chain.category}, not {category}")
+    return chain
+
+
+async def create(*, uow: UnitOfWork, fields: dict[str, Any]) -> Project:
+    """Compile a draft project (编制): numbered XM-<region>-<year>-<seq> per region and year."""
+    fields = validation.clean({k: v for k, v in fields.items() if v is not None})
+    missing = [k for k in REQUIRED if k not in fields]
+    if missing:
+        raise validation.bad(missing[0], f"{validation.camel(missing[0])} is required")
+    region_code = fields["region_code"]
+    if not uow.principal.covers_region(region_code):
+        raise DomainError(ErrorCode.FORBIDDEN, f"Region {region_code} is outside your jurisdiction", "regionCode")
+    chain = await _chain(uow.session, fields["chain_code"], fields.get("category"))
+    fields["category"] = chain.category
+    now, year = uow.clock.now(), uow.clock.today().year
+    seq = await next_number(uow.session, f"XM-{region_code}-{year}")
+    project = Project(**fields, number=f"XM-{region_code}-{year}-{seq:05d}", year=year, status="DRAFT",
+                      status_changed_at=now, created_at=now, updated_at=now)
+    uow.session.add(project)
+    await uow.session.flush()
+    uow.record(aggregate_type="project", aggregate_id=project.id, action="CREATED",
+               changes={validation.camel(k): v for k, v in fields.items()})
+    uow.emit(events.PROJECT_CREATED, subject=project.id, region_code=region_code,
+             data={"id": str(project.id), "number": project.number, "name": project.name,
+                   "region_code": region_code})
+    return project
+
+
+async def update(*, uow: UnitOfWork, project_id, expected_version: int, fields: dict[str, Any],
+                 comment: str | None = None) -> Project:
+    """Edit a draft, a returned project, or supplement a listed one (补充完善); clears the supplement flag."""
+    project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
+    if ProjectStatus(project.status) not in EDITABLE:
+        raise DomainError(ErrorCode.INVALID_TRANSITION,
+                          f"A {project.status} project can no longer be edited", "id")
+    fields = validation.clean(fields)
+    if "region_code" in fields and not uow.principal.covers_region(fields["region_code"]):
+        raise DomainError(ErrorCode.FORBIDDEN, "Region is outside your jurisdiction", "regionCode")
+    if "chain_code" in fields or "category" in fields:
+        chain = await _chain(uow.session, fields.get("chain_code", project.chain_code), fields.get("category"))
+        fields["category"] = chain.category
+    changes = {}
+    for key, value in fields.items():
+        old = getattr(project, key)
+        if old != value:
+            changes[validation.camel(key)] = {"from": old, "to": value}
+            setattr(project, key, value)
+    if project.needs_supplement:
+        project.needs_supplement = False
+        changes["needsSupplement"] = {"from": True, "to": False}
+    if not changes:
+        return project
+    project.updated_at = uow.clock.now()
+    await uow.session.flush()
+    uow.record(aggregate_type="project", aggregate_id=project.id, action="UPDATED", changes=changes,
+               comment=comment)
+    return project

@@ -1,0 +1,65 @@
+"""recordAssessment and meetAssessmentCondition (事前评估和准入预审)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from ..enums import AssessmentConclusion, AssessmentDimension, AssessmentResult
+from ..payloads import payload, run
+from ..project.graphql import to_type
+from ..project.types import ProjectType
+from . import service
+
+RecordAssessmentPayload = payload("RecordAssessmentPayload", "project", ProjectType, "Result of recordAssessment.",
+                                  "The project with its new latestAssessment; null on errors.")
+MeetAssessmentConditionPayload = payload("MeetAssessmentConditionPayload", "project", ProjectType,
+                                         "Result of meetAssessmentCondition.",
+                                         "The project with the condition met; null on errors.")
+
+
+@strawberry.input(name="ProjectAssessmentDimensionInput", description="The result of one dimension (维度评估结果).")
+class AssessmentDimensionInput:
+    dimension: AssessmentDimension = strawberry.field(description="Which dimension (评估维度).")
+    result: AssessmentResult = strawberry.field(description="PASS, CONDITIONAL or FAIL (结果).")
+    department: str = strawberry.field(description="The assessing department (评估部门).")
+    notes: str | None = strawberry.field(default=None, description="Notes (说明).")
+
+
+@strawberry.input(description="A pre-signing assessment of a listed or negotiating project (事前评估).")
+class RecordAssessmentInput:
+    project_id: strawberry.ID = strawberry.field(description="Project id.")
+    dimensions: list[AssessmentDimensionInput] = strawberry.field(description="All eight dimensions, once each.")
+    conclusion: AssessmentConclusion = strawberry.field(description="Conclusion (评估结论).")
+    conditions: list[str] = strawberry.field(default_factory=list,
+                                             description="Conditions of a CONDITIONAL admission (准入条件).")
+    summary: str | None = strawberry.field(default=None, description="Overall opinion (综合意见).")
+
+
+@strawberry.input(description="A condition of admission has been met (条件落实).")
+class MeetAssessmentConditionInput:
+    condition_id: strawberry.ID = strawberry.field(description="Condition id.")
+    evidence: str | None = strawberry.field(default=None, description="How it was met (落实情况).")
+
+
+@strawberry.type
+class AssessmentMutation:
+    @strawberry.mutation(description="Record a pre-signing assessment (事前评估和准入预审).")
+    async def record_assessment(self, info: Info, input: RecordAssessmentInput) -> RecordAssessmentPayload:
+        async def action(uow):
+            project, _ = await service.record(
+                uow=uow, project_id=input.project_id, conclusion=AssessmentConclusion(input.conclusion),
+                dimensions=[{"dimension": AssessmentDimension(d.dimension), "result": AssessmentResult(d.result),
+                             "department": d.department, "notes": d.notes} for d in input.dimensions],
+                conditions=input.conditions, summary=input.summary)
+            return project
+        return await run(info, RecordAssessmentPayload, "project", action, to_type(info))
+
+    @strawberry.mutation(description="Record that a condition of admission is met (准入条件落实).")
+    async def meet_assessment_condition(self, info: Info, input: MeetAssessmentConditionInput
+                                        ) -> MeetAssessmentConditionPayload:
+        async def action(uow):
+            project, _ = await service.meet_condition(uow=uow, condition_id=input.condition_id,
+                                                      evidence=input.evidence)
+            return project
+        return await run(info, MeetAssessmentConditionPayload, "project", action, to_type(info))

@@ -1,0 +1,48 @@
+"""industryChains and upsertIndustryChain."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from ..enums import ProjectCategory
+from ..payloads import payload, run
+from . import service
+from .types import IndustryChainType
+
+
+@strawberry.input(description="Add or change an industry chain (维护产业链); province only.")
+class UpsertIndustryChainInput:
+    code: str = strawberry.field(description="Chain code; an unknown code adds a chain.")
+    name: str = strawberry.field(description="Chinese name (名称).")
+    category: ProjectCategory = strawberry.field(description="Category (类别).")
+    active: bool = strawberry.field(default=True, description="Usable by new projects (启用).")
+    expected_version: int | None = strawberry.field(default=None,
+                                                    description="Required when changing an existing chain.")
+
+
+UpsertIndustryChainPayload = payload("UpsertIndustryChainPayload", "chain", IndustryChainType,
+                                     "Result of upsertIndustryChain.", "The chain; null on errors.")
+
+
+@strawberry.type
+class ChainQuery:
+    @strawberry.field(description="The industry chains (产业链), in their official order.")
+    async def industry_chains(
+            self, info: Info,
+            include_inactive: Annotated[bool, strawberry.argument(description="Include retired chains (含停用).")] = False,
+    ) -> list[IndustryChainType]:
+        info.context.user()
+        chains = await service.all_chains(session=info.context.session, include_inactive=include_inactive)
+        return [IndustryChainType.from_model(c) for c in chains]
+
+
+@strawberry.type
+class ChainMutation:
+    @strawberry.mutation(description="Add or change an industry chain (维护产业链); province only.")
+    async def upsert_industry_chain(self, info: Info, input: UpsertIndustryChainInput) -> UpsertIndustryChainPayload:
+        return await run(info, UpsertIndustryChainPayload, "chain", lambda uow: service.upsert(
+            uow=uow, code=input.code, name=input.name, category=ProjectCategory(input.category),
+            active=input.active, expected_version=input.expected_version), IndustryChainType.from_model)

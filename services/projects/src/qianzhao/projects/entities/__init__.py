@@ -1,0 +1,1 @@
+"""Federation entities this subgraph contributes fields to: Enterprise and Region."""

@@ -1,0 +1,55 @@
+"""Mutation plumbing shared by every aggregate: payload types and the run-in-a-unit-of-work helper."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
+
+import strawberry
+from sqlalchemy.orm.exc import StaleDataError
+from strawberry.types import Info
+
+from qianzhao.common.api import UserError, user_errors
+from qianzhao.common.errors import DomainError, ErrorCode
+from qianzhao.common.uow import UnitOfWork
+
+
+def payload(name: str, field: str, node_type: Any, description: str, node_description: str):
+    """A `VerbNounPayload` type with one result field and `userErrors`."""
+    namespace = {
+        "__annotations__": {field: Optional[node_type], "user_errors": list[UserError]},  # noqa: UP045
+        field: strawberry.field(description=node_description),
+        "user_errors": strawberry.field(description="Expected failures (validation, invalid transition, conflict); "
+                                                    "when present nothing was changed."),
+    }
+    return strawberry.type(type(name, (), namespace), description=description)
+
+
+def transition_input(name: str, description: str):
+    """An input naming a project, the version the caller saw, and a comment (意见)."""
+    namespace = {
+        "__annotations__": {"id": strawberry.ID, "expected_version": int, "comment": Optional[str]},  # noqa: UP045
+        "id": strawberry.field(description="Project id."),
+        "expected_version": strawberry.field(description="The version you read; CONFLICT when it has moved on."),
+        "comment": strawberry.field(default=None, description="Comment for the history (意见/说明)."),
+    }
+    return strawberry.input(type(name, (), namespace), description=description)
+
+
+async def run(info: Info, payload_cls, field: str, action: Callable[[UnitOfWork], Awaitable[Any]],
+              convert: Callable[[Any], Any], *, officer: bool = True):
+    """Run `action` in one transaction; DomainErrors roll everything back and become userErrors."""
+    ctx = info.context
+    principal = ctx.user()
+    if officer:
+        principal.require_officer()
+    try:
+        async with ctx.uow() as uow:
+            result = await action(uow)
+    except DomainError as exc:
+        return payload_cls(**{field: None, "user_errors": user_errors(exc)})
+    except StaleDataError:
+        return payload_cls(**{field: None, "user_errors": [UserError(
+            field=["expectedVersion"], message="Changed concurrently by someone else: reload and retry",
+            code=ErrorCode.CONFLICT.value)]})
+    return payload_cls(**{field: convert(result), "user_errors": []})

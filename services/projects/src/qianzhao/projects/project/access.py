@@ -1,0 +1,87 @@
+"""Who may see and change which projects, as Python checks and as the same rules in SQL.
+
+PROVINCE sees all; PREFECTURE its prefecture; COUNTY its county; DEPARTMENT reads the projects it leads
+or assesses; ENTERPRISE reads the public catalogue of LISTED projects and its own signed projects.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from sqlalchemy import ColumnElement, false, or_, true
+
+from qianzhao.common import regions
+from qianzhao.common.auth import Principal, Role
+from qianzhao.common.errors import DomainError, ErrorCode
+
+from ..enums import ProjectStatus
+from .models import Project
+
+SIGNED_STAGES = ("SIGNED", "UNDER_CONSTRUCTION", "IN_PRODUCTION")
+
+
+class View(Enum):
+    """How much of a project a principal may see."""
+
+    FULL = "full"  # officers and departments: everything, incl. internal fields
+    OWN = "own"  # the investor enterprise: catalogue fields plus its signing data
+    PUBLIC = "public"  # the public catalogue (招商推介目录)
+
+
+def region_scope(code: str) -> ColumnElement[bool]:
+    """Projects located in `code` or beneath it (index-friendly: equality on a stored column)."""
+    region = regions.require(code)
+    if region.level is regions.RegionLevel.PROVINCE:
+        return true()
+    if region.level is regions.RegionLevel.PREFECTURE:
+        return Project.prefecture_code == code
+    return Project.region_code == code
+
+
+def read_clause(principal: Principal) -> ColumnElement[bool]:
+    """SQL predicate of the projects `principal` may read (lists, stats, entity lookups)."""
+    if principal.sees_everything:
+        return true()
+    if principal.is_officer:
+        return region_scope(principal.region_code)
+    if principal.role is Role.DEPARTMENT and principal.department:
+        return or_(Project.lead_department == principal.department,
+                   Project.assessing_departments.contains([principal.department]))
+    if principal.role is Role.ENTERPRISE and principal.credit_code:
+        return or_(Project.status == ProjectStatus.LISTED.value,
+                   (Project.investor_credit_code == principal.credit_code) & Project.status.in_(SIGNED_STAGES))
+    return false()
+
+
+def view_of(principal: Principal, project: Project) -> View | None:
+    """The view `principal` has of `project`, or None when it may not read it at all."""
+    if principal.sees_everything or (principal.is_officer and principal.covers_region(project.region_code)):
+        return View.FULL
+    if principal.role is Role.DEPARTMENT and principal.department and (
+            project.lead_department == principal.department
+            or principal.department in (project.assessing_departments or [])):
+        return View.FULL
+    if principal.role is Role.ENTERPRISE:
+        if project.investor_credit_code == principal.credit_code and project.status in SIGNED_STAGES:
+            return View.OWN
+        if project.status == ProjectStatus.LISTED.value:
+            return View.PUBLIC
+    return None
+
+
+def can_read(principal: Principal, project: Project) -> bool:
+    return view_of(principal, project) is not None
+
+
+def ensure_writable(principal: Principal, project: Project) -> None:
+    """Only officers of the project's jurisdiction (or the province) change it; others get FORBIDDEN."""
+    if principal.sees_everything or (principal.is_officer and principal.covers_region(project.region_code)):
+        return
+    raise DomainError(ErrorCode.FORBIDDEN, f"Project {project.number} is outside your jurisdiction", "id")
+
+
+def ensure_reviewer(principal: Principal, project: Project) -> None:
+    """Selection into the pool is decided a tier above the county: a prefecture or the province."""
+    ensure_writable(principal, project)
+    if principal.role is Role.COUNTY:
+        raise DomainError(ErrorCode.FORBIDDEN, "Review (遴选) is done by a prefecture or the province", "id")

@@ -1,0 +1,184 @@
+"""Root fields of the Project aggregate: project, projects, projectStats and the lifecycle mutations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import uuid
+from decimal import Decimal
+
+import strawberry
+from strawberry.types import Info
+
+from qianzhao.common.api import Connection
+from qianzhao.common.auth import Role
+from qianzhao.common.errors import bad_input, forbidden
+
+from ..enums import DelistReason, ProjectBoard, ProjectCategory, ProjectOrder, ProjectStatsGroup, ProjectStatus
+from ..payloads import payload, run
+from . import access, lifecycle, queries, service
+from .inputs import (
+    INTERNAL_FILTERS,
+    CreateProjectInput,
+    DelistProjectInput,
+    ProjectFilterInput,
+    ResumePromotionInput,
+    SignProjectInput,
+    StartConstructionInput,
+    StartNegotiationInput,
+    StartProductionInput,
+    SubmitProjectInput,
+    UpdateProjectInput,
+    fields_of,
+    to_filter,
+)
+from .listing import project_page
+from .loaders import project_loader
+from .types import ProjectType, rules_of
+
+
+def _p(name: str, what: str):
+    return payload(name, "project", ProjectType, f"Result of {what}.", "The project after the change; null on errors.")
+
+
+CreateProjectPayload = _p("CreateProjectPayload", "createProject")
+UpdateProjectPayload = _p("UpdateProjectPayload", "updateProject")
+SubmitProjectPayload = _p("SubmitProjectPayload", "submitProject")
+StartNegotiationPayload = _p("StartNegotiationPayload", "startNegotiation")
+ResumePromotionPayload = _p("ResumePromotionPayload", "resumePromotion")
+DelistProjectPayload = _p("DelistProjectPayload", "delistProject")
+SignProjectPayload = _p("SignProjectPayload", "signProject")
+StartConstructionPayload = _p("StartConstructionPayload", "startConstruction")
+StartProductionPayload = _p("StartProductionPayload", "startProduction")
+
+
+def to_type(info: Info):
+    rules = rules_of(info)
+    return lambda p: ProjectType.from_model(p, access.View.FULL, rules)
+
+
+@strawberry.type(name="ProjectStatsRow", description="One group of project statistics (统计行).")
+class ProjectStatsRow:
+    category: ProjectCategory | None = strawberry.field(description="Category, when grouped by it (类别).")
+    chain_code: str | None = strawberry.field(description="Industry chain, when grouped by it (产业链).")
+    board: ProjectBoard | None = strawberry.field(description="Board, when grouped by it (板块).")
+    region_code: str | None = strawberry.field(description="Region code of the projects, when grouped by it (地区).")
+    status: ProjectStatus | None = strawberry.field(description="Status, when grouped by it (状态).")
+    year: int | None = strawberry.field(description="Year compiled, when grouped by it (年度).")
+    count: int = strawberry.field(description="Number of projects (项目个数).")
+    total_investment: Decimal = strawberry.field(description="Sum of total investment, yuan (总投资合计).")
+    contract_investment: Decimal = strawberry.field(description="Sum of contract investment, yuan (合同投资合计).")
+
+
+def _check_filter(info: Info, f: ProjectFilterInput | None):
+    principal = info.context.user()
+    if f is not None and not (principal.is_officer or principal.sees_everything or principal.role is Role.DEPARTMENT):
+        if any(getattr(f, k) is not None for k in INTERNAL_FILTERS):
+            raise forbidden("stale, stalled and major are internal filters")
+    return principal
+
+
+@strawberry.type
+class ProjectQuery:
+    @strawberry.field(description="One project by id (项目); FORBIDDEN outside what you may see.")
+    async def project(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Project id.")]
+                      ) -> ProjectType | None:
+        principal = info.context.user()
+        try:
+            key = uuid.UUID(str(id))
+        except ValueError:
+            raise bad_input(f"{id!r} is not a project id") from None
+        project = await project_loader(info).load(key)
+        if project is None:
+            return None
+        view = access.view_of(principal, project)
+        if view is None:
+            raise forbidden(f"Project {id} is outside your jurisdiction")
+        return ProjectType.from_model(project, view, rules_of(info))
+
+    @strawberry.field(description="Projects you may see, filtered and ordered, as a keyset-paginated connection (项目库).")
+    async def projects(
+        self, info: Info,
+        filter: Annotated[ProjectFilterInput | None, strawberry.argument(description="Filter (筛选).")] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size, at most 200 (每页条数).")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after (游标).")] = None,
+        order_by: Annotated[ProjectOrder | None, strawberry.argument(description="Order; NEWEST by default.")] = None,
+    ) -> Connection[ProjectType]:
+        principal = _check_filter(info, filter)
+        stmt = queries.list_statement(principal, to_filter(filter), rules_of(info))
+        return await project_page(info, stmt, order=order_by, first=first, after=after)
+
+    @strawberry.field(description="Counts and investment sums of the projects you may see, grouped (项目统计).")
+    async def project_stats(
+        self, info: Info,
+        filter: Annotated[ProjectFilterInput | None, strawberry.argument(description="Filter (筛选).")] = None,
+        group_by: Annotated[list[ProjectStatsGroup], strawberry.argument(description="Dimensions to group by (统计维度).")] = [],
+    ) -> list[ProjectStatsRow]:
+        principal = _check_filter(info, filter)
+        rows = await queries.stats(session=info.context.session, principal=principal, f=to_filter(filter),
+                                   rules=rules_of(info), group_by=group_by)
+        return [ProjectStatsRow(
+            category=ProjectCategory(r["category"]) if r.get("category") else None,
+            chain_code=r.get("chain"), board=ProjectBoard(r["board"]) if r.get("board") else None,
+            region_code=r.get("region"), status=ProjectStatus(r["status"]) if r.get("status") else None,
+            year=r.get("year"), count=r["count"], total_investment=r["total_investment"],
+            contract_investment=r["contract_investment"]) for r in rows]
+
+
+@strawberry.type
+class ProjectMutation:
+    @strawberry.mutation(description="Compile a new draft project (编制项目).")
+    async def create_project(self, info: Info, input: CreateProjectInput) -> CreateProjectPayload:
+        return await run(info, CreateProjectPayload, "project",
+                         lambda uow: service.create(uow=uow, fields=fields_of(input)), to_type(info))
+
+    @strawberry.mutation(description="Edit a draft/returned project or supplement a listed one (修改/补充完善).")
+    async def update_project(self, info: Info, input: UpdateProjectInput) -> UpdateProjectPayload:
+        async def action(uow):
+            return await service.update(uow=uow, project_id=input.id, expected_version=input.expected_version,
+                                        fields=fields_of(input), comment=input.comment)
+        return await run(info, UpdateProjectPayload, "project", action, to_type(info))
+
+    @strawberry.mutation(description="Submit a draft or returned project for review (报送遴选).")
+    async def submit_project(self, info: Info, input: SubmitProjectInput) -> SubmitProjectPayload:
+        return await run(info, SubmitProjectPayload, "project", lambda uow: lifecycle.submit(
+            uow=uow, project_id=input.id, expected_version=input.expected_version, comment=input.comment),
+            to_type(info))
+
+    @strawberry.mutation(description="A listed project enters negotiation with an investor (进入洽谈).")
+    async def start_negotiation(self, info: Info, input: StartNegotiationInput) -> StartNegotiationPayload:
+        return await run(info, StartNegotiationPayload, "project", lambda uow: lifecycle.start_negotiation(
+            uow=uow, project_id=input.id, expected_version=input.expected_version, comment=input.comment),
+            to_type(info))
+
+    @strawberry.mutation(description="Negotiation failed; promote the project again (恢复推介).")
+    async def resume_promotion(self, info: Info, input: ResumePromotionInput) -> ResumePromotionPayload:
+        return await run(info, ResumePromotionPayload, "project", lambda uow: lifecycle.resume_promotion(
+            uow=uow, project_id=input.id, expected_version=input.expected_version, comment=input.comment),
+            to_type(info))
+
+    @strawberry.mutation(description="Remove a project from the pool before signing, with a reason (出库).")
+    async def delist_project(self, info: Info, input: DelistProjectInput) -> DelistProjectPayload:
+        return await run(info, DelistProjectPayload, "project", lambda uow: lifecycle.delist(
+            uow=uow, project_id=input.id, expected_version=input.expected_version,
+            reason=DelistReason(input.reason), comment=input.comment), to_type(info))
+
+    @strawberry.mutation(description="Record the signed contract; refused unless the assessment admits it (签约).")
+    async def sign_project(self, info: Info, input: SignProjectInput) -> SignProjectPayload:
+        return await run(info, SignProjectPayload, "project", lambda uow: lifecycle.sign(
+            uow=uow, project_id=input.id, expected_version=input.expected_version,
+            investor_name=input.investor_name, investor_credit_code=input.investor_credit_code,
+            contract_investment=input.contract_investment, signed_on=input.signed_on, comment=input.comment),
+            to_type(info))
+
+    @strawberry.mutation(description="Record the construction start of a signed project (开工).")
+    async def start_construction(self, info: Info, input: StartConstructionInput) -> StartConstructionPayload:
+        return await run(info, StartConstructionPayload, "project", lambda uow: lifecycle.start_construction(
+            uow=uow, project_id=input.id, expected_version=input.expected_version, started_on=input.started_on,
+            comment=input.comment), to_type(info))
+
+    @strawberry.mutation(description="Record the production start of a project under construction (投产).")
+    async def start_production(self, info: Info, input: StartProductionInput) -> StartProductionPayload:
+        return await run(info, StartProductionPayload, "project", lambda uow: lifecycle.start_production(
+            uow=uow, project_id=input.id, expected_version=input.expected_version, started_on=input.started_on,
+            comment=input.comment), to_type(info))

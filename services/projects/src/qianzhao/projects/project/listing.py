@@ -1,0 +1,45 @@
+"""One page of projects as a Relay connection, counting only when the client asks for totalCount."""
+
+from __future__ import annotations
+
+from strawberry.types import Info
+
+from qianzhao.common.api import Connection, connection, paginate
+
+from ..enums import ProjectOrder
+from . import access
+from .models import Project
+from .queries import ORDERS
+from .rules import Rules
+from .types import ProjectType, rules_of
+
+
+def wants_total(info: Info) -> bool:
+    for field in info.selected_fields:
+        for sel in getattr(field, "selections", []) or []:
+            if getattr(sel, "name", None) == "totalCount":
+                return True
+            if getattr(sel, "selections", None) and any(getattr(s, "name", None) == "totalCount"
+                                                         for s in sel.selections):
+                return True
+    return False
+
+
+def cursor_values(order: ProjectOrder):
+    cols = ORDERS[order]
+
+    def of(p: Project):
+        return [getattr(p, c.key) for c, _ in cols]
+
+    return of
+
+
+async def project_page(info: Info, stmt, *, order: ProjectOrder | None, first: int | None,
+                       after: str | None) -> Connection[ProjectType]:
+    order = order or ProjectOrder.NEWEST
+    principal = info.context.user()
+    rules: Rules = rules_of(info)
+    items, page, total = await paginate(info.context.session, stmt, order=ORDERS[order], first=first, after=after,
+                                        cursor_of=cursor_values(order), count=wants_total(info))
+    return connection(ProjectType, items, page, total,
+                      lambda p: ProjectType.from_model(p, access.view_of(principal, p) or access.View.PUBLIC, rules))

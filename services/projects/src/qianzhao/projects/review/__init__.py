@@ -1,0 +1,1 @@
+"""Review and selection into the pool (遴选入库)."""

@@ -1,0 +1,1 @@
+"""Stall detection (停滞预警): signed projects that do not start, started ones that do not produce."""

@@ -1,0 +1,49 @@
+"""detectStalledProjects: run the stall check now (the worker runs it periodically)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from qianzhao.common import regions
+from qianzhao.common.api import UserError, user_errors
+from qianzhao.common.errors import DomainError
+
+from ..project import access, validation
+from ..project.graphql import to_type
+from ..project.types import ProjectType, rules_of
+from . import service
+
+
+@strawberry.input(description="Run stall detection now (停滞检查).")
+class DetectStalledProjectsInput:
+    region_code: str | None = strawberry.field(default=None,
+                                               description="Only this division and beneath; your own by default.")
+
+
+@strawberry.type(description="Result of detectStalledProjects.")
+class DetectStalledProjectsPayload:
+    flagged: list[ProjectType] = strawberry.field(description="Projects newly flagged stalled (and reported once).")
+    user_errors: list[UserError] = strawberry.field(description="Expected failures; nothing changed when present.")
+
+
+@strawberry.type
+class StallMutation:
+    @strawberry.mutation(description="Flag newly stalled projects and emit `stalled` once each (停滞预警).")
+    async def detect_stalled_projects(self, info: Info, input: DetectStalledProjectsInput
+                                      ) -> DetectStalledProjectsPayload:
+        ctx = info.context
+        principal = ctx.user()
+        principal.require_officer()
+        code = input.region_code or principal.region_code
+        try:
+            if regions.get(code) is None:
+                raise validation.bad("region_code", f"Unknown region code {code}")
+            if not principal.covers_region(code):
+                raise DomainError("FORBIDDEN", f"Region {code} is outside your jurisdiction", "regionCode")
+            async with ctx.uow() as uow:
+                flagged = await service.detect(uow=uow, rules=rules_of(info), scope=access.region_scope(code))
+        except DomainError as exc:
+            return DetectStalledProjectsPayload(flagged=[], user_errors=user_errors(exc))
+        convert = to_type(info)
+        return DetectStalledProjectsPayload(flagged=[convert(p) for p in flagged], user_errors=[])

@@ -1,0 +1,1 @@
+"""Leaders' investment-promotion trips (主要领导外出招商)."""

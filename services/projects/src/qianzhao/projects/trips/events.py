@@ -1,0 +1,23 @@
+"""Events of investment trips."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from qianzhao.common.events import EventSpec
+
+
+class TripRecordedData(BaseModel):
+    trip_id: str
+    level: str
+    region_code: str
+    destination: str
+    start_on: str
+    end_on: str
+    enterprise_count: int
+    project_ids: list[str]
+
+
+TRIP_RECORDED = EventSpec("projects", "trip", "recorded", TripRecordedData,
+                          description="A leader's investment-promotion trip was recorded (外出招商).")
+ALL = [TRIP_RECORDED]

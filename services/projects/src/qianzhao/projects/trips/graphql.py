@@ -1,0 +1,117 @@
+"""Leaders' investment trips: recordInvestmentTrip, investmentTrips, investmentTripStats."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from qianzhao.common.api import Connection, connection, paginate
+
+from ..enums import TripLevel
+from ..payloads import payload, run
+from . import service
+from .models import InvestmentTrip
+
+
+@strawberry.type(name="InvestmentTrip", description="A leader's investment-promotion trip (外出招商).")
+class InvestmentTripType:
+    id: strawberry.ID = strawberry.field(description="Trip id.")
+    level: TripLevel = strawberry.field(description="Prefecture or county leader (层级).")
+    region_code: str = strawberry.field(description="The prefecture or county the leader heads (地区).")
+    leader_title: str = strawberry.field(description="Leader's title, e.g. 市委书记 (领导职务).")
+    destination: str = strawberry.field(description="Where they went (目的地).")
+    start_on: date = strawberry.field(description="First day (开始日期).")
+    end_on: date = strawberry.field(description="Last day (结束日期).")
+    enterprises_met: list[str] = strawberry.field(description="Enterprises met (拜访企业).")
+    project_ids: list[strawberry.ID] = strawberry.field(description="Projects discussed (洽谈项目).")
+    notes: str | None = strawberry.field(description="Notes (备注).")
+    recorded_at: datetime = strawberry.field(description="When it was recorded (UTC).")
+
+    @classmethod
+    def from_model(cls, t: InvestmentTrip) -> InvestmentTripType:
+        return cls(id=strawberry.ID(str(t.id)), level=TripLevel(t.level), region_code=t.region_code,
+                   leader_title=t.leader_title, destination=t.destination, start_on=t.start_on, end_on=t.end_on,
+                   enterprises_met=list(t.enterprises_met), project_ids=[strawberry.ID(str(i)) for i in t.project_ids],
+                   notes=t.notes, recorded_at=t.recorded_at)
+
+
+@strawberry.type(name="InvestmentTripStat", description="Trips of one level in a period, year on year (同比).")
+class InvestmentTripStat:
+    level: TripLevel = strawberry.field(description="Prefecture or county leaders (层级).")
+    count: int = strawberry.field(description="Trips started in the period (本期次数).")
+    previous_count: int = strawberry.field(description="Trips in the same period a year earlier (上年同期).")
+    change_percent: Decimal | None = strawberry.field(description="Year-on-year change in %, null when "
+                                                                  "there were none a year earlier (同比增长%).")
+
+
+@strawberry.input(description="A leader's investment trip (外出招商).")
+class RecordInvestmentTripInput:
+    level: TripLevel = strawberry.field(description="Prefecture or county leader (层级).")
+    region_code: str = strawberry.field(description="The prefecture or county the leader heads (地区).")
+    leader_title: str = strawberry.field(description="Leader's title (领导职务).")
+    destination: str = strawberry.field(description="Destination (目的地).")
+    start_on: date = strawberry.field(description="First day (开始日期).")
+    end_on: date = strawberry.field(description="Last day (结束日期).")
+    enterprises_met: list[str] = strawberry.field(default_factory=list, description="Enterprises met (拜访企业).")
+    project_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="Projects discussed.")
+    notes: str | None = strawberry.field(default=None, description="Notes (备注).")
+
+
+@strawberry.input(description="Filter of investment trips.")
+class InvestmentTripFilterInput:
+    region_code: str | None = strawberry.field(default=None, description="A division, including beneath it (地区).")
+    level: TripLevel | None = strawberry.field(default=None, description="Only this level (层级).")
+    start_from: date | None = strawberry.field(default=None, description="Started on or after (起).")
+    start_to: date | None = strawberry.field(default=None, description="Started on or before (止).")
+
+
+RecordInvestmentTripPayload = payload("RecordInvestmentTripPayload", "trip", InvestmentTripType,
+                                      "Result of recordInvestmentTrip.", "The recorded trip; null on errors.")
+
+
+@strawberry.type
+class TripQuery:
+    @strawberry.field(description="Investment trips in your jurisdiction, latest first (外出招商记录).")
+    async def investment_trips(
+        self, info: Info,
+        filter: Annotated[InvestmentTripFilterInput | None, strawberry.argument(description="Filter.")] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size (≤ 200).")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
+    ) -> Connection[InvestmentTripType]:
+        f = filter or InvestmentTripFilterInput()
+        clause = service.list_clause(info.context.user(), region_code=f.region_code,
+                                     level=TripLevel(f.level) if f.level else None, start=f.start_from, end=f.start_to)
+        items, page, total = await paginate(
+            info.context.session, select(InvestmentTrip).where(clause),
+            order=[(InvestmentTrip.start_on, True), (InvestmentTrip.id, True)], first=first, after=after,
+            cursor_of=lambda t: [t.start_on.isoformat(), str(t.id)])
+        return connection(InvestmentTripType, items, page, total, InvestmentTripType.from_model)
+
+    @strawberry.field(description="Trip counts per level for a period with year-on-year change (外出招商统计).")
+    async def investment_trip_stats(
+        self, info: Info,
+        start_from: Annotated[date, strawberry.argument(description="First day of the period (起).")],
+        start_to: Annotated[date, strawberry.argument(description="Last day of the period (止).")],
+        region_code: Annotated[str | None, strawberry.argument(description="A division, including beneath it.")] = None,
+    ) -> list[InvestmentTripStat]:
+        rows = await service.stats(session=info.context.session, principal=info.context.user(), start=start_from,
+                                   end=start_to, region_code=region_code)
+        return [InvestmentTripStat(**r) for r in rows]
+
+
+@strawberry.type
+class TripMutation:
+    @strawberry.mutation(description="Record a leader's investment trip (登记外出招商).")
+    async def record_investment_trip(self, info: Info, input: RecordInvestmentTripInput
+                                     ) -> RecordInvestmentTripPayload:
+        return await run(info, RecordInvestmentTripPayload, "trip", lambda uow: service.record(
+            uow=uow, level=TripLevel(input.level), region_code=input.region_code, leader_title=input.leader_title,
+            destination=input.destination, start_on=input.start_on, end_on=input.end_on,
+            enterprises_met=input.enterprises_met, project_ids=[str(i) for i in input.project_ids],
+            notes=input.notes), InvestmentTripType.from_model)

@@ -1,0 +1,112 @@
+"""Leaders' investment trips: record them, list them, count them per period with year-on-year change."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from qianzhao.common import regions
+from qianzhao.common.auth import Principal
+from qianzhao.common.errors import DomainError, ErrorCode, forbidden
+from qianzhao.common.uow import UnitOfWork
+
+from ..enums import TripLevel
+from ..project import validation
+from ..project.models import Project
+from .events import TRIP_RECORDED
+from .models import InvestmentTrip
+
+
+def region_clause(principal: Principal, region_code: str | None) -> ColumnElement[bool]:
+    """Trips in the principal's jurisdiction, optionally narrowed to a region and everything beneath it."""
+    if not (principal.is_officer or principal.sees_everything):
+        raise forbidden("Investment trips are visible to regional officers only")
+    clause = principal.region_clause(InvestmentTrip.region_code)
+    if region_code:
+        region = regions.get(region_code)
+        if region is None:
+            raise validation.bad("region_code", f"Unknown region code {region_code}")
+        if region.level is not regions.RegionLevel.PROVINCE:
+            clause = and_(clause, InvestmentTrip.region_code.startswith(region.prefix, autoescape=False))
+    return clause
+
+
+async def record(*, uow: UnitOfWork, level: TripLevel, region_code: str, leader_title: str, destination: str,
+                 start_on: date, end_on: date, enterprises_met: list[str], project_ids: list[str],
+                 notes: str | None) -> InvestmentTrip:
+    """A prefecture trip belongs to a prefecture, a county trip to a county."""
+    region = regions.get(region_code)
+    wanted = regions.RegionLevel.PREFECTURE if level is TripLevel.PREFECTURE else regions.RegionLevel.COUNTY
+    if region is None or region.level is not wanted:
+        raise validation.bad("region_code", f"A {level.value} trip is recorded against a {wanted.value} code")
+    if not uow.principal.covers_region(region_code):
+        raise DomainError(ErrorCode.FORBIDDEN, f"Region {region_code} is outside your jurisdiction", "regionCode")
+    if not destination.strip() or not leader_title.strip():
+        raise validation.bad("destination", "Destination and leader title are required")
+    if end_on < start_on:
+        raise validation.bad("end_on", "A trip cannot end before it starts")
+    try:
+        keys = [uuid.UUID(str(i)) for i in project_ids]
+    except ValueError:
+        raise validation.bad("project_ids", "Not a project id") from None
+    if keys:
+        found = set((await uow.session.execute(select(Project.id).where(Project.id.in_(keys)))).scalars())
+        if missing := [str(k) for k in keys if k not in found]:
+            raise validation.bad("project_ids", f"Unknown projects: {', '.join(missing)}")
+    trip = InvestmentTrip(level=level.value, region_code=region_code, leader_title=leader_title.strip(),
+                          destination=destination.strip(), start_on=start_on, end_on=end_on,
+                          enterprises_met=[e.strip() for e in enterprises_met if e.strip()], project_ids=keys,
+                          notes=notes, recorded_by=uow.principal.subject, recorded_at=uow.clock.now())
+    uow.session.add(trip)
+    await uow.session.flush()
+    uow.record(aggregate_type="investment_trip", aggregate_id=trip.id, action="RECORDED",
+               changes={"level": level.value, "regionCode": region_code, "destination": trip.destination})
+    uow.emit(TRIP_RECORDED, subject=trip.id, region_code=region_code, data={
+        "trip_id": str(trip.id), "level": level.value, "region_code": region_code, "destination": trip.destination,
+        "start_on": start_on.isoformat(), "end_on": end_on.isoformat(),
+        "enterprise_count": len(trip.enterprises_met), "project_ids": [str(k) for k in keys]})
+    return trip
+
+
+def _year_earlier(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+async def stats(*, session: AsyncSession, principal: Principal, start: date, end: date,
+                region_code: str | None) -> list[dict]:
+    """Trips started within [start, end] per level, with the same period a year earlier (同比)."""
+    if end < start:
+        raise validation.bad("to", "The period ends before it starts")
+    prev_start, prev_end = _year_earlier(start), _year_earlier(end)
+    clause = region_clause(principal, region_code)
+    current = InvestmentTrip.start_on.between(start, end)
+    previous = InvestmentTrip.start_on.between(prev_start, prev_end)
+    rows = (await session.execute(
+        select(InvestmentTrip.level, func.count().filter(current), func.count().filter(previous))
+        .where(clause, current | previous).group_by(InvestmentTrip.level))).all()
+    counts = {level: (c, p) for level, c, p in rows}
+    out = []
+    for level in TripLevel:
+        c, p = counts.get(level.value, (0, 0))
+        change = None if p == 0 else (Decimal(c - p) * 100 / p).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        out.append({"level": level, "count": c, "previous_count": p, "change_percent": change})
+    return out
+
+
+def list_clause(principal: Principal, *, region_code: str | None, level: TripLevel | None,
+                start: date | None, end: date | None) -> ColumnElement[bool]:
+    clause = region_clause(principal, region_code)
+    if level:
+        clause = and_(clause, InvestmentTrip.level == level.value)
+    if start:
+        clause = and_(clause, InvestmentTrip.start_on >= start)
+    if end:
+        clause = and_(clause, InvestmentTrip.start_on <= end)
+    return clause if clause is not None else true()

@@ -1,0 +1,1 @@
+"""Verification campaigns (清理核查) over the listed projects of a jurisdiction."""

@@ -1,0 +1,199 @@
+"""Verification campaigns (清理核查): types, queries and mutations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import uuid
+from datetime import datetime
+
+import strawberry
+from sqlalchemy import select
+from strawberry.types import Info
+
+from qianzhao.common.api import Connection, connection, paginate
+from qianzhao.common.errors import bad_input, forbidden
+
+from ..enums import CampaignKind, CampaignStatus, CheckOutcome, DelistReason
+from ..payloads import payload, run
+from ..project import access
+from ..project.loaders import project_loader
+from ..project.models import Project
+from ..project.types import ProjectType, rules_of
+from . import service
+from .models import VerificationCampaign, VerificationCheck
+
+
+@strawberry.type(name="VerificationProgress", description="Progress of a campaign (核查进度).")
+class VerificationProgress:
+    total: int = strawberry.field(description="Projects in scope when it opened (应核查).")
+    checked: int = strawberry.field(description="Projects checked (已核查).")
+    pending: int = strawberry.field(description="Projects not yet checked (未核查).")
+    ok: int = strawberry.field(description="Checked and accurate (无误).")
+    needs_supplement: int = strawberry.field(description="Flagged for supplement (需补充完善).")
+    delisted: int = strawberry.field(description="Delisted by the campaign (出库).")
+
+    @strawberry.field(description="Share checked, in percent (完成率).")
+    def percent_checked(self) -> float:
+        return round(100.0 * self.checked / self.total, 1) if self.total else 100.0
+
+
+@strawberry.type(name="VerificationCheck", description="The check of one project in a campaign (核查记录).")
+class VerificationCheckType:
+    project_id: strawberry.ID = strawberry.field(description="Project id.")
+    outcome: CheckOutcome | None = strawberry.field(description="Outcome; null while pending (核查结论).")
+    note: str | None = strawberry.field(description="Checker's note (核查意见).")
+    checked_at: datetime | None = strawberry.field(description="When it was checked (UTC).")
+
+    @strawberry.field(description="The project checked.")
+    async def project(self, info: Info) -> ProjectType | None:
+        p = await project_loader(info).load(uuid.UUID(self.project_id))
+        return ProjectType.from_model(p, access.View.FULL, rules_of(info)) if p else None
+
+    @classmethod
+    def from_model(cls, c: VerificationCheck) -> VerificationCheckType:
+        return cls(project_id=strawberry.ID(str(c.project_id)), outcome=CheckOutcome(c.outcome) if c.outcome else None,
+                   note=c.note, checked_at=c.checked_at)
+
+
+def progress_loader(info: Info):
+    return info.context.loader("campaign-progress",
+                               lambda ids: service.progress_many(session=info.context.session, ids=ids))
+
+
+@strawberry.type(name="VerificationCampaign", description="A verification campaign over a jurisdiction (清理核查).")
+class VerificationCampaignType:
+    id: strawberry.ID = strawberry.field(description="Campaign id.")
+    number: str = strawberry.field(description="Number HC-<region>-<year>-<seq> (编号).")
+    name: str = strawberry.field(description="Name (名称).")
+    kind: CampaignKind = strawberry.field(description="ROUTINE or CONCENTRATED (类型).")
+    region_code: str = strawberry.field(description="The jurisdiction covered (核查范围).")
+    status: CampaignStatus = strawberry.field(description="OPEN or CLOSED (状态).")
+    opened_at: datetime = strawberry.field(description="Opened (UTC).")
+    closed_at: datetime | None = strawberry.field(description="Closed (UTC).")
+    version: int = strawberry.field(description="Optimistic-concurrency version.")
+
+    @strawberry.field(description="Progress figures (核查进度).")
+    async def progress(self, info: Info) -> VerificationProgress:
+        p = await progress_loader(info).load(uuid.UUID(self.id))
+        return VerificationProgress(total=p["total"], checked=p["total"] - p["pending"], pending=p["pending"],
+                                    ok=p["OK"], needs_supplement=p["NEEDS_SUPPLEMENT"], delisted=p["DELIST"])
+
+    @strawberry.field(description="Checks of the projects you may see (核查清单).")
+    async def checks(
+        self, info: Info,
+        pending: Annotated[bool | None, strawberry.argument(description="Only unchecked (true) or checked.")] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size (≤ 200).")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
+    ) -> Connection[VerificationCheckType]:
+        principal = info.context.user()
+        stmt = (select(VerificationCheck).join(Project, Project.id == VerificationCheck.project_id)
+                .where(VerificationCheck.campaign_id == uuid.UUID(self.id), access.read_clause(principal)))
+        if pending is not None:
+            stmt = stmt.where(VerificationCheck.outcome.is_(None) if pending else VerificationCheck.outcome.isnot(None))
+        items, page, total = await paginate(info.context.session, stmt, order=[(VerificationCheck.id, False)],
+                                            first=first, after=after, cursor_of=lambda c: [str(c.id)])
+        return connection(VerificationCheckType, items, page, total, VerificationCheckType.from_model)
+
+    @classmethod
+    def from_model(cls, c: VerificationCampaign) -> VerificationCampaignType:
+        return cls(id=strawberry.ID(str(c.id)), number=c.number, name=c.name, kind=CampaignKind(c.kind),
+                   region_code=c.region_code, status=CampaignStatus(c.status), opened_at=c.opened_at,
+                   closed_at=c.closed_at, version=c.version)
+
+
+@strawberry.input(description="Open a campaign (开展核查).")
+class OpenVerificationCampaignInput:
+    name: str = strawberry.field(description="Name (名称).")
+    kind: CampaignKind = strawberry.field(description="ROUTINE or CONCENTRATED (类型).")
+    region_code: str | None = strawberry.field(default=None,
+                                               description="Province or prefecture; defaults to your own (范围).")
+
+
+@strawberry.input(description="The check of one project (核查结论).")
+class RecordVerificationCheckInput:
+    campaign_id: strawberry.ID = strawberry.field(description="Campaign id.")
+    project_id: strawberry.ID = strawberry.field(description="Project id.")
+    outcome: CheckOutcome = strawberry.field(description="OK, NEEDS_SUPPLEMENT or DELIST (结论).")
+    note: str | None = strawberry.field(default=None, description="Note; required for NEEDS_SUPPLEMENT (意见).")
+    delist_reason: DelistReason | None = strawberry.field(default=None,
+                                                          description="Reason when delisting; INACCURATE by default.")
+
+
+@strawberry.input(description="Close a campaign (结束核查).")
+class CloseVerificationCampaignInput:
+    id: strawberry.ID = strawberry.field(description="Campaign id.")
+    expected_version: int = strawberry.field(description="The version you read.")
+
+
+def _c(name, what):
+    return payload(name, "campaign", VerificationCampaignType, f"Result of {what}.",
+                   "The campaign after the change; null on errors.")
+
+
+OpenVerificationCampaignPayload = _c("OpenVerificationCampaignPayload", "openVerificationCampaign")
+CloseVerificationCampaignPayload = _c("CloseVerificationCampaignPayload", "closeVerificationCampaign")
+RecordVerificationCheckPayload = payload("RecordVerificationCheckPayload", "check", VerificationCheckType,
+                                         "Result of recordVerificationCheck.", "The recorded check; null on errors.")
+
+
+@strawberry.type
+class VerificationQuery:
+    @strawberry.field(description="One campaign by id (核查).")
+    async def verification_campaign(
+            self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Campaign id.")]) -> VerificationCampaignType | None:
+        principal = info.context.user()
+        try:
+            campaign = await info.context.session.get(VerificationCampaign, uuid.UUID(str(id)))
+        except ValueError:
+            raise bad_input(f"{id!r} is not a campaign id") from None
+        if campaign is None:
+            return None
+        if not service.can_see(principal, campaign):
+            raise forbidden("Campaign is outside your jurisdiction")
+        return VerificationCampaignType.from_model(campaign)
+
+    @strawberry.field(description="Campaigns covering your jurisdiction, newest first (核查列表).")
+    async def verification_campaigns(
+        self, info: Info,
+        status: Annotated[CampaignStatus | None, strawberry.argument(description="Only OPEN or CLOSED.")] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size (≤ 200).")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
+    ) -> Connection[VerificationCampaignType]:
+        allowed = service.visible_regions(info.context.user())
+        stmt = select(VerificationCampaign)
+        if allowed is not None:
+            stmt = stmt.where(VerificationCampaign.region_code.in_(allowed))
+        if status is not None:
+            stmt = stmt.where(VerificationCampaign.status == CampaignStatus(status).value)
+        items, page, total = await paginate(info.context.session, stmt, order=[(VerificationCampaign.id, True)],
+                                            first=first, after=after, cursor_of=lambda c: [str(c.id)])
+        return connection(VerificationCampaignType, items, page, total, VerificationCampaignType.from_model)
+
+
+@strawberry.type
+class VerificationMutation:
+    @strawberry.mutation(description="Open a verification campaign over your jurisdiction's listed projects (开展核查).")
+    async def open_verification_campaign(self, info: Info, input: OpenVerificationCampaignInput
+                                         ) -> OpenVerificationCampaignPayload:
+        return await run(info, OpenVerificationCampaignPayload, "campaign", lambda uow: service.open_campaign(
+            uow=uow, name=input.name, kind=CampaignKind(input.kind), region_code=input.region_code),
+            VerificationCampaignType.from_model)
+
+    @strawberry.mutation(description="Record the check of one project (核查).")
+    async def record_verification_check(self, info: Info, input: RecordVerificationCheckInput
+                                        ) -> RecordVerificationCheckPayload:
+        async def action(uow):
+            check, _ = await service.record_check(
+                uow=uow, campaign_id=input.campaign_id, project_id=input.project_id,
+                outcome=CheckOutcome(input.outcome), note=input.note,
+                delist_reason=DelistReason(input.delist_reason) if input.delist_reason else None)
+            return check
+        return await run(info, RecordVerificationCheckPayload, "check", action, VerificationCheckType.from_model)
+
+    @strawberry.mutation(description="Close a campaign (结束核查).")
+    async def close_verification_campaign(self, info: Info, input: CloseVerificationCampaignInput
+                                          ) -> CloseVerificationCampaignPayload:
+        return await run(info, CloseVerificationCampaignPayload, "campaign", lambda uow: service.close_campaign(
+            uow=uow, campaign_id=input.id, expected_version=input.expected_version),
+            VerificationCampaignType.from_model)
