@@ -1,0 +1,97 @@
+"""Entities of other subgraphs this subgraph extends: Project (projects) and Grievance (grievances).
+
+Per the federation contract each declares only its key plus this subgraph's fields, and `resolve_reference`
+returns a stub (this subgraph does not know the owner's other fields). Authorization still applies: the caller
+must be authenticated, and the added fields only ever show cases the caller may see.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import strawberry
+from qianzhao.common.api import Connection, connection, paginate
+from strawberry.types import Info
+
+from ..enums import CaseOrderField
+from . import access, queries
+from .loaders import grievance_case_loader
+from .types import CoordinationCaseType
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+@strawberry.federation.type(keys=["id"], name="Project",
+                            description="An investment project (owned by the projects subgraph); coordination "
+                                        "adds its coordination cases (问题协调).")
+class ProjectRef:
+    id: strawberry.ID = strawberry.field(description="Project id.")
+
+    @strawberry.field(description="Coordination cases about this project that you may see, newest first.")
+    async def coordination_cases(
+        self, info: Info,
+        first: Annotated[int | None, strawberry.argument(description="Page size (default 20, max 200).")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
+        open_only: Annotated[bool, strawberry.argument(description="Only open cases (blockers).")] = False,
+    ) -> Connection[CoordinationCaseType]:
+        principal = info.context.user()
+        pid = _uuid(self.id)
+        if pid is None:
+            return connection(CoordinationCaseType, [], _empty_info(), 0)
+        stmt = queries.visible_cases(principal, queries.CaseFilter(project_id=pid, open_only=open_only))
+        order, cursor_of = queries.order_of(CaseOrderField.SUBMITTED_AT, True)
+        items, page, total = await paginate(info.context.session, stmt, order=order, first=first, after=after,
+                                            cursor_of=cursor_of)
+        return connection(CoordinationCaseType, items, page, total, CoordinationCaseType.from_model)
+
+    @strawberry.field(description="How many open coordination cases (blocking problems, 未解决问题) you may see "
+                                  "for this project.")
+    async def open_blocker_count(self, info: Info) -> int:
+        ctx = info.context
+        principal = ctx.user()
+        pid = _uuid(self.id)
+        if pid is None:
+            return 0
+        load = ctx.loader("open_blockers", lambda ids: queries.open_counts_by_project(ctx.session, principal, ids))
+        return await load.load(pid)
+
+    @classmethod
+    def resolve_reference(cls, info: Info, id: strawberry.ID) -> ProjectRef:
+        info.context.user()
+        return cls(id=id)
+
+
+@strawberry.federation.type(keys=["id"], name="Grievance",
+                            description="An enterprise grievance (owned by the grievances subgraph); coordination "
+                                        "adds the case opened when it was escalated.")
+class GrievanceRef:
+    id: strawberry.ID = strawberry.field(description="Grievance id.")
+
+    @strawberry.field(description="The coordination case opened from this grievance's escalation; null when "
+                                  "there is none or you may not see it.")
+    async def coordination_case(self, info: Info) -> CoordinationCaseType | None:
+        principal = info.context.user()
+        gid = _uuid(self.id)
+        if gid is None:
+            return None
+        case = await grievance_case_loader(info).load(gid)
+        if case is None or not access.visible(principal, case):
+            return None
+        return CoordinationCaseType.from_model(case)
+
+    @classmethod
+    def resolve_reference(cls, info: Info, id: strawberry.ID) -> GrievanceRef:
+        info.context.user()
+        return cls(id=id)
+
+
+def _empty_info():
+    from qianzhao.common.api import PageInfo
+
+    return PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None)

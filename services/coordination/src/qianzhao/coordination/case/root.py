@@ -1,0 +1,150 @@
+"""Root query fields about cases: coordinationCase, coordinationCases, provincialCoordinationList, stats."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import strawberry
+from qianzhao.common.api import Connection, connection, paginate
+from qianzhao.common.auth import Role
+from qianzhao.common.errors import bad_input, forbidden
+from sqlalchemy import func, select
+from strawberry.types import Info
+
+from ..enums import CaseOrderField, CaseStatus, Category, Source, StatsDimension, Tier
+from . import access, queries, stats
+from .loaders import case_loader
+from .models import CoordinationCase as C
+from .types import CoordinationCaseType
+
+READ_ROLES = (Role.PROVINCE, Role.PREFECTURE, Role.COUNTY, Role.DEPARTMENT)
+
+
+@strawberry.input(description="Narrow coordinationCases / coordinationStats; every criterion is ANDed.")
+class CoordinationCaseFilter:
+    statuses: list[CaseStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+    tiers: list[Tier] | None = strawberry.field(default=None, description="Any of these tiers.")
+    categories: list[Category] | None = strawberry.field(default=None, description="Any of these categories.")
+    sources: list[Source] | None = strawberry.field(default=None, description="Any of these sources.")
+    region_code: str | None = strawberry.field(default=None, description="In this division or beneath it.")
+    department: str | None = strawberry.field(default=None, description="Lead or co-department.")
+    project_id: strawberry.ID | None = strawberry.field(default=None, description="About this project.")
+    open_only: bool = strawberry.field(default=False, description="Only open cases.")
+    search: str | None = strawberry.field(default=None, description="Substring of title, description, number "
+                                                                    "or project name.")
+
+    def to_filter(self) -> queries.CaseFilter:
+        pid = None
+        if self.project_id:
+            try:
+                pid = uuid.UUID(str(self.project_id))
+            except ValueError:
+                raise bad_input(f"{self.project_id!r} is not a project id") from None
+        return queries.CaseFilter(statuses=self.statuses, tiers=self.tiers, categories=self.categories,
+                                  sources=self.sources, region_code=self.region_code, department=self.department,
+                                  project_id=pid, open_only=self.open_only, search=self.search)
+
+
+@strawberry.input(description="Sort order of coordinationCases.")
+class CoordinationCaseOrder:
+    field: CaseOrderField = strawberry.field(default=CaseOrderField.SUBMITTED_AT, description="Sort key.")
+    descending: bool = strawberry.field(default=True, description="Newest / highest first.")
+
+
+@strawberry.type(description="A count of cases per category (按问题类别).")
+class CategoryCount:
+    category: Category = strawberry.field(description="Category.")
+    count: int = strawberry.field(description="Open province-tier cases in it.")
+
+
+@strawberry.type(description="A count of cases per lead department (按牵头部门).")
+class DepartmentCount:
+    department: str | None = strawberry.field(description="Lead department; null while unassigned.")
+    count: int = strawberry.field(description="Open province-tier cases it leads.")
+
+
+@strawberry.type(description="需要省级层面协调解决问题项目清单: the open province-tier cases, by category and "
+                             "lead department.")
+class ProvincialCoordinationList:
+    total_count: int = strawberry.field(description="Open province-tier cases you may see.")
+    cases: list[CoordinationCaseType] = strawberry.field(description="Ordered by category, lead department, number.")
+    by_category: list[CategoryCount] = strawberry.field(description="Counts per category.")
+    by_department: list[DepartmentCount] = strawberry.field(description="Counts per lead department.")
+
+
+@strawberry.type
+class CaseQueries:
+    @strawberry.field(description="One coordination case by id; FORBIDDEN outside your jurisdiction.")
+    async def coordination_case(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Case id.")]
+                                ) -> CoordinationCaseType | None:
+        principal = info.context.user()
+        try:
+            key = uuid.UUID(str(id))
+        except ValueError:
+            raise bad_input(f"{id!r} is not a case id") from None
+        case = await case_loader(info).load(key)
+        if case is None:
+            return None
+        if not access.visible(principal, case):
+            raise forbidden(f"Coordination case {id} is outside your jurisdiction")
+        return CoordinationCaseType.from_model(case)
+
+    @strawberry.field(description="Coordination cases you may see (Relay connection, keyset pagination).")
+    async def coordination_cases(
+        self, info: Info,
+        filter: Annotated[CoordinationCaseFilter | None, strawberry.argument(description="Criteria.")] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size (default 20, max 200).")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
+        order_by: Annotated[CoordinationCaseOrder | None, strawberry.argument(description="Sort order.")] = None,
+    ) -> Connection[CoordinationCaseType]:
+        principal = info.context.user()
+        stmt = queries.visible_cases(principal, filter.to_filter() if filter else None)
+        order_by = order_by or CoordinationCaseOrder()
+        order, cursor_of = queries.order_of(order_by.field, order_by.descending)
+        items, page, total = await paginate(info.context.session, stmt, order=order, first=first, after=after,
+                                            cursor_of=cursor_of)
+        return connection(CoordinationCaseType, items, page, total, CoordinationCaseType.from_model)
+
+    @strawberry.field(description="需要省级层面协调解决问题项目清单: open province-tier cases (within your "
+                                  "jurisdiction or departments).")
+    async def provincial_coordination_list(
+        self, info: Info,
+        category: Annotated[Category | None, strawberry.argument(description="Only this category.")] = None,
+        department: Annotated[str | None, strawberry.argument(description="Only led by this department.")] = None,
+    ) -> ProvincialCoordinationList:
+        principal = info.context.user()
+        principal.require_role(*READ_ROLES)
+        stmt = queries.visible_cases(principal, queries.CaseFilter(tiers=[Tier.PROVINCE], open_only=True,
+                                                                   categories=[category] if category else None))
+        if department:
+            stmt = stmt.where(C.lead_department == department)
+        rows = (await info.context.session.execute(
+            stmt.order_by(C.category, C.lead_department.nulls_last(), C.number))).scalars().all()
+        by_cat: dict[str, int] = {}
+        by_dept: dict[str | None, int] = {}
+        for r in rows:
+            by_cat[r.category] = by_cat.get(r.category, 0) + 1
+            by_dept[r.lead_department] = by_dept.get(r.lead_department, 0) + 1
+        return ProvincialCoordinationList(
+            total_count=len(rows), cases=[CoordinationCaseType.from_model(r) for r in rows],
+            by_category=[CategoryCount(category=Category(k), count=v) for k, v in sorted(by_cat.items())],
+            by_department=[DepartmentCount(department=k, count=v)
+                           for k, v in sorted(by_dept.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))])
+
+    @strawberry.field(description="Collected, resolved, in progress, overdue letters and mean working days to "
+                                  "resolve, over the cases you may see, grouped by the given dimensions.")
+    async def coordination_stats(
+        self, info: Info,
+        filter: Annotated[CoordinationCaseFilter | None, strawberry.argument(description="Criteria.")] = None,
+        group_by: Annotated[list[StatsDimension] | None, strawberry.argument(
+            description="Dimensions; none → one total row.")] = None,
+    ) -> list[stats.CoordinationStatsRow]:
+        principal = info.context.user()
+        principal.require_role(*READ_ROLES)
+        stmt = queries.visible_cases(principal, filter.to_filter() if filter else None)
+        return await stats.compute(info.context.session, stmt, group_by or [], info.context.clock.now())
+
+
+async def count_cases(session, stmt) -> int:
+    return int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)

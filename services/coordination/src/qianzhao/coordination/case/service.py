@@ -1,0 +1,276 @@
+"""Coordination case use cases: keyword-only functions over a unit of work.
+
+Every function either changes the case, writes exactly one audit history row and queues exactly one event, or
+raises DomainError before touching anything (the unit of work then rolls back).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from qianzhao.common import regions
+from qianzhao.common.errors import DomainError, ErrorCode
+from qianzhao.common.events import EventSpec
+from qianzhao.common.ids import new_id, next_number
+from qianzhao.common.uow import UnitOfWork
+from qianzhao.common.workdays import working_days_between
+from sqlalchemy import select, update
+
+from ..enums import (
+    AWAITING_LETTER_VALUES,
+    NEXT_TIER,
+    OPEN_STATUSES,
+    TIER_RANK,
+    AgendaState,
+    CaseStatus,
+    Category,
+    FactorSubtype,
+    LetterStatus,
+    Source,
+    Tier,
+)
+from . import access, events
+from .models import CoordinationCase
+
+S = CaseStatus
+
+
+def _bad(message: str, field: str | None = None) -> DomainError:
+    return DomainError(ErrorCode.BAD_USER_INPUT, message, field)
+
+
+def _text(value: str | None, field: str, *, required: bool = True, limit: int | None = None) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise _bad(f"`{field}` must not be empty", field)
+    if limit and len(value) > limit:
+        raise _bad(f"`{field}` is longer than {limit} characters", field)
+    return value
+
+
+def check_category(category: Category, subtype: FactorSubtype | None) -> None:
+    if category is Category.FACTOR_GUARANTEE and subtype is None:
+        raise _bad("FACTOR_GUARANTEE problems need a factorSubtype (land, energy, water, power, labour)",
+                   "factorSubtype")
+    if category is not Category.FACTOR_GUARANTEE and subtype is not None:
+        raise _bad("factorSubtype applies only to FACTOR_GUARANTEE problems", "factorSubtype")
+
+
+async def submit(*, uow: UnitOfWork, region_code: str, title: str, description: str, category: Category,
+                 factor_subtype: FactorSubtype | None = None, support_requested: str = "",
+                 project_id: uuid.UUID | None = None, project_name: str | None = None,
+                 raising_unit: str | None = None, source: Source = Source.DIRECT,
+                 grievance_id: uuid.UUID | None = None) -> CoordinationCase:
+    """Raise a case. It starts at the raiser's tier (a prefecture raising a county's problem coordinates it)."""
+    principal = uow.principal
+    region = regions.get(region_code)
+    if region is None:
+        raise _bad(f"Unknown region code {region_code}", "regionCode")
+    if not principal.covers_region(region_code):
+        raise DomainError(ErrorCode.FORBIDDEN, f"Region {region_code} is outside your jurisdiction", "regionCode")
+    title = _text(title, "title", limit=200)
+    description = _text(description, "description")
+    check_category(category, factor_subtype)
+    if source is Source.DIRECT and project_id is None:
+        raise _bad("Problems of major projects name their project: projectId is required", "projectId")
+    tier = access.tier_of_region(region_code)
+    raiser_region = region_code
+    if principal.is_officer:
+        tier = max(tier, access.tier_of_region(principal.region_code), key=TIER_RANK.__getitem__)
+        raiser_region = principal.region_code
+    now = uow.clock.now()
+    year = uow.clock.today().year
+    seq = await next_number(uow.session, f"XT-{year}")
+    case = CoordinationCase(
+        id=new_id(), number=f"XT-{year}-{seq:05d}", source=source.value, project_id=project_id,
+        project_name=project_name, grievance_id=grievance_id,
+        raising_unit=(raising_unit or "").strip() or regions.require(raiser_region).name,
+        raised_by_region=raiser_region, region_code=region_code, category=category.value,
+        factor_subtype=factor_subtype.value if factor_subtype else None, title=title, description=description,
+        support_requested=(support_requested or "").strip(), tier=tier.value, status=S.SUBMITTED.value,
+        co_departments=[], submitted_at=now, updated_at=now,
+    )
+    uow.session.add(case)
+    await uow.session.flush()
+    uow.record(aggregate_type="coordination_case", aggregate_id=case.id, action="SUBMITTED",
+               changes={"number": case.number, "regionCode": region_code, "tier": tier.value,
+                        "category": category.value, "source": source.value})
+    uow.emit(events.SUBMITTED, subject=case.id, region_code=region_code, data=events.data_of(case))
+    return case
+
+
+async def load(*, uow: UnitOfWork, case_id: uuid.UUID, expected_version: int | None = None,
+               lock: bool = True) -> CoordinationCase:
+    """The case, locked for this transaction; NOT_FOUND/FORBIDDEN/CONFLICT as DomainErrors."""
+    stmt = select(CoordinationCase).where(CoordinationCase.id == case_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    case = (await uow.session.execute(stmt)).scalar_one_or_none()
+    if case is None or not access.visible(uow.principal, case):
+        raise DomainError(ErrorCode.NOT_FOUND, f"Coordination case {case_id} not found", "id")
+    if expected_version is not None and expected_version != case.version:
+        raise DomainError(ErrorCode.CONFLICT, f"Case changed meanwhile: version is {case.version}, "
+                          f"not {expected_version}; reload and retry", "expectedVersion")
+    return case
+
+
+def require_status(case: CoordinationCase, allowed: Iterable[CaseStatus], action: str) -> None:
+    allowed = set(allowed)
+    if CaseStatus(case.status) not in allowed:
+        names = ", ".join(sorted(s.value for s in allowed))
+        raise DomainError(ErrorCode.INVALID_TRANSITION,
+                          f"Cannot {action} a case that is {case.status} (only from {names})", "id")
+
+
+def require_handler(uow: UnitOfWork, case: CoordinationCase, action: str, *, lead_department: bool = False) -> None:
+    principal = uow.principal
+    if access.handles(principal, case) or (lead_department and access.is_lead_department(principal, case)):
+        return
+    raise DomainError(ErrorCode.FORBIDDEN, f"Only the {case.tier} tier coordinating this case may {action} it"
+                      + (" (or its lead department)" if lead_department else ""), "id")
+
+
+def apply(uow: UnitOfWork, case: CoordinationCase, *, action: str, spec: EventSpec, changes: dict,
+          comment: str | None = None, **extra) -> CoordinationCase:
+    """Set the changed fields, one history row, one event."""
+    before = {k: getattr(case, k) for k in changes}
+    for key, value in changes.items():
+        setattr(case, key, value)
+    case.updated_at = uow.clock.now()
+    diff = {k: {"from": before[k], "to": v} for k, v in changes.items() if before[k] != v}
+    uow.record(aggregate_type="coordination_case", aggregate_id=case.id, action=action, changes=diff,
+               comment=comment)
+    uow.emit(spec, subject=case.id, region_code=case.region_code, data=events.data_of(case, **extra))
+    return case
+
+
+async def verify(*, uow: UnitOfWork, case: CoordinationCase, comment: str | None = None):
+    require_handler(uow, case, "verify")
+    require_status(case, [S.SUBMITTED], "verify")
+    return apply(uow, case, action="VERIFIED", spec=events.VERIFIED, changes={"status": S.VERIFIED.value},
+                 comment=comment)
+
+
+async def reject(*, uow: UnitOfWork, case: CoordinationCase, reason: str):
+    require_handler(uow, case, "reject")
+    reason = _text(reason, "reason")
+    require_status(case, [S.SUBMITTED], "reject")
+    apply(uow, case, action="REJECTED", spec=events.REJECTED, reason=reason,
+          changes={"status": S.REJECTED.value, "rejection_reason": reason, "closed_at": uow.clock.now()})
+    await end_dependants(uow=uow, case=case)
+    return case
+
+
+async def classify(*, uow: UnitOfWork, case: CoordinationCase, category: Category,
+                   factor_subtype: FactorSubtype | None, comment: str | None = None):
+    require_handler(uow, case, "classify")
+    check_category(category, factor_subtype)
+    require_status(case, [S.VERIFIED], "classify")
+    return apply(uow, case, action="CLASSIFIED", spec=events.CLASSIFIED, comment=comment, changes={
+        "status": S.CLASSIFIED.value, "category": category.value,
+        "factor_subtype": factor_subtype.value if factor_subtype else None})
+
+
+async def assign(*, uow: UnitOfWork, case: CoordinationCase, lead_department: str,
+                 co_departments: list[str], comment: str | None = None):
+    require_handler(uow, case, "assign")
+    lead = _text(lead_department, "leadDepartment", limit=100)
+    co = []
+    for d in co_departments:
+        d = _text(d, "coDepartments", limit=100)
+        if d != lead and d not in co:
+            co.append(d)
+    require_status(case, [S.CLASSIFIED, S.ASSIGNED, S.IN_PROGRESS], "assign")
+    return apply(uow, case, action="ASSIGNED", spec=events.ASSIGNED, comment=comment, changes={
+        "status": S.ASSIGNED.value, "lead_department": lead, "co_departments": co})
+
+
+async def start(*, uow: UnitOfWork, case: CoordinationCase, comment: str | None = None):
+    require_handler(uow, case, "start work on", lead_department=True)
+    require_status(case, [S.ASSIGNED], "start work on")
+    return apply(uow, case, action="STARTED", spec=events.STARTED, changes={"status": S.IN_PROGRESS.value},
+                 comment=comment)
+
+
+async def escalate(*, uow: UnitOfWork, case: CoordinationCase, reason: str):
+    """Move an open case up one tier (县 → 市州 → 省); its status and departments stay as they were."""
+    require_handler(uow, case, "escalate")
+    reason = _text(reason, "reason")
+    require_status(case, OPEN_STATUSES - {S.ON_AGENDA, S.DECIDED}, "escalate")
+    nxt = NEXT_TIER.get(Tier(case.tier))
+    if nxt is None:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "The case is already at the province tier; place it on "
+                          "the joint meeting's agenda instead", "id")
+    return apply(uow, case, action="ESCALATED", spec=events.ESCALATED, comment=reason, reason=reason,
+                 previous_tier=case.tier,
+                 changes={"tier": nxt.value, "escalated_at": uow.clock.now()})
+
+
+async def record_solution(*, uow: UnitOfWork, case: CoordinationCase, solution: str):
+    require_handler(uow, case, "record a solution for", lead_department=True)
+    solution = _text(solution, "solution")
+    require_status(case, [S.ASSIGNED, S.IN_PROGRESS, S.DECIDED], "record a solution for")
+    return apply(uow, case, action="SOLUTION_RECORDED", spec=events.SOLUTION_RECORDED, solution=solution,
+                 changes={"solution": solution, "solution_recorded_at": uow.clock.now()})
+
+
+async def confirm_resolution(*, uow: UnitOfWork, case: CoordinationCase, comment: str | None = None):
+    """The raising unit confirms the recorded solution: the case is RESOLVED."""
+    if not access.is_raising_unit(uow.principal, case):
+        raise DomainError(ErrorCode.FORBIDDEN, f"Only the raising unit ({case.raising_unit}) confirms a "
+                          "resolution", "id")
+    require_status(case, [S.ASSIGNED, S.IN_PROGRESS, S.DECIDED], "resolve")
+    if not case.solution:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "No solution has been recorded yet", "id")
+    return await _resolve(uow=uow, case=case, comment=comment)
+
+
+async def _resolve(*, uow: UnitOfWork, case: CoordinationCase, comment: str | None = None):
+    now = uow.clock.now()
+    apply(uow, case, action="RESOLVED", spec=events.RESOLVED, comment=comment, solution=case.solution, changes={
+        "status": S.RESOLVED.value, "resolved_at": now, "closed_at": now,
+        "resolved_working_days": working_days_between(case.submitted_at, now)})
+    await end_dependants(uow=uow, case=case)
+    return case
+
+
+async def resolve_stall_alert(*, uow: UnitOfWork, case: CoordinationCase, solution: str):
+    """The project moved on (construction started / in production): its stall alert is resolved by itself."""
+    case.solution, case.solution_recorded_at = solution, uow.clock.now()
+    return await _resolve(uow=uow, case=case, comment=solution)
+
+
+async def close_unresolvable(*, uow: UnitOfWork, case: CoordinationCase, reason: str):
+    require_handler(uow, case, "close")
+    reason = _text(reason, "reason")
+    require_status(case, OPEN_STATUSES - {S.SUBMITTED}, "close")
+    return await _close(uow=uow, case=case, status=S.CLOSED_UNRESOLVABLE, reason=reason)
+
+
+async def withdraw(*, uow: UnitOfWork, case: CoordinationCase, reason: str):
+    """Its project left the pool: the case ends as WITHDRAWN (not counted as resolved nor as unresolvable)."""
+    return await _close(uow=uow, case=case, status=S.WITHDRAWN, reason=reason)
+
+
+async def _close(*, uow: UnitOfWork, case: CoordinationCase, status: CaseStatus, reason: str):
+    apply(uow, case, action=status.value, spec=events.CLOSED, comment=reason, reason=reason,
+          changes={"status": status.value, "closure_reason": reason, "closed_at": uow.clock.now()})
+    await end_dependants(uow=uow, case=case)
+    return case
+
+
+async def end_dependants(*, uow: UnitOfWork, case: CoordinationCase) -> None:
+    """A case that ended no longer awaits letters or agenda time: cancel them (part of the same change)."""
+    from ..letter.models import DepartmentLetter
+    from ..meeting.models import AgendaItem
+
+    await uow.session.execute(
+        update(DepartmentLetter).where(DepartmentLetter.case_id == case.id,
+                                       DepartmentLetter.status.in_(AWAITING_LETTER_VALUES))
+        .values(status=LetterStatus.CANCELLED.value, version=DepartmentLetter.version + 1)
+        .execution_options(synchronize_session=False))
+    await uow.session.execute(
+        update(AgendaItem).where(AgendaItem.case_id == case.id,
+                                 AgendaItem.state.in_([AgendaState.PROPOSED.value, AgendaState.PLACED.value]))
+        .values(state=AgendaState.WITHDRAWN.value).execution_options(synchronize_session=False))

@@ -1,0 +1,52 @@
+"""departmentLetters: letters by addressee and overdue state, within what the caller may see."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from qianzhao.common.api import Connection, connection, paginate
+from qianzhao.common.auth import Role
+from qianzhao.common.errors import forbidden
+from sqlalchemy import and_, not_, or_, select
+from strawberry.types import Info
+
+from ..case import access
+from ..case.models import CoordinationCase
+from ..enums import AWAITING_LETTER_VALUES
+from .models import DepartmentLetter as L
+from .types import DepartmentLetterType
+
+
+@strawberry.type
+class LetterQueries:
+    @strawberry.field(description="Letters to departments (函件), newest first. A DEPARTMENT officer sees the letters "
+                                  "addressed to their department; regional officers those of cases in their "
+                                  "jurisdiction.")
+    async def department_letters(
+        self, info: Info,
+        department: Annotated[str | None, strawberry.argument(description="Addressed department; DEPARTMENT "
+                                                                               "officers may only ask for their own.")] = None,
+        overdue: Annotated[bool | None, strawberry.argument(description="true: only letters awaiting feedback "
+                                                   "past their first deadline; false: only the others.")] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size (default 20, max 200).")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
+    ) -> Connection[DepartmentLetterType]:
+        ctx = info.context
+        principal = ctx.user()
+        principal.require_role(Role.PROVINCE, Role.PREFECTURE, Role.COUNTY, Role.DEPARTMENT)
+        stmt = select(L).join(CoordinationCase, CoordinationCase.id == L.case_id)
+        if principal.role is Role.DEPARTMENT:
+            if department and department != principal.department:
+                raise forbidden(f"{principal.department} officers see only letters addressed to them")
+            department = principal.department
+        else:
+            stmt = stmt.where(access.visible_clause(principal))
+        if department:
+            stmt = stmt.where(L.department == department)
+        if overdue is not None:
+            late = and_(L.status.in_(AWAITING_LETTER_VALUES), L.first_deadline <= ctx.clock.now())
+            stmt = stmt.where(late if overdue else or_(not_(late)))
+        items, page, total = await paginate(ctx.session, stmt, order=[(L.sent_at, True), (L.id, True)],
+                                            first=first, after=after, cursor_of=lambda r: [r.sent_at, str(r.id)])
+        return connection(DepartmentLetterType, items, page, total, DepartmentLetterType.from_model)

@@ -1,0 +1,42 @@
+"""jointMeetings: the leading group's meetings, newest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+from qianzhao.common.api import Connection, connection, paginate
+from qianzhao.common.auth import Role
+from sqlalchemy import select
+from strawberry.types import Info
+
+from ..enums import MeetingStatus
+from .models import JointMeeting as M
+from .types import JointMeetingType
+
+
+@strawberry.type
+class MeetingQueries:
+    @strawberry.field(description="Joint meetings (联席会议), most recently convened first. Any officer or department may list "
+                                  "them; each agenda shows only the cases the caller may see.")
+    async def joint_meetings(
+        self, info: Info,
+        status: Annotated[MeetingStatus | None, strawberry.argument(description="Only this status.")] = None,
+        date_from: Annotated[dt.date | None, strawberry.argument(description="On or after this date.")] = None,
+        date_to: Annotated[dt.date | None, strawberry.argument(description="On or before this date.")] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size (default 20, max 200).")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
+    ) -> Connection[JointMeetingType]:
+        ctx = info.context
+        ctx.user().require_role(Role.PROVINCE, Role.PREFECTURE, Role.COUNTY, Role.DEPARTMENT)
+        stmt = select(M)
+        if status:
+            stmt = stmt.where(M.status == status.value)
+        if date_from:
+            stmt = stmt.where(M.meeting_date >= date_from)
+        if date_to:
+            stmt = stmt.where(M.meeting_date <= date_to)
+        items, page, total = await paginate(ctx.session, stmt, order=[(M.created_at, True), (M.id, True)],
+                                            first=first, after=after, cursor_of=lambda r: [r.created_at, str(r.id)])
+        return connection(JointMeetingType, items, page, total, JointMeetingType.from_model)

@@ -1,0 +1,26 @@
+"""The coordination subgraph schema: root fields of cases, letters and meetings; the entities it owns/extends."""
+
+from __future__ import annotations
+
+import strawberry
+from qianzhao.common.api import RegionType, federation_schema
+from strawberry.tools import merge_types
+
+from .case.mutations import CaseMutations
+from .case.references import GrievanceRef, ProjectRef
+from .case.root import CaseQueries
+from .case.types import CoordinationCaseType
+from .letter.mutations import LetterMutations
+from .letter.queries import LetterQueries
+from .letter.types import DepartmentLetterType
+from .meeting.mutations import MeetingMutations
+from .meeting.queries import MeetingQueries
+from .meeting.types import AgendaItemType, JointMeetingType
+
+
+def build_schema() -> strawberry.federation.Schema:
+    query = merge_types("Query", (CaseQueries, LetterQueries, MeetingQueries))
+    mutation = merge_types("Mutation", (CaseMutations, LetterMutations, MeetingMutations))
+    return federation_schema(query=query, mutation=mutation,
+                             types=[CoordinationCaseType, ProjectRef, GrievanceRef, RegionType, DepartmentLetterType,
+                                    JointMeetingType, AgendaItemType])

@@ -1,0 +1,72 @@
+"""GraphQL helpers and constants of the coordination tests (imported by conftest and the test modules)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from qianzhao.common.testing import dev_token
+from sqlalchemy import text
+
+NANMING = "520102"  # 南明区, 贵阳市
+YUNYAN = "520103"  # 云岩区, 贵阳市
+GUIYANG = "520100"
+ZUNYI = "520300"
+HONGHUAGANG = "520302"  # 红花岗区, 遵义市
+NATURAL_RESOURCES = "省自然资源厅"
+ENERGY = "省能源局"
+CREDIT_CODE = "91520100MA6DLRGX41"
+START = datetime(2025, 9, 26, 2, 0, tzinfo=UTC)  # Friday 10:00 in Guizhou, just before the National Day holiday
+
+CASE_FIELDS = """id number status tier version regionCode category factorSubtype source leadDepartment coDepartments
+  solution resolvedWorkingDays closureReason rejectionReason"""
+
+SUBMIT = f"""mutation($input: SubmitCoordinationCaseInput!) {{
+  submitCoordinationCase(input: $input) {{ case {{ {CASE_FIELDS} }} userErrors {{ field message code }} }} }}"""
+
+
+def step_mutation(name: str) -> str:
+    input_type = name[0].upper() + name[1:] + "Input"
+    return f"""mutation($input: {input_type}!) {{
+  {name}(input: $input) {{ case {{ {CASE_FIELDS} }} userErrors {{ field message code }} }} }}"""
+
+
+SEND_LETTER = """mutation($input: SendDepartmentLetterInput!) { sendDepartmentLetter(input: $input) {
+  letter { id number department status deadline firstDeadline overdue overdueCount }
+  case { version coDepartments } userErrors { field message code } } }"""
+
+
+def token(role: str = "PROVINCE", region: str = "520000", **kw) -> str:
+    return dev_token(role, region, **kw)
+
+
+PROVINCE = token()
+COUNTY = token("COUNTY", NANMING)
+PREFECTURE = token("PREFECTURE", GUIYANG)
+
+
+async def submit(svc, *, region=NANMING, tok=None, **overrides) -> dict:
+    data = {"regionCode": region, "title": "项目用地指标不足", "description": "二期厂房用地指标尚未落实，影响开工。",
+            "category": "FACTOR_GUARANTEE", "factorSubtype": "LAND", "projectId": str(uuid.uuid4()),
+            "projectName": "茶叶精深加工项目", "supportRequested": "请求省级统筹用地指标"} | overrides
+    body = await svc.ok(SUBMIT, {"input": data}, token=tok or token("COUNTY", region))
+    return body["submitCoordinationCase"]
+
+
+async def step(svc, name: str, tok: str, **input_) -> dict:
+    return (await svc.ok(step_mutation(name), {"input": input_}, token=tok))[name]
+
+
+async def counts(svc) -> dict[str, int]:
+    async with svc.runtime.engine.connect() as conn:
+        out = {}
+        for table in ("coordination_cases", "outbox", "audit_history", "department_letters", "letter_reminders",
+                      "agenda_items"):
+            out[table] = await conn.scalar(text(f"SELECT count(*) FROM {table}"))
+        return out
+
+
+async def event_types(svc) -> list[str]:
+    async with svc.runtime.engine.connect() as conn:
+        rows = await conn.execute(text("SELECT event->>'type' FROM outbox ORDER BY seq"))
+        return [r[0].split(".")[3] for r in rows]
