@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import psutil
-
 from qianzhao.common.embedded import free_port
 
 

@@ -19,7 +19,6 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _servers import migrated_database, percentile, servers  # noqa: E402
-
 from qianzhao.common.broker import Broker, ensure_stream, stream_config  # noqa: E402
 from qianzhao.common.db import make_engine  # noqa: E402
 from qianzhao.common.outbox import OutboxRelay  # noqa: E402

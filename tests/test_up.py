@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-
 from qianzhao.common.embedded import free_port
 from qianzhao.common.testing import dev_token
 

@@ -8,16 +8,15 @@ from datetime import UTC, datetime
 import nats
 import orjson
 import pytest
+from probe.service import PROBE as SERVICE
 from pydantic import BaseModel
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from qianzhao.common.broker import Broker, dead_letter_stream_config, stream_config
 from qianzhao.common.consumer import EventConsumer
 from qianzhao.common.db import make_engine, make_sessionmaker
 from qianzhao.common.events import CloudEvent, EventSpec
 from qianzhao.common.testing import reset_nats
-from probe.service import PROBE as SERVICE
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 class Ping(BaseModel):

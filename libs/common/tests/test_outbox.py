@@ -7,12 +7,11 @@ import asyncio
 import nats
 import orjson
 import pytest
-from sqlalchemy import text
-
+from probe.service import PROBE as SERVICE
 from qianzhao.common.embedded import NatsServer, free_port
 from qianzhao.common.outbox import OutboxRelay, pending_count
 from qianzhao.common.testing import dev_token, running_service
-from probe.service import PROBE as SERVICE
+from sqlalchemy import text
 
 CREATE = """mutation($text: String!) {
   createNote(text: $text, regionCode: "520102") { note { id } userErrors { code message } } }"""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal, Role, TokenVerifier, issue_token
 from qianzhao.common.errors import ApiError

@@ -7,16 +7,15 @@ from pathlib import Path
 
 import strawberry
 from pydantic import BaseModel
-from sqlalchemy import String, select
-from sqlalchemy.orm import Mapped, mapped_column
-from strawberry.types import Info
-
 from qianzhao.common.api import UserError, federation_schema, user_errors
 from qianzhao.common.db import declarative_base
 from qianzhao.common.errors import DomainError, ErrorCode, forbidden
 from qianzhao.common.events import EventSpec
 from qianzhao.common.ids import new_id
 from qianzhao.common.service_app import ServiceDefinition
+from sqlalchemy import String, select
+from sqlalchemy.orm import Mapped, mapped_column
+from strawberry.types import Info
 
 Base = declarative_base()
 

@@ -11,9 +11,9 @@ from typing import Any, Generic, TypeVar
 import orjson
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema_directives import Shareable
 from strawberry.scalars import JSON
 

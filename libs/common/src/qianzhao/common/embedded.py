@@ -9,10 +9,9 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import warnings
 
 with warnings.catch_warnings():  # the wheel's import looks up an XDG runtime dir that servers rarely have
     warnings.simplefilter("ignore")

@@ -5,7 +5,6 @@ Revision ID: 0001
 
 import sqlalchemy as sa
 from alembic import op
-
 from qianzhao.common.tables import create_platform_tables
 
 revision = "0001"
