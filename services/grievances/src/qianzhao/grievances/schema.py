@@ -13,7 +13,10 @@ from .federation import EnterpriseRef, ProjectRef
 from .grievance import queries
 from .grievance.inputs import GrievanceFilter, GrievanceOrder
 from .grievance.mutations import GrievanceMutations
+from .grievance import stats as grievance_stats
+from .grievance.stats_types import GrievanceStats, GrievanceStatsDimension, GrievanceStatsGroup
 from .grievance.types import GrievanceType, grievance_loader
+from .session import exclusive
 
 
 @strawberry.type
@@ -33,6 +36,18 @@ class Query:
                          after: str | None = None, order_by: GrievanceOrder | None = None) -> Connection[GrievanceType]:
         return await queries.page(info.context, info.context.user(), f=filter, order=order_by,
                                   first=first, after=after)
+
+    @strawberry.field(description="Counts and the three rates of 接诉即办 (响应率/解决率/满意率), on-time rate and "
+                                  "average working days to reply, over the cases you may see.")
+    async def grievance_stats(self, info: Info, filter: GrievanceFilter | None = None,
+                              group_by: list[GrievanceStatsDimension] | None = None) -> GrievanceStats:
+        ctx = info.context
+        dims = [grievance_stats.Dimension(d.value) for d in group_by or []]
+        async with exclusive(ctx) as session:
+            total, groups = await grievance_stats.compute(session, ctx.user(), f=filter, group_by=dims,
+                                                          now=ctx.clock.now())
+        return GrievanceStats(total=GrievanceStatsGroup.from_row(total),
+                              groups=[GrievanceStatsGroup.from_row(r) for r in groups])
 
 
 @strawberry.type

@@ -1,0 +1,69 @@
+"""grievanceStats against a hand computation on a seeded set; a merged duplicate is counted once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from grievance_support import COUNTY, NANMING, OTHER, PROVINCE, YUNYAN, tok
+
+STATS = """query($groupBy: [GrievanceStatsDimension!], $f: GrievanceFilter) {
+  grievanceStats(groupBy: $groupBy, filter: $f) {
+    total { ...m } groups { category month unit { code } ...m } } }
+fragment m on GrievanceStatsGroup { count mergedCount validCount invalidCount dueForReply repliedOnTime
+  responseRate resolvedCount resolutionRate feedbackCount satisfiedCount satisfactionRate resolvedOnTime
+  onTimeRate averageWorkingDaysToReply }"""
+
+
+def q(num, den) -> str:
+    return str((Decimal(num) / Decimal(den)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+
+
+async def _through(api, gid, *, reply_at=None):
+    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, grievanceId=gid)
+    await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, grievanceId=gid,
+                      leadUnit={"kind": "REGION", "code": NANMING})
+    await api.ok_step("startGrievanceHandling", "StartGrievanceHandlingInput", COUNTY, grievanceId=gid)
+
+
+async def test_three_rates_equal_a_hand_computation(api):
+    a, b, c, d, e, f = [(await api.file())["id"] for _ in range(6)]
+    g = (await api.file(category="COMPLAINT"))["id"]
+    for gid in (a, b, c, g):
+        await _through(api, gid)
+    await api.ok_step("rejectGrievance", "RejectGrievanceInput", COUNTY, grievanceId=d, reason="无效")
+    await api.ok_step("mergeGrievance", "MergeGrievanceInput", COUNTY, grievanceId=e, intoId=a)
+    api.clock.advance(days=1)  # Thu 28 Sep: A and G replied on time, after 1 working day
+    for gid in (a, g):
+        await api.ok_step("respondToGrievance", "RespondToGrievanceInput", COUNTY, grievanceId=gid, reply="答复")
+    api.clock.set(datetime(2023, 10, 12, 2, 0, tzinfo=UTC))  # after the 10 Oct reply deadline
+    await api.ok_step("respondToGrievance", "RespondToGrievanceInput", COUNTY, grievanceId=b, reply="迟复")
+    for gid, rating in ((a, "SATISFIED"), (g, "BASICALLY_SATISFIED"), (b, "UNSATISFIED")):
+        await api.ok_step("resolveGrievance", "ResolveGrievanceInput", COUNTY, grievanceId=gid, resolution="办结")
+        await api.ok_step("giveFeedback", "GiveFeedbackInput", COUNTY, grievanceId=gid, rating=rating)
+
+    # By hand: 7 filed, E merged into A → 6 cases; valid A B C G; D invalid; F only received.
+    # Due for reply: A, G (on time), B (late, 7 working days: 28 Sep, 7–12 Oct), C (deadline passed) → 2/4.
+    # Resolved: A, G (B was reopened) → 2/4. Feedback: A sat, G basically, B unsat → 2/3. On time 2/2.
+    total = (await api.svc.ok(STATS, {}, token=PROVINCE))["grievanceStats"]["total"]
+    assert total == {
+        "count": 6, "mergedCount": 1, "validCount": 4, "invalidCount": 1, "dueForReply": 4, "repliedOnTime": 2,
+        "responseRate": q(2, 4), "resolvedCount": 2, "resolutionRate": q(2, 4), "feedbackCount": 3,
+        "satisfiedCount": 2, "satisfactionRate": q(2, 3), "resolvedOnTime": 2, "onTimeRate": q(2, 2),
+        "averageWorkingDaysToReply": "3.00",  # (1 + 1 + 7) / 3
+    }
+    assert total["satisfactionRate"] == "0.6667"
+    groups = (await api.svc.ok(STATS, {"groupBy": ["CATEGORY"]}, token=PROVINCE))["grievanceStats"]["groups"]
+    by_cat = {grp["category"]: grp for grp in groups}
+    assert by_cat["COMPLAINT"]["count"] == 1 and by_cat["COMPLAINT"]["satisfactionRate"] == "1.0000"
+    assert by_cat["SITUATION_REPORT"]["count"] == 5 and by_cat["SITUATION_REPORT"]["mergedCount"] == 1
+    groups = (await api.svc.ok(STATS, {"groupBy": ["MONTH", "UNIT"]}, token=PROVINCE))["grievanceStats"]["groups"]
+    assert {(grp["month"], (grp["unit"] or {}).get("code"), grp["count"]) for grp in groups} == {
+        ("2023-09", NANMING, 4), ("2023-09", None, 2)}
+    # jurisdiction applies to statistics too
+    for token in (tok("COUNTY", YUNYAN), tok("ENTERPRISE", NANMING, credit_code=OTHER),
+                  tok("DEPARTMENT", department="energy")):
+        total = (await api.svc.ok(STATS, {}, token=token))["grievanceStats"]["total"]
+        assert (total["count"], total["responseRate"]) == (0, None)
+    total = (await api.svc.ok(STATS, {"f": {"categories": ["COMPLAINT"]}}, token=COUNTY))["grievanceStats"]["total"]
+    assert total["count"] == 1
