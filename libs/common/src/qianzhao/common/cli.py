@@ -67,6 +67,35 @@ def migrate(
     typer.echo("done.")
 
 
+EVENT_DOCS = "docs/events"
+
+
+def event_documents() -> dict[str, str]:
+    """File name → AsyncAPI 3.0 JSON for each installed service's events (generated from their pydantic models)."""
+    import orjson
+
+    from .events import asyncapi_document
+    from .registry import installed_services
+
+    docs = {}
+    for d in installed_services():
+        doc = asyncapi_document(d.events, title=f"{d.title} — events", service=d.name)
+        docs[f"{d.name}.asyncapi.json"] = orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+    return docs
+
+
+@app.command()
+def asyncapi(out: str = typer.Option(EVENT_DOCS, help="Folder to write <service>.asyncapi.json into")) -> None:
+    """Write the AsyncAPI 3.0 documents subscribers read (one per service)."""
+    from pathlib import Path
+
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in event_documents().items():
+        (folder / name).write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {folder / name}")
+
+
 def main() -> None:
     try:
         from qianzhao.gateway.cli import register  # the gateway adds its own commands when installed
