@@ -67,7 +67,9 @@ class LetterMutations:
                                      ) -> SendDepartmentLetterPayload:
         ctx = info.context
         ctx.user().require_role(*CASE_ROLES)
-        days = input.feedback_working_days or ctx.settings.letter_feedback_working_days
+        days = input.feedback_working_days
+        if days is None:
+            days = ctx.settings.letter_feedback_working_days
         try:
             async with ctx.uow() as uow:
                 case = await cases.load(uow=uow, case_id=parse_id(input.case_id, "caseId"),
