@@ -13,6 +13,7 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema_directives import Shareable
 from strawberry.scalars import JSON
@@ -172,6 +173,10 @@ class InternalErrorMasking(SchemaExtension):
                 if original is not None and isinstance(original, ApiError) and not error.extensions:
                     error.extensions = original.extensions
                 masked.append(error)
+                continue
+            if isinstance(original, StaleDataError):  # a concurrent writer committed first
+                masked.append(GraphQLError("The record was changed concurrently; reload and retry", nodes=error.nodes,
+                                           path=error.path, extensions={"code": ErrorCode.CONFLICT.value}))
                 continue
             log.error("unexpected error in %s", error.path, exc_info=original)
             masked.append(GraphQLError("Internal server error", nodes=error.nodes, path=error.path,
