@@ -1,0 +1,277 @@
+"""Executes a query plan: subgraph requests in dependency order (in parallel where independent), merged results.
+
+Each fetch waits only for the fetches that provide its representations. Entity fetches send de-duplicated
+representations and write each answer back into every position it came from; subgraph error paths are rewritten
+to the client's response paths. A failing subgraph only loses its own fields.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+from graphql import FieldNode, InlineFragmentNode
+
+from .planner import Fetch, QueryPlan, Target
+
+
+@dataclass
+class SubgraphEndpoint:
+    name: str
+    url: str
+    timeout: float = 30.0
+
+
+@dataclass
+class FetchRecord:
+    subgraph: str
+    fetch_id: int
+
+
+class SubgraphClients:
+    """Pooled keep-alive HTTP to the subgraphs."""
+
+    def __init__(self, endpoints: dict[str, SubgraphEndpoint], max_connections: int = 200):
+        self.endpoints = endpoints
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections,
+                              keepalive_expiry=30)
+        self.http = httpx.AsyncClient(limits=limits, timeout=30.0, trust_env=False)
+        self.log: list[FetchRecord] | None = None  # tests switch on a request log
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def post(self, subgraph: str, query: str, variables: dict, headers: dict[str, str]) -> dict:
+        endpoint = self.endpoints[subgraph]
+        body = orjson.dumps({"query": query, "variables": variables})
+        try:
+            resp = await self.http.post(endpoint.url, content=body, timeout=endpoint.timeout,
+                                        headers={"content-type": "application/json",
+                                                 "accept": "application/graphql-response+json, application/json",
+                                                 **headers})
+        except httpx.ConnectError as exc:
+            host = endpoint.url.split("://", 1)[-1].split("/", 1)[0]
+            raise SubgraphFailure(f"request to {endpoint.url} failed, reason: connect ECONNREFUSED {host}") from exc
+        except httpx.TimeoutException as exc:
+            raise SubgraphFailure(f"request to {endpoint.url} failed, reason: timed out after "
+                                  f"{endpoint.timeout:g}s") from exc
+        except httpx.HTTPError as exc:
+            raise SubgraphFailure(f"request to {endpoint.url} failed, reason: {exc}") from exc
+        if resp.status_code >= 300:
+            raise SubgraphFailure(f"{resp.status_code}: {resp.reason_phrase}",
+                                  {"response": {"url": endpoint.url, "status": resp.status_code}})
+        try:
+            parsed = orjson.loads(resp.content)
+        except orjson.JSONDecodeError as exc:
+            raise SubgraphFailure(f"Expected JSON response body, but received: {resp.text[:200]}") from exc
+        if not isinstance(parsed, dict):
+            raise SubgraphFailure(f"Expected JSON response body, but received: {resp.text[:200]}")
+        return parsed
+
+
+class SubgraphFailure(Exception):
+    def __init__(self, message: str, extensions: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.extensions = extensions or {}
+
+
+@dataclass
+class Execution:
+    data: dict = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)
+
+
+def _downstream_error(error: dict, subgraph: str, path) -> dict:
+    ext = dict(error.get("extensions") or {})
+    ext["serviceName"] = subgraph
+    ext.setdefault("code", "DOWNSTREAM_SERVICE_ERROR")
+    out: dict[str, Any] = {"message": error.get("message") or f'Error while fetching subquery from service "{subgraph}"'}
+    if path is not None:
+        out["path"] = path
+    out["extensions"] = ext
+    return out
+
+
+def _pick(obj: Any, selections) -> Any:
+    """The representation of an entity: its `__typename`, key and required fields; None when any is missing."""
+    if obj is None:
+        return None
+    out: dict = {}
+    for s in selections:
+        if isinstance(s, FieldNode):
+            key = s.name.value
+            if key not in obj:
+                return None
+            value = obj[key]
+            if s.selection_set is not None and value is not None:
+                if isinstance(value, list):
+                    value = [_pick(v, s.selection_set.selections) for v in value]
+                else:
+                    value = _pick(value, s.selection_set.selections)
+            out[key] = value
+        elif isinstance(s, InlineFragmentNode):
+            if s.type_condition is None or obj.get("__typename") == s.type_condition.name.value:
+                sub = _pick(obj, s.selection_set.selections)
+                if sub:
+                    deep_merge(out, sub)
+    return out
+
+
+def deep_merge(target: dict, source: dict | None) -> None:
+    if not source:
+        return
+    for key, value in source.items():
+        existing = target.get(key)
+        if existing is not None and isinstance(value, dict) and isinstance(existing, dict):
+            deep_merge(existing, value)
+        elif isinstance(value, list) and isinstance(existing, list) and len(value) == len(existing):
+            for i, v in enumerate(value):
+                if isinstance(v, dict) and isinstance(existing[i], dict):
+                    deep_merge(existing[i], v)
+                else:
+                    existing[i] = v
+        else:
+            target[key] = value
+
+
+def _positions(data: Any, path: tuple, prefix: list, out: list) -> None:
+    """Every object at a merge path (`@` flattens lists), with its concrete response path."""
+    if data is None:
+        return
+    if not path:
+        if isinstance(data, list):
+            for i, v in enumerate(data):
+                _positions(v, path, prefix + [i], out)
+        else:
+            out.append((prefix, data))
+        return
+    head = path[0]
+    if head == "@":
+        if isinstance(data, list):
+            for i, v in enumerate(data):
+                _positions(v, path[1:], prefix + [i], out)
+        return
+    if isinstance(data, list):
+        for i, v in enumerate(data):
+            _positions(v, path, prefix + [i], out)
+    elif isinstance(data, dict) and head in data:
+        _positions(data[head], path[1:], prefix + [head], out)
+
+
+class Executor:
+    def __init__(self, clients: SubgraphClients):
+        self.clients = clients
+
+    async def execute(self, plan: QueryPlan, variables: dict, headers: dict[str, str]) -> Execution:
+        result = Execution()
+        for stage in range(plan.stages):
+            fetches = [f for f in plan.fetches if f.stage == stage]
+            if not fetches:
+                continue
+            if len(fetches) == 1:
+                await self._fetch(fetches[0], result, variables, headers)
+                continue
+            done: dict[int, asyncio.Future] = {f.id: asyncio.get_running_loop().create_future() for f in fetches}
+
+            async def run(f: Fetch):
+                try:
+                    for d in f.deps:
+                        if d in done:
+                            await done[d]
+                    await self._fetch(f, result, variables, headers)
+                finally:
+                    done[f.id].set_result(None)
+
+            await asyncio.gather(*(run(f) for f in fetches))
+        return result
+
+    async def _fetch(self, fetch: Fetch, result: Execution, variables: dict, headers: dict) -> None:
+        sub_vars = {n: variables[n] for n in fetch.variable_names if n in variables}
+        if not fetch.entity:
+            await self._send(fetch, sub_vars, headers, result, None)
+            return
+        batches = []
+        any_reps = False
+        for i, target in enumerate(fetch.targets):
+            reps, owners, index = [], [], {}
+            for path in target.paths:
+                found: list = []
+                _positions(result.data, path, [], found)
+                for concrete, obj in found:
+                    if not isinstance(obj, dict):
+                        continue
+                    reqs = target.requires.get(obj.get("__typename"))
+                    if reqs is None:
+                        continue
+                    rep = _pick(obj, reqs)
+                    if not rep or "__typename" not in rep:
+                        continue
+                    k = orjson.dumps(rep)
+                    j = index.get(k)
+                    if j is None:
+                        j = index[k] = len(reps)
+                        reps.append(rep)
+                        owners.append([])
+                    owners[j].append((concrete, obj))
+            any_reps = any_reps or bool(reps)
+            name = "representations" if len(fetch.targets) == 1 else f"r{i}"
+            sub_vars[name] = reps
+            batches.append((target, "_entities" if len(fetch.targets) == 1 else f"_{i}", reps, owners))
+        if not any_reps:
+            return
+        await self._send(fetch, sub_vars, headers, result, batches)
+
+    async def _send(self, fetch: Fetch, sub_vars: dict, headers: dict, result: Execution, batches) -> None:
+        if self.clients.log is not None:
+            self.clients.log.append(FetchRecord(fetch.subgraph, fetch.id))
+        try:
+            body = await self.clients.post(fetch.subgraph, fetch.query, sub_vars, headers)
+        except SubgraphFailure as exc:
+            err = {"message": exc.message, "extensions": {**exc.extensions, "serviceName": fetch.subgraph}}
+            result.errors.append(err)
+            return
+        data = body.get("data")
+        errors = body.get("errors") or []
+        if batches is None:
+            for e in errors:
+                result.errors.append(_downstream_error(e, fetch.subgraph, e.get("path")))
+            if isinstance(data, dict):
+                deep_merge(result.data, data)
+            return
+        by_alias = {alias: (target, owners) for target, alias, _, owners in batches}
+        for e in errors:
+            path = e.get("path")
+            hit = by_alias.get(path[0]) if path else None
+            if hit and len(path) > 1 and isinstance(path[1], int):
+                target, owners = hit
+                places = owners[path[1]] if path[1] < len(owners) else [([], None)]
+                for concrete, _ in places:
+                    result.errors.append(_downstream_error(e, fetch.subgraph, [*concrete, *path[2:]]))
+            elif hit and path:
+                result.errors.append(_downstream_error(e, fetch.subgraph, [*hit[0].path, *path]))
+            else:
+                result.errors.append(_downstream_error(e, fetch.subgraph, path))
+        if not isinstance(data, dict):
+            return
+        for _target, alias, reps, owners in batches:
+            received = data.get(alias)
+            if not reps:
+                continue
+            if not isinstance(received, list) or len(received) != len(reps):
+                result.errors.append({"message": f'Expected "data._entities" to contain {len(reps)} elements',
+                                      "extensions": {"serviceName": fetch.subgraph}})
+                continue
+            for j, entity in enumerate(received):
+                if not isinstance(entity, dict):
+                    continue
+                for _, obj in owners[j]:
+                    if "__typename" not in entity:
+                        entity = {**entity, "__typename": obj.get("__typename")}
+                    deep_merge(obj, entity)
+
+
+__all__ = ["Executor", "SubgraphClients", "SubgraphEndpoint", "SubgraphFailure", "Execution", "Target"]

@@ -1,0 +1,208 @@
+"""The request pipeline, independent of HTTP: document → validation → limits → plan (cached) → execute → shape."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    execute_sync,
+    parse,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+from graphql.language import ast as gast
+
+from . import limits as limits_mod
+from .executor import Executor, SubgraphClients, SubgraphEndpoint
+from .limits import LimitExceeded, Limits
+from .planner import Planner, PlanningError, QueryPlan, condition_variables
+from .shaping import Shaper
+from .supergraph import Supergraph
+
+
+class RequestError(Exception):
+    """The request cannot be executed at all (GraphQL over HTTP 'request error'): no `data` in the response."""
+
+    def __init__(self, errors: list[dict], status: int = 400):
+        super().__init__(errors[0]["message"] if errors else "request error")
+        self.errors = errors
+        self.status = status
+
+
+def _error(message: str, code: str | None = None, locations=None) -> dict:
+    out: dict[str, Any] = {"message": message}
+    if locations:
+        out["locations"] = locations
+    if code:
+        out["extensions"] = {"code": code}
+    return out
+
+
+_QUOTED = re.compile(r"'([^'\s]+)'")
+
+
+def _gql_error(e: GraphQLError, code: str) -> dict:
+    """graphql-core quotes names with ' where graphql-js (and so every JS gateway) uses \"; clients see the latter."""
+    locs = [{"line": loc.line, "column": loc.column} for loc in e.locations or ()]
+    return _error(_QUOTED.sub(r'"\1"', e.message), code, locs or None)
+
+
+@dataclass
+class Prepared:
+    """A parsed and validated document (cached by its text)."""
+
+    document: DocumentNode
+    operations: dict[str | None, OperationDefinitionNode]
+    fragments: dict[str, FragmentDefinitionNode]
+    hash: str
+
+
+@dataclass
+class GatewayConfig:
+    limits: Limits = field(default_factory=Limits)
+    subgraph_timeout: float = 30.0
+    subgraph_timeouts: dict[str, float] = field(default_factory=dict)
+    plan_cache_size: int = 1000
+    document_cache_size: int = 1000
+
+
+class _LRU(OrderedDict):
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def get_or_none(self, key):
+        value = self.get(key)
+        if value is not None:
+            self.move_to_end(key)
+        return value
+
+    def put(self, key, value) -> None:
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+
+
+class Gateway:
+    def __init__(self, supergraph_sdl: str, urls: dict[str, str] | None = None, config: GatewayConfig | None = None):
+        self.config = config or GatewayConfig()
+        self.supergraph = Supergraph(supergraph_sdl)
+        self.schema = self.supergraph.schema
+        urls = urls or {}
+        endpoints = {}
+        for sub in self.supergraph.subgraphs.values():
+            timeout = self.config.subgraph_timeouts.get(sub.name, self.config.subgraph_timeout)
+            endpoints[sub.name] = SubgraphEndpoint(sub.name, urls.get(sub.name, sub.url), timeout)
+        self.clients = SubgraphClients(endpoints)
+        self.executor = Executor(self.clients)
+        self.planner = Planner(self.supergraph)
+        self.documents = _LRU(self.config.document_cache_size)
+        self.plans = _LRU(self.config.plan_cache_size)
+
+    async def aclose(self) -> None:
+        await self.clients.aclose()
+
+    # --- preparation ------------------------------------------------------------------------------------
+    def prepare(self, query: str) -> Prepared:
+        cached = self.documents.get_or_none(query)
+        if cached is not None:
+            return cached
+        lim = self.config.limits
+        try:
+            document = parse(query, no_location=False, max_tokens=lim.max_tokens, allow_empty_selection_sets=False)
+        except GraphQLError as e:
+            if "token limit" in e.message.lower():
+                raise RequestError([_error(f"Document exceeds the limit of {lim.max_tokens} tokens",
+                                           "TOKEN_LIMIT_EXCEEDED")]) from None
+            raise RequestError([_gql_error(e, "GRAPHQL_PARSE_FAILED")]) from None
+        errors = validate(self.schema, document)
+        if errors:
+            raise RequestError([_gql_error(e, "GRAPHQL_VALIDATION_FAILED") for e in errors])
+        operations = {}
+        fragments = {}
+        for d in document.definitions:
+            if isinstance(d, OperationDefinitionNode):
+                operations[d.name.value if d.name else None] = d
+            elif isinstance(d, FragmentDefinitionNode):
+                fragments[d.name.value] = d
+        prepared = Prepared(document, operations, fragments, hashlib.sha256(query.encode()).hexdigest())
+        self.documents.put(query, prepared)
+        return prepared
+
+    def operation_of(self, prepared: Prepared, name: str | None) -> OperationDefinitionNode:
+        if name:
+            op = prepared.operations.get(name)
+            if op is None:
+                raise RequestError([_error(f'Unknown operation named "{name}".', "OPERATION_RESOLUTION_FAILURE")])
+            return op
+        if len(prepared.operations) != 1:
+            raise RequestError([_error("Must provide operation name if query contains multiple operations.",
+                                       "OPERATION_RESOLUTION_FAILURE")])
+        return next(iter(prepared.operations.values()))
+
+    def coerce_variables(self, operation: OperationDefinitionNode, variables: dict | None) -> dict:
+        coerced = get_variable_values(self.schema, operation.variable_definitions or (), variables or {})
+        if isinstance(coerced, list):
+            raise RequestError([_gql_error(e, "BAD_USER_INPUT") for e in coerced])
+        return dict(getattr(coerced, "coerced", coerced))
+
+    def check_limits(self, prepared: Prepared, operation, variables: dict) -> None:
+        lim = self.config.limits
+        if not lim.introspection and limits_mod.uses_introspection(operation, prepared.fragments):
+            raise RequestError([_error("GraphQL introspection is not allowed, but the query contained __schema "
+                                       "or __type", "INTROSPECTION_DISABLED")])
+        try:
+            limits_mod.check(self.schema, operation, prepared.fragments, variables, lim)
+        except LimitExceeded as exc:
+            raise RequestError([_error(exc.message, exc.code)]) from None
+
+    def plan(self, prepared: Prepared, operation, variables: dict) -> QueryPlan:
+        conds = condition_variables(operation, prepared.fragments)
+        key = (prepared.hash, operation.name.value if operation.name else None,
+               tuple(bool(variables.get(c)) for c in conds))
+        plan = self.plans.get_or_none(key)
+        if plan is None:
+            try:
+                plan = self.planner.plan(operation, prepared.fragments, variables)
+            except PlanningError as exc:
+                raise RequestError([_error(f"Cannot plan the operation: {exc}", "QUERY_PLANNING_FAILED")],
+                                   500) from None
+            self.plans.put(key, plan)
+        return plan
+
+    # --- execution --------------------------------------------------------------------------------------
+    async def run(self, prepared: Prepared, operation, raw_variables: dict | None, coerced: dict,
+                  headers: dict[str, str]) -> dict:
+        plan = self.plan(prepared, operation, coerced)
+        execution = await self.executor.execute(plan, raw_variables or {}, headers)
+
+        def introspect(node: gast.FieldNode):
+            doc = gast.DocumentNode(definitions=(
+                gast.OperationDefinitionNode(operation=OperationType.QUERY, variable_definitions=operation.variable_definitions,
+                                             directives=(), selection_set=gast.SelectionSetNode(selections=(node,))),
+                *prepared.fragments.values()))
+            res = execute_sync(self.schema, doc, variable_values=raw_variables or {})
+            return (res.data or {}).get(node.alias.value if node.alias else node.name.value)
+
+        shaper = Shaper(self.schema, prepared.fragments, coerced, introspect)
+        root = self.schema.get_root_type(operation.operation)
+        data = shaper.shape(operation.selection_set.selections, execution.data, root)
+        body: dict[str, Any] = {}
+        if execution.errors:
+            body["errors"] = execution.errors
+        body["data"] = data
+        if not execution.errors and shaper.errors:
+            body["extensions"] = {"valueCompletion": shaper.errors}
+        return body
+
+    def endpoints(self) -> dict[str, SubgraphEndpoint]:
+        return self.clients.endpoints

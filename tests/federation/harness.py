@@ -1,0 +1,55 @@
+"""Starts the fixture subgraphs, composes their supergraph, and runs @apollo/gateway and our gateway on it."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from qianzhao.common.embedded import free_port
+from qianzhao.gateway.compose import SubgraphSource, compose_or_raise
+from qianzhao.gateway.testing import Server, start_process
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import fixture_subgraphs as fx  # noqa: E402
+
+
+@dataclass
+class Fixture:
+    subgraphs: dict[str, Server]
+    supergraph: str
+    supergraph_file: Path
+    urls: dict[str, str]
+
+    def counts(self) -> dict[str, int]:
+        return {n: int(httpx.get(f"http://127.0.0.1:{s.port}/__count").text) for n, s in self.subgraphs.items()}
+
+    def reset(self) -> None:
+        for s in self.subgraphs.values():
+            httpx.post(f"http://127.0.0.1:{s.port}/__reset")
+
+    def stop(self) -> None:
+        for s in self.subgraphs.values():
+            s.stop()
+
+
+def start_fixture(tmp: Path) -> Fixture:
+    servers: dict[str, Server] = {}
+    urls: dict[str, str] = {}
+    try:
+        for name in fx.SCHEMAS:
+            port = free_port()
+            urls[name] = f"http://127.0.0.1:{port}/graphql"
+            if name in fx.RUNNING:
+                servers[name] = start_process(name, [sys.executable, str(HERE / "fixture_subgraphs.py"), name,
+                                                     str(port)], port)
+        sdl = compose_or_raise([SubgraphSource(n, urls[n], fx.SCHEMAS[n]().as_str()) for n in fx.SCHEMAS])
+    except Exception:
+        for s in servers.values():
+            s.stop()
+        raise
+    path = tmp / "supergraph.graphql"
+    path.write_text(sdl, encoding="utf-8")
+    return Fixture(servers, sdl, path, urls)
