@@ -84,6 +84,9 @@ class Api:
         async with self.svc.runtime.engine.connect() as conn:
             return [tuple(r) for r in (await conn.execute(text(sql), params)).all()]
 
+    async def rows_types(self) -> list[str]:
+        return [r[0] for r in await self.rows("SELECT event->>'type' FROM outbox ORDER BY seq")]
+
     async def events(self, grievance_id: str | None = None) -> list[str]:
         sql = "SELECT event->>'type' FROM outbox"
         if grievance_id:

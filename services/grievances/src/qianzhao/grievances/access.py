@@ -75,3 +75,12 @@ def region_scope_clause(principal: Principal, column, credit_column=None) -> Col
     if principal.is_officer:
         return principal.region_clause(column)
     return false()
+
+
+def claim_visible(principal: Principal, c) -> bool:
+    """Arrears claims: officers by region, an enterprise its own claims as creditor; departments none."""
+    if principal.sees_everything:
+        return True
+    if principal.role is Role.ENTERPRISE:
+        return c.creditor_credit_code == principal.credit_code
+    return principal.is_officer and principal.covers_region(c.region_code)

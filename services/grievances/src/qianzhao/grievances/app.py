@@ -6,6 +6,7 @@ from pathlib import Path
 
 from qianzhao.common.service_app import ServiceDefinition, create_service_app
 
+from .arrears import events as arrears_events
 from .grievance import events as grievance_events
 from .settings import GrievanceSettings
 
@@ -22,13 +23,6 @@ def _workers(runtime):
     return [run_worker(runtime)]
 
 
-def _events():
-    from .arrears import events as arrears_events
-    from .engagement import events as engagement_events
-
-    return [*grievance_events.ALL, *arrears_events.ALL, *engagement_events.ALL]
-
-
 SERVICE = ServiceDefinition(
     name="grievances",
     port=4002,
@@ -36,7 +30,7 @@ SERVICE = ServiceDefinition(
     app_factory="qianzhao.grievances.app:create_app",
     migrations=Path(__file__).resolve().parents[3] / "migrations",
     schema=_schema,
-    events=[*grievance_events.ALL],
+    events=[*grievance_events.ALL, *arrears_events.ALL],
     workers=_workers,
     settings_cls=GrievanceSettings,
 )

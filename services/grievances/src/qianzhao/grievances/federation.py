@@ -14,7 +14,10 @@ from qianzhao.common.auth import Role
 from qianzhao.common.errors import forbidden
 
 from . import access
-from .session import execute
+from .arrears import queries as arrears_queries
+from .arrears.models import ArrearsClaim
+from .arrears.types import ArrearsClaimType
+from .session import exclusive, execute
 from .grievance import queries
 from .grievance.enums import GrievanceStatus
 from .grievance.models import Grievance
@@ -77,3 +80,11 @@ class EnterpriseRef:
         base = select(Grievance).where(Grievance.credit_code == self.credit_code)
         return await queries.page(info.context, info.context.user(), f=None, order=None, first=first,
                                   after=after, base=base)
+
+    @F(description="Arrears claims of this enterprise as creditor that you may see (拖欠账款).")
+    async def arrears_claims(self, info: Info, first: int | None = None,
+                             after: str | None = None) -> Connection[ArrearsClaimType]:
+        base = select(ArrearsClaim).where(ArrearsClaim.creditor_credit_code == self.credit_code)
+        async with exclusive(info.context) as session:
+            return await arrears_queries.page(session, info.context.user(), f=None, first=first, after=after,
+                                              base=base)

@@ -9,6 +9,7 @@ from qianzhao.common.api import Connection, federation_schema
 from qianzhao.common.errors import forbidden
 
 from . import access
+from .arrears.api import ArrearsMutations, ArrearsQueries
 from .federation import EnterpriseRef, ProjectRef
 from .grievance import queries
 from .grievance.inputs import GrievanceFilter, GrievanceOrder
@@ -20,7 +21,7 @@ from .session import exclusive
 
 
 @strawberry.type
-class Query:
+class Query(ArrearsQueries):
     @strawberry.field(description="One grievance by id; FORBIDDEN outside your jurisdiction.")
     async def grievance(self, info: Info, id: strawberry.ID) -> GrievanceType | None:
         principal = info.context.user()
@@ -51,7 +52,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation(GrievanceMutations):
+class Mutation(GrievanceMutations, ArrearsMutations):
     pass
 
 

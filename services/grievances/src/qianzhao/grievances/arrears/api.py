@@ -1,0 +1,95 @@
+"""Root fields of the arrears ledger: arrearsClaim, arrearsClaims, arrearsStats and its mutations."""
+
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+from strawberry.types import Info
+
+from qianzhao.common.api import Connection, user_errors
+from qianzhao.common.errors import DomainError, ErrorCode, forbidden
+
+from .. import access, loaders
+from ..args import After, First, Id
+from ..grievance.queries import parse_id
+from ..session import exclusive
+from . import queries, service
+from . import types as t
+from .enums import ArrearsStatsDimension
+from .models import ArrearsClaim
+
+
+def _uuid(value, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise DomainError(ErrorCode.BAD_USER_INPUT, f"{value!r} is not an id", field) from None
+
+
+async def _run(info: Info, payload, step):
+    ctx = info.context
+    ctx.user()
+    try:
+        async with ctx.uow() as uow:
+            c = await step(uow)
+    except DomainError as exc:
+        return payload(claim=None, user_errors=user_errors(exc))
+    return payload(claim=t.ArrearsClaimType.from_model(c), user_errors=[])
+
+
+@strawberry.type
+class ArrearsQueries:
+    @strawberry.field(description="One arrears claim by id; FORBIDDEN outside your jurisdiction.")
+    async def arrears_claim(self, info: Info, id: Id) -> t.ArrearsClaimType | None:
+        principal = info.context.user()
+        c = await loaders.by_id(info, ArrearsClaim).load(parse_id(id, "arrears claim"))
+        if c is None:
+            return None
+        if not access.claim_visible(principal, c):
+            raise forbidden(f"Arrears claim {id} is outside your jurisdiction")
+        return t.ArrearsClaimType.from_model(c)
+
+    @strawberry.field(description="Arrears claims you may see, newest first (keyset pagination).")
+    async def arrears_claims(
+        self, info: Info, filter: queries.ArrearsFilter | None = None, first: First = None, after: After = None,
+    ) -> Connection[t.ArrearsClaimType]:
+        async with exclusive(info.context) as session:
+            return await queries.page(session, info.context.user(), f=filter, first=first, after=after)
+
+    @strawberry.field(description="Claimed, undisputed, cleared and resolved totals with exact rates (清偿率/化解率).")
+    async def arrears_stats(self, info: Info, filter: queries.ArrearsFilter | None = None,
+                            group_by: list[ArrearsStatsDimension] | None = None) -> queries.ArrearsStats:
+        async with exclusive(info.context) as session:
+            return await queries.stats(session, info.context.user(), f=filter, group_by=group_by or [])
+
+
+@strawberry.type
+class ArrearsMutations:
+    @strawberry.mutation(description="Register an SME's arrears claim (登记拖欠中小企业账款).")
+    async def register_arrears_claim(self, info: Info,
+                                     input: t.RegisterArrearsClaimInput) -> t.RegisterArrearsClaimPayload:
+        async def step(uow):
+            return await service.register(uow=uow, new=service.NewClaim(
+                creditor_credit_code=input.creditor_credit_code, creditor_name=input.creditor_name,
+                creditor_size=input.creditor_size, debtor_name=input.debtor_name, debtor_type=input.debtor_type,
+                debtor_credit_code=input.debtor_credit_code, region_code=input.region_code,
+                amount_claimed=input.amount_claimed, disputed=input.disputed,
+                undisputed_amount=input.undisputed_amount, contract_date=input.contract_date,
+                delivery_date=input.delivery_date, payment_term_days=input.payment_term_days,
+                grievance_id=_uuid(input.grievance_id, "grievanceId") if input.grievance_id else None))
+        return await _run(info, t.RegisterArrearsClaimPayload, step)
+
+    @strawberry.mutation(description="Record a repayment (清偿) against a claim.")
+    async def record_repayment(self, info: Info, input: t.RecordRepaymentInput) -> t.RecordRepaymentPayload:
+        return await _run(info, t.RecordRepaymentPayload, lambda uow: service.record_repayment(
+            uow=uow, claim_id=_uuid(input.claim_id, "claimId"), amount=input.amount, paid_on=input.paid_on,
+            note=input.note, expected_version=input.expected_version))
+
+    @strawberry.mutation(description="Record an agreed resolution plan (化解方案) for the unpaid amount.")
+    async def agree_resolution_plan(self, info: Info,
+                                    input: t.AgreeResolutionPlanInput) -> t.AgreeResolutionPlanPayload:
+        return await _run(info, t.AgreeResolutionPlanPayload, lambda uow: service.agree_plan(
+            uow=uow, claim_id=_uuid(input.claim_id, "claimId"), agreed_on=input.agreed_on,
+            installments=[(i.due_on, i.amount) for i in input.installments], note=input.note,
+            expected_version=input.expected_version))

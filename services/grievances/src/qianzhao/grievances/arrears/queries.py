@@ -1,0 +1,169 @@
+"""Arrears lists and arrearsStats: SQL sums over NUMERIC columns, so totals are exact to the fen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import strawberry
+from sqlalchemy import Select, String, case, cast, func, literal, select
+
+from qianzhao.common import regions
+from qianzhao.common.api import connection, paginate
+from qianzhao.common.auth import Principal
+from qianzhao.common.errors import bad_input
+
+from .. import access
+from ..grievance.enums import EnterpriseSize
+from .enums import ArrearsDebtorType, ArrearsStatsDimension
+from .models import ArrearsClaim
+from .types import ArrearsClaimType, ratio
+
+F = strawberry.field
+
+
+@strawberry.input(description="Filter of arrears lists and statistics.")
+class ArrearsFilter:
+    region_code: str | None = F(default=None, description="In this region or beneath it.")
+    debtor_types: list[ArrearsDebtorType] | None = F(default=None, description="Any of these kinds of debtor.")
+    creditor_credit_code: str | None = F(default=None, description="Of this creditor SME.")
+    disputed: bool | None = F(default=None, description="Disputed (true) or undisputed (false) claims.")
+    resolved: bool | None = F(default=None, description="Fully resolved (true) or not (false).")
+
+
+def filtered(principal: Principal, f: ArrearsFilter | None, base: Select | None = None) -> Select:
+    c = ArrearsClaim
+    stmt = (base if base is not None else select(c)).where(
+        access.region_scope_clause(principal, c.region_code, c.creditor_credit_code))
+    if f is None:
+        return stmt
+    if f.region_code:
+        region = regions.get(f.region_code)
+        if region is None:
+            raise bad_input(f"Unknown region code {f.region_code}")
+        stmt = stmt.where(c.region_code.startswith(region.prefix, autoescape=False))
+    if f.debtor_types:
+        stmt = stmt.where(c.debtor_type.in_([d.value for d in f.debtor_types]))
+    if f.creditor_credit_code:
+        stmt = stmt.where(c.creditor_credit_code == f.creditor_credit_code.strip().upper())
+    if f.disputed is not None:
+        stmt = stmt.where(c.disputed.is_(f.disputed))
+    if f.resolved is not None:
+        stmt = stmt.where(c.resolved_at.is_not(None) if f.resolved else c.resolved_at.is_(None))
+    return stmt
+
+
+async def page(session, principal: Principal, *, f, first, after, base: Select | None = None):
+    c = ArrearsClaim
+    items, info, total = await paginate(session, filtered(principal, f, base),
+                                        order=[(c.registered_at, True), (c.id, True)], first=first, after=after,
+                                        cursor_of=lambda r: [r.registered_at, str(r.id)])
+    return connection(ArrearsClaimType, items, info, total, ArrearsClaimType.from_model)
+
+
+@dataclass
+class Sums:
+    claim_count: int
+    claimed: Decimal
+    undisputed: Decimal
+    cleared: Decimal
+    resolved: Decimal
+
+
+@strawberry.type(description="Arrears totals and rates for one group (or all), exact Decimal yuan.")
+class ArrearsStatsGroup:
+    sums: strawberry.Private[Sums]
+    region_code: str | None = F(default=None, description="Group key when grouped by REGION or PREFECTURE.")
+    debtor_type: ArrearsDebtorType | None = F(default=None, description="Group key when grouped by DEBTOR_TYPE.")
+    creditor_size: EnterpriseSize | None = F(default=None, description="Group key when grouped by CREDITOR_SIZE.")
+    disputed: bool | None = F(default=None, description="Group key when grouped by DISPUTED.")
+
+    @F(description="Number of claims.")
+    def claim_count(self) -> int:
+        return self.sums.claim_count
+
+    @F(description="Total claimed, yuan (申报金额).")
+    def claimed_amount(self) -> Decimal:
+        return self.sums.claimed
+
+    @F(description="Total undisputed, yuan (无分歧金额).")
+    def undisputed_amount(self) -> Decimal:
+        return self.sums.undisputed
+
+    @F(description="Total disputed, yuan (有分歧金额).")
+    def disputed_amount(self) -> Decimal:
+        return self.sums.claimed - self.sums.undisputed
+
+    @F(description="Total cleared, yuan (已清偿).")
+    def cleared_amount(self) -> Decimal:
+        return self.sums.cleared
+
+    @F(description="Total resolved, yuan (已化解).")
+    def resolved_amount(self) -> Decimal:
+        return self.sums.resolved
+
+    @F(description="Total outstanding undisputed, yuan.")
+    def outstanding_amount(self) -> Decimal:
+        return self.sums.undisputed - self.sums.cleared
+
+    @F(description="Clearance rate (清偿率) = cleared ÷ undisputed, 4 places, half-up.")
+    def clearance_rate(self) -> Decimal | None:
+        return ratio(self.sums.cleared, self.sums.undisputed)
+
+    @F(description="Resolution rate (化解率) = resolved ÷ undisputed, 4 places, half-up.")
+    def resolution_rate(self) -> Decimal | None:
+        return ratio(self.sums.resolved, self.sums.undisputed)
+
+
+@strawberry.type(description="Arrears statistics over the claims you may see.")
+class ArrearsStats:
+    total: ArrearsStatsGroup = F(description="All matching claims.")
+    groups: list[ArrearsStatsGroup] = F(description="One row per combination of the groupBy keys.")
+
+
+def _dim(d: ArrearsStatsDimension):
+    c = ArrearsClaim
+    return {
+        ArrearsStatsDimension.REGION: c.region_code,
+        ArrearsStatsDimension.PREFECTURE: func.substr(c.region_code, 1, 4) + literal("00"),
+        ArrearsStatsDimension.DEBTOR_TYPE: c.debtor_type,
+        ArrearsStatsDimension.CREDITOR_SIZE: c.creditor_size,
+        ArrearsStatsDimension.DISPUTED: cast(c.disputed, String),
+    }[d].label(d.value.lower())
+
+
+def _measures():
+    c = ArrearsClaim
+    zero = literal(Decimal("0.00"))
+    resolved = case((c.cleared_amount + c.planned_amount > c.undisputed_amount, c.undisputed_amount),
+                    else_=c.cleared_amount + c.planned_amount)
+    return [func.count().label("claim_count"), func.coalesce(func.sum(c.amount_claimed), zero).label("claimed"),
+            func.coalesce(func.sum(c.undisputed_amount), zero).label("undisputed"),
+            func.coalesce(func.sum(c.cleared_amount), zero).label("cleared"),
+            func.coalesce(func.sum(resolved), zero).label("resolved")]
+
+
+def _sums(m) -> Sums:
+    q = Decimal("0.01")
+    return Sums(claim_count=int(m["claim_count"]), claimed=Decimal(m["claimed"]).quantize(q),
+                undisputed=Decimal(m["undisputed"]).quantize(q), cleared=Decimal(m["cleared"]).quantize(q),
+                resolved=Decimal(m["resolved"]).quantize(q))
+
+
+async def stats(session, principal: Principal, *, f, group_by: list[ArrearsStatsDimension]) -> ArrearsStats:
+    measures = _measures()
+    total = (await session.execute(filtered(principal, f, select(*measures).select_from(ArrearsClaim)))).one()
+    groups = []
+    dims = list(dict.fromkeys(group_by))
+    if dims:
+        cols = [_dim(d) for d in dims]
+        stmt = filtered(principal, f, select(*cols, *measures).select_from(ArrearsClaim)).group_by(*cols)
+        for r in (await session.execute(stmt.order_by(*cols))).all():
+            m = r._mapping
+            region = m.get("region") or m.get("prefecture")
+            groups.append(ArrearsStatsGroup(
+                sums=_sums(m), region_code=region,
+                debtor_type=ArrearsDebtorType(m["debtor_type"]) if m.get("debtor_type") else None,
+                creditor_size=EnterpriseSize(m["creditor_size"]) if m.get("creditor_size") else None,
+                disputed=(m["disputed"] == "true") if m.get("disputed") is not None else None))
+    return ArrearsStats(total=ArrearsStatsGroup(sums=_sums(total._mapping)), groups=groups)
