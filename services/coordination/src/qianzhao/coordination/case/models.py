@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime
 
 from qianzhao.common.ids import new_id
-from sqlalchemy import ARRAY, DateTime, Index, Integer, String, Text, func, text
+from sqlalchemy import DateTime, Index, Integer, String, Text, func, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..enums import OPEN_VALUES

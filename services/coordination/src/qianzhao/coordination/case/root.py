@@ -99,6 +99,7 @@ class CaseQueries:
         order_by: Annotated[CoordinationCaseOrder | None, strawberry.argument(description="Sort order.")] = None,
     ) -> Connection[CoordinationCaseType]:
         principal = info.context.user()
+        principal.require_role(*READ_ROLES)
         stmt = queries.visible_cases(principal, filter.to_filter() if filter else None)
         order_by = order_by or CoordinationCaseOrder()
         order, cursor_of = queries.order_of(order_by.field, order_by.descending)

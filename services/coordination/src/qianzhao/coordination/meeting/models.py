@@ -6,7 +6,8 @@ import uuid
 from datetime import date, datetime
 
 from qianzhao.common.ids import new_id
-from sqlalchemy import ARRAY, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..models import Base
