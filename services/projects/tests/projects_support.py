@@ -137,3 +137,76 @@ async def counts(svc) -> tuple[int, int, int]:
         return tuple([await conn.scalar(text(q)) for q in (
             "SELECT coalesce(sum(version), 0) FROM projects", "SELECT count(*) FROM outbox",
             "SELECT count(*) FROM audit_history")])
+
+
+# --- a seeded pool for query, stats and access tests ------------------------------------------------------
+
+SEED_REGIONS = [NANMING, YUNYAN, GUIYANG, ZUNYI, HONGHUAGANG, "520203", "522301"]
+SEED_CHAINS = [("AGR_TEA", "AGRICULTURE"), ("AGR_CHILI", "AGRICULTURE"), ("IND_BIGDATA", "INDUSTRY"),
+               ("IND_FOOD", "INDUSTRY"), ("SRV_TOURISM", "MODERN_SERVICES"), ("OTH_INFRASTRUCTURE", "OTHER")]
+SEED_NAMES = ["茶叶精深加工项目", "辣椒产业园建设项目", "大数据中心项目", "生态食品生产线", "温泉康养旅游综合体",
+              "物流园基础设施", "茶旅融合示范区", "刺梨饮料生产线扩建"]
+SEED_STATUSES = ["DRAFT", "SUBMITTED", "LISTED", "LISTED", "LISTED", "NEGOTIATING", "SIGNED", "UNDER_CONSTRUCTION",
+                 "IN_PRODUCTION", "DELISTED", "RETURNED"]
+BOARDS = ["PREFECTURE", "LEAD_DEPARTMENT", "PARK", "INDUSTRIAL_TOWN", "TOURISM_STOCK", "RELOCATION_SITE"]
+AGRI_DEPT, ENERGY_DEPT = "省农业农村厅", "省能源局"
+
+
+async def seed(svc, n: int = 120, rng_seed: int = 7) -> list[dict]:
+    """Insert `n` projects straight into the service's database; returns the rows as inserted."""
+    import random
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from sqlalchemy import insert
+
+    from qianzhao.common.ids import new_id
+    from qianzhao.projects.project.models import Project
+
+    rng = random.Random(rng_seed)
+    now = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
+    rows = []
+    for i in range(n):
+        status = SEED_STATUSES[i % len(SEED_STATUSES)]
+        chain, category = SEED_CHAINS[rng.randrange(len(SEED_CHAINS))]
+        region = SEED_REGIONS[rng.randrange(len(SEED_REGIONS))]
+        signed = status in ("SIGNED", "UNDER_CONSTRUCTION", "IN_PRODUCTION")
+        rows.append({
+            "id": new_id(), "number": f"XM-{region}-2023-{i:05d}", "name": SEED_NAMES[rng.randrange(8)] + f"{i}号",
+            "summary": rng.choice(["年产万吨级生产线", "打造茶旅融合示范", "建设标准化厂房", ""]),
+            "category": category, "chain_code": chain, "board": BOARDS[rng.randrange(6)], "region_code": region,
+            "lead_department": rng.choice([AGRI_DEPT, ENERGY_DEPT, None]),
+            "assessing_departments": rng.choice([[], [ENERGY_DEPT], [AGRI_DEPT, "省生态环境厅"]]),
+            "total_investment": Decimal(rng.randrange(1, 500_000)) * 1000 + Decimal("0.25"),
+            "investment_mode": "SOLE", "premium": rng.random() < 0.3, "year": 2021 + i % 3,
+            "status": status, "status_changed_at": now, "listed_at": now if status == "LISTED" else None,
+            "verified_at": now - timedelta(days=rng.choice([10, 200])) if status == "LISTED" else None,
+            "investor_credit_code": rng.choice([INVESTOR, OTHER_INVESTOR]) if signed else None,
+            "investor_name": "某企业" if signed else None,
+            "contract_investment": Decimal(rng.randrange(1, 100_000)) * 100 if signed else None,
+            "signed_on": date(2023, 6, 1) if signed else None,
+            "construction_started_on": date(2023, 8, 1) if status in ("UNDER_CONSTRUCTION", "IN_PRODUCTION") else None,
+            "contacts": [{"name": "张三", "phone": "0851-12345678"}],
+            "version": 1, "created_at": now, "updated_at": now,
+        })
+    async with svc.runtime.engine.begin() as conn:
+        await conn.execute(insert(Project.__table__), rows)
+    return rows
+
+
+async def query_ids(svc, filter_: dict | None = None, token: str | None = None, order: str | None = None,
+                    page: int = 17) -> tuple[list[str], int]:
+    """All ids through keyset pages of `page`, and the reported totalCount."""
+    q = """query($f: ProjectFilterInput, $first: Int, $after: String, $o: ProjectOrder) {
+      projects(filter: $f, first: $first, after: $after, orderBy: $o) {
+        totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }"""
+    ids, after, total = [], None, None
+    while True:
+        data = (await svc.ok(q, {"f": filter_, "first": page, "after": after, "o": order}, token=token or tok()))
+        conn = data["projects"]
+        total = conn["totalCount"] if total is None else total
+        assert conn["totalCount"] == total
+        ids += [e["node"]["id"] for e in conn["edges"]]
+        if not conn["pageInfo"]["hasNextPage"]:
+            return ids, total
+        after = conn["pageInfo"]["endCursor"]

@@ -8,8 +8,6 @@ GIN); a single character falls back to LIKE. Whitespace separates terms, all of 
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, true
-from sqlalchemy.dialects.postgresql import array
-from sqlalchemy import Text, literal
 
 from .models import Project
 
@@ -22,7 +20,7 @@ def like_pattern(term: str) -> str:
 def term_clause(term: str) -> ColumnElement[bool]:
     term = term.lower()
     if len(term) == 2:
-        return Project.search_bigrams.contains(array([literal(term, Text)]))
+        return Project.search_bigrams.contains([term])  # binds as text[]: served by the GIN index
     return Project.search_text.like(like_pattern(term))
 
 
