@@ -1,7 +1,129 @@
-"""Reactions to other services' events (filled in below); see consumers()."""
+"""Reactions to other services' events (idempotent: the consumer's inbox skips redeliveries; each reaction also
+checks the state it would create, so a *different* event about the same thing changes nothing either).
+
+- grievances `escalated` → open a case, source GRIEVANCE (one case per grievance; tier as escalated to, at least
+  the tier of the grievance's region).
+- projects `stalled` → open a STALL_ALERT case at the project's county unless one is open for the project (a
+  partial unique index enforces it even under concurrent consumers).
+- projects `delisted` → every open case of the project is WITHDRAWN (撤销) with the delisting reason; its letters
+  still awaiting feedback are cancelled and its pending agenda items withdrawn. A project that left the pool
+  (landed, or invalid after a policy or plan change) no longer needs the province's coordination, departments'
+  answers or joint-meeting time; the cases stay readable with their history, and WITHDRAWN counts neither as
+  resolved nor as unresolvable in the statistics.
+- projects `stage_changed` to UNDER_CONSTRUCTION or IN_PRODUCTION → the project's open STALL_ALERT cases are
+  RESOLVED with the stage change recorded as the solution (other cases of the project are left alone).
+"""
 
 from __future__ import annotations
 
+import logging
+import uuid
 
-def consumers(runtime) -> list:
-    return []
+from qianzhao.common import regions
+from qianzhao.common.auth import Principal, Role
+from qianzhao.common.consumer import EventConsumer
+from qianzhao.common.events import CloudEvent
+from sqlalchemy import select
+
+from ..enums import OPEN_VALUES, Category, Source, Tier
+from ..uow import ReactionUnitOfWork
+from . import service
+from .models import CoordinationCase as C
+
+log = logging.getLogger("qianzhao.coordination.reactions")
+
+REACTOR = Principal(subject="coordination-reactions", role=Role.SERVICE, name="事件联动")
+GRIEVANCE_SUBJECTS = ["qz.grievances.grievance.escalated"]
+PROJECT_SUBJECTS = ["qz.projects.project.stalled", "qz.projects.project.delisted", "qz.projects.project.stage_changed"]
+GRIEVANCE_CATEGORY = {"POLICY_CONSULTATION": Category.POLICY}
+STAGE_NAMES = {"SIGNED": "签约", "UNDER_CONSTRUCTION": "在建", "IN_PRODUCTION": "投产"}
+
+
+def _region(code: str) -> str:
+    if regions.get(code) is None:
+        raise ValueError(f"event names unknown region {code!r}")
+    return code
+
+
+async def on_grievance_escalated(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
+    d = event.data
+    gid = uuid.UUID(d["grievance_id"])
+    if await uow.session.scalar(select(C.id).where(C.grievance_id == gid)) is not None:
+        return
+    project = uuid.UUID(d["project_id"]) if d.get("project_id") else None
+    escalated_to = d.get("escalated_to")
+    summary = (d.get("summary") or "").strip() or f"企业诉求 {d['number']}"
+    await service.submit(
+        uow=uow, region_code=_region(d["region_code"]), title=f"企业诉求转协调：{summary}"[:200],
+        description=summary, category=GRIEVANCE_CATEGORY.get(d.get("category"), Category.OTHER),
+        support_requested=d.get("reason") or "", project_id=project,
+        raising_unit=f"企业诉求（省长直通车）{d['number']}", source=Source.GRIEVANCE, grievance_id=gid,
+        tier=Tier(escalated_to) if escalated_to in Tier.__members__ else None)
+
+
+async def on_project_stalled(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
+    d = event.data
+    pid = uuid.UUID(d["project_id"])
+    open_alert = await uow.session.scalar(select(C.id).where(
+        C.project_id == pid, C.source == Source.STALL_ALERT.value, C.status.in_(OPEN_VALUES)))
+    if open_alert is not None:
+        return
+    stage = STAGE_NAMES.get(d["stage"], d["stage"])
+    await service.submit(
+        uow=uow, region_code=_region(d["region_code"]), title=f"项目停滞预警：{d['name']}"[:200],
+        description=f"项目 {d['number']}「{d['name']}」在{stage}阶段已停留 {d['days_in_stage']} 天"
+                    f"（总投资 {d['total_investment']} 元），请核实阻碍项目推进的问题。",
+        category=Category.OTHER, project_id=pid, project_name=d["name"], raising_unit="招商推介项目库停滞预警",
+        source=Source.STALL_ALERT)
+
+
+async def _open_cases(uow, project_id: uuid.UUID, *criteria) -> list[C]:
+    return list((await uow.session.execute(
+        select(C).where(C.project_id == project_id, C.status.in_(OPEN_VALUES), *criteria)
+        .order_by(C.number).with_for_update())).scalars().all())
+
+
+async def on_project_delisted(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
+    d = event.data
+    for case in await _open_cases(uow, uuid.UUID(d["project_id"])):
+        await service.withdraw(uow=uow, case=case, reason=f"项目已出库：{d.get('reason') or '未说明'}")
+
+
+async def on_project_stage_changed(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
+    d = event.data
+    if d["stage"] not in ("UNDER_CONSTRUCTION", "IN_PRODUCTION"):
+        return
+    solution = (f"项目由{STAGE_NAMES.get(d.get('previous_stage'), d.get('previous_stage'))}进入"
+                f"{STAGE_NAMES[d['stage']]}阶段，停滞预警自动解除")
+    for case in await _open_cases(uow, uuid.UUID(d["project_id"]), C.source == Source.STALL_ALERT.value):
+        await service.resolve_stall_alert(uow=uow, case=case, solution=solution)
+
+
+REACTIONS = {
+    "qianzhao.grievances.grievance.escalated.v1": on_grievance_escalated,
+    "qianzhao.projects.project.stalled.v1": on_project_stalled,
+    "qianzhao.projects.project.delisted.v1": on_project_delisted,
+    "qianzhao.projects.project.stage_changed.v1": on_project_stage_changed,
+}
+
+
+def handler(clock):
+    async def handle(session, event: CloudEvent) -> None:
+        react = REACTIONS.get(event.type)
+        if react is None:  # another version or event on the same subject: not ours to handle
+            log.info("ignoring %s", event.type)
+            return
+        uow = ReactionUnitOfWork(session, principal=REACTOR, clock=clock)
+        await react(uow, event)
+        await uow.commit()
+    return handle
+
+
+def consumers(runtime) -> list[EventConsumer]:
+    common = {"sessionmaker": runtime.sessionmaker, "broker": runtime.broker, "handler": handler(runtime.clock),
+              "max_deliver": runtime.settings.consumer_max_deliver,
+              "backoff_seconds": runtime.settings.consumer_backoff_seconds}
+    return [
+        EventConsumer(name="coordination-grievances", service="grievances", subjects=GRIEVANCE_SUBJECTS, **common),
+        EventConsumer(name="coordination-projects", service="projects", subjects=PROJECT_SUBJECTS, **common),
+    ]

@@ -61,7 +61,7 @@ async def submit(*, uow: UnitOfWork, region_code: str, title: str, description: 
                  factor_subtype: FactorSubtype | None = None, support_requested: str = "",
                  project_id: uuid.UUID | None = None, project_name: str | None = None,
                  raising_unit: str | None = None, source: Source = Source.DIRECT,
-                 grievance_id: uuid.UUID | None = None) -> CoordinationCase:
+                 grievance_id: uuid.UUID | None = None, tier: Tier | None = None) -> CoordinationCase:
     """Raise a case. It starts at the raiser's tier (a prefecture raising a county's problem coordinates it)."""
     principal = uow.principal
     region = regions.get(region_code)
@@ -74,7 +74,7 @@ async def submit(*, uow: UnitOfWork, region_code: str, title: str, description: 
     check_category(category, factor_subtype)
     if source is Source.DIRECT and project_id is None:
         raise _bad("Problems of major projects name their project: projectId is required", "projectId")
-    tier = access.tier_of_region(region_code)
+    tier = max(access.tier_of_region(region_code), tier or Tier.COUNTY, key=TIER_RANK.__getitem__)
     raiser_region = region_code
     if principal.is_officer:
         tier = max(tier, access.tier_of_region(principal.region_code), key=TIER_RANK.__getitem__)
