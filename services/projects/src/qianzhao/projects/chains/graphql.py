@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from ..enums import ProjectCategory
 from ..payloads import payload, run
+from ..sessions import session_lock
 from . import service
 from .types import IndustryChainType
 
@@ -35,7 +36,8 @@ class ChainQuery:
             include_inactive: Annotated[bool, strawberry.argument(description="Include retired chains (含停用).")] = False,
     ) -> list[IndustryChainType]:
         info.context.user()
-        chains = await service.all_chains(session=info.context.session, include_inactive=include_inactive)
+        async with session_lock(info):
+            chains = await service.all_chains(session=info.context.session, include_inactive=include_inactive)
         return [IndustryChainType.from_model(c) for c in chains]
 
 

@@ -20,6 +20,7 @@ from ..project import access
 from ..project.listing import project_page
 from ..project.models import Project
 from ..project.types import ProjectType
+from ..sessions import loader
 
 
 @strawberry.federation.type(keys=["creditCode"], name="Enterprise",
@@ -28,7 +29,8 @@ class EnterpriseType:
     credit_code: str = strawberry.field(description="Unified social credit code (统一社会信用代码).")
 
     @classmethod
-    def resolve_reference(cls, info: Info, credit_code: str) -> EnterpriseType:
+    def resolve_reference(cls, info: Info, **representation) -> EnterpriseType:
+        credit_code = str(representation.get("creditCode", ""))
         principal = info.context.user()
         if principal.role is Role.ENTERPRISE and principal.credit_code != credit_code:
             raise forbidden("Enterprises see only themselves")
@@ -64,7 +66,7 @@ def region_counts_loader(info: Info):
                     totals[wanted] += count
         return [totals[c] for c in codes]
 
-    return info.context.loader("region-counts", load)
+    return loader(info, "region-counts", load)
 
 
 @strawberry.federation.type(keys=["code"], name="Region",

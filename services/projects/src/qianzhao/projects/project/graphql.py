@@ -16,6 +16,7 @@ from qianzhao.common.errors import bad_input, forbidden
 
 from ..enums import DelistReason, ProjectBoard, ProjectCategory, ProjectOrder, ProjectStatsGroup, ProjectStatus
 from ..payloads import payload, run
+from ..sessions import session_lock
 from . import access, lifecycle, queries, service
 from .inputs import (
     INTERNAL_FILTERS,
@@ -115,8 +116,9 @@ class ProjectQuery:
         group_by: Annotated[list[ProjectStatsGroup], strawberry.argument(description="Dimensions to group by (统计维度).")] = [],
     ) -> list[ProjectStatsRow]:
         principal = _check_filter(info, filter)
-        rows = await queries.stats(session=info.context.session, principal=principal, f=to_filter(filter),
-                                   rules=rules_of(info), group_by=group_by)
+        async with session_lock(info):
+            rows = await queries.stats(session=info.context.session, principal=principal, f=to_filter(filter),
+                                       rules=rules_of(info), group_by=group_by)
         return [ProjectStatsRow(
             category=ProjectCategory(r["category"]) if r.get("category") else None,
             chain_code=r.get("chain"), board=ProjectBoard(r["board"]) if r.get("board") else None,

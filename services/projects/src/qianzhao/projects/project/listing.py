@@ -7,6 +7,7 @@ from strawberry.types import Info
 from qianzhao.common.api import Connection, connection, paginate
 
 from ..enums import ProjectOrder
+from ..sessions import session_lock
 from . import access
 from .models import Project
 from .queries import ORDERS
@@ -39,7 +40,8 @@ async def project_page(info: Info, stmt, *, order: ProjectOrder | None, first: i
     order = order or ProjectOrder.NEWEST
     principal = info.context.user()
     rules: Rules = rules_of(info)
-    items, page, total = await paginate(info.context.session, stmt, order=ORDERS[order], first=first, after=after,
-                                        cursor_of=cursor_values(order), count=wants_total(info))
+    async with session_lock(info):
+        items, page, total = await paginate(info.context.session, stmt, order=ORDERS[order], first=first,
+                                            after=after, cursor_of=cursor_values(order), count=wants_total(info))
     return connection(ProjectType, items, page, total,
                       lambda p: ProjectType.from_model(p, access.view_of(principal, p) or access.View.PUBLIC, rules))

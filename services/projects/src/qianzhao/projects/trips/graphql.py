@@ -15,6 +15,7 @@ from qianzhao.common.api import Connection, connection, paginate
 
 from ..enums import TripLevel
 from ..payloads import payload, run
+from ..sessions import session_lock
 from . import service
 from .models import InvestmentTrip
 
@@ -87,10 +88,11 @@ class TripQuery:
         f = filter or InvestmentTripFilterInput()
         clause = service.list_clause(info.context.user(), region_code=f.region_code,
                                      level=TripLevel(f.level) if f.level else None, start=f.start_from, end=f.start_to)
-        items, page, total = await paginate(
-            info.context.session, select(InvestmentTrip).where(clause),
-            order=[(InvestmentTrip.start_on, True), (InvestmentTrip.id, True)], first=first, after=after,
-            cursor_of=lambda t: [t.start_on.isoformat(), str(t.id)])
+        async with session_lock(info):
+            items, page, total = await paginate(
+                info.context.session, select(InvestmentTrip).where(clause),
+                order=[(InvestmentTrip.start_on, True), (InvestmentTrip.id, True)], first=first, after=after,
+                cursor_of=lambda t: [t.start_on.isoformat(), str(t.id)])
         return connection(InvestmentTripType, items, page, total, InvestmentTripType.from_model)
 
     @strawberry.field(description="Trip counts per level for a period with year-on-year change (外出招商统计).")
@@ -100,8 +102,9 @@ class TripQuery:
         start_to: Annotated[date, strawberry.argument(description="Last day of the period (止).")],
         region_code: Annotated[str | None, strawberry.argument(description="A division, including beneath it.")] = None,
     ) -> list[InvestmentTripStat]:
-        rows = await service.stats(session=info.context.session, principal=info.context.user(), start=start_from,
-                                   end=start_to, region_code=region_code)
+        async with session_lock(info):
+            rows = await service.stats(session=info.context.session, principal=info.context.user(),
+                                       start=start_from, end=start_to, region_code=region_code)
         return [InvestmentTripStat(**r) for r in rows]
 
 
