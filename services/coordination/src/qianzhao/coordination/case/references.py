@@ -15,6 +15,7 @@ from qianzhao.common.api import Connection, connection, paginate
 from strawberry.types import Info
 
 from ..enums import CaseOrderField
+from ..session import exclusive
 from . import access, queries
 from .loaders import grievance_case_loader
 from .types import CoordinationCaseType
@@ -46,8 +47,9 @@ class ProjectRef:
             return connection(CoordinationCaseType, [], _empty_info(), 0)
         stmt = queries.visible_cases(principal, queries.CaseFilter(project_id=pid, open_only=open_only))
         order, cursor_of = queries.order_of(CaseOrderField.SUBMITTED_AT, True)
-        items, page, total = await paginate(info.context.session, stmt, order=order, first=first, after=after,
-                                            cursor_of=cursor_of)
+        async with exclusive(info.context) as session:
+            items, page, total = await paginate(session, stmt, order=order, first=first, after=after,
+                                                cursor_of=cursor_of)
         return connection(CoordinationCaseType, items, page, total, CoordinationCaseType.from_model)
 
     @strawberry.field(description="How many open coordination cases (blocking problems, 未解决问题) you may see "
@@ -58,7 +60,11 @@ class ProjectRef:
         pid = _uuid(self.id)
         if pid is None:
             return 0
-        load = ctx.loader("open_blockers", lambda ids: queries.open_counts_by_project(ctx.session, principal, ids))
+        async def counts(ids):
+            async with exclusive(ctx) as session:
+                return await queries.open_counts_by_project(session, principal, ids)
+
+        load = ctx.loader("open_blockers", counts)
         return await load.load(pid)
 
     @classmethod

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from strawberry.types import Info
 
 from ..enums import CaseOrderField, CaseStatus, Category, Source, StatsDimension, Tier
+from ..session import exclusive
 from . import access, queries, stats
 from .loaders import case_loader
 from .models import CoordinationCase as C
@@ -103,8 +104,9 @@ class CaseQueries:
         stmt = queries.visible_cases(principal, filter.to_filter() if filter else None)
         order_by = order_by or CoordinationCaseOrder()
         order, cursor_of = queries.order_of(order_by.field, order_by.descending)
-        items, page, total = await paginate(info.context.session, stmt, order=order, first=first, after=after,
-                                            cursor_of=cursor_of)
+        async with exclusive(info.context) as session:
+            items, page, total = await paginate(session, stmt, order=order, first=first, after=after,
+                                                cursor_of=cursor_of)
         return connection(CoordinationCaseType, items, page, total, CoordinationCaseType.from_model)
 
     @strawberry.field(description="需要省级层面协调解决问题项目清单: open province-tier cases (within your "
@@ -120,8 +122,9 @@ class CaseQueries:
                                                                    categories=[category] if category else None))
         if department:
             stmt = stmt.where(C.lead_department == department)
-        rows = (await info.context.session.execute(
-            stmt.order_by(C.category, C.lead_department.nulls_last(), C.number))).scalars().all()
+        async with exclusive(info.context) as session:
+            rows = (await session.execute(
+                stmt.order_by(C.category, C.lead_department.nulls_last(), C.number))).scalars().all()
         by_cat: dict[str, int] = {}
         by_dept: dict[str | None, int] = {}
         for r in rows:
@@ -144,7 +147,8 @@ class CaseQueries:
         principal = info.context.user()
         principal.require_role(*READ_ROLES)
         stmt = queries.visible_cases(principal, filter.to_filter() if filter else None)
-        return await stats.compute(info.context.session, stmt, group_by or [], info.context.clock.now())
+        async with exclusive(info.context) as session:
+            return await stats.compute(session, stmt, group_by or [], info.context.clock.now())
 
 
 async def count_cases(session, stmt) -> int:
