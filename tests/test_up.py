@@ -66,10 +66,12 @@ def test_up_serves_keeps_data_and_stops_cleanly(tmp_path):
         assert f"http://127.0.0.1:{p['projects']}/graphql" in text
         assert "Dev token" in text
         url = f"http://127.0.0.1:{p['projects']}/graphql"
-        mutation = ('mutation { createProject(input: {name: "持久化检查", regionCode: "520102"}) '
-                    '{ project { id } userErrors { message } } }')
-        body = httpx.post(url, json={"query": mutation}, headers={"Authorization": f"Bearer {dev_token()}"},
-                          timeout=10).json()
+        mutation = ("mutation($input: CreateProjectInput!) { createProject(input: $input) "
+                    "{ project { id } userErrors { message } } }")
+        draft = {"name": "持久化检查", "regionCode": "520102", "chainCode": "AGR_TEA", "board": "PREFECTURE",
+                 "totalInvestment": "120000000.00", "investmentMode": "SOLE"}
+        body = httpx.post(url, json={"query": mutation, "variables": {"input": draft}},
+                          headers={"Authorization": f"Bearer {dev_token()}"}, timeout=10).json()
         project_id = body["data"]["createProject"]["project"]["id"]
     finally:
         leftovers = stop(proc)
