@@ -86,6 +86,12 @@ class AccountsQuery:
     def user(self, id: strawberry.ID) -> AccountsUser | None:
         return AccountsUser(id=id) if id in USERS else None
 
+    @strawberry.field
+    def whoami(self, info: strawberry.Info) -> str | None:
+        """Echoes the forwarded headers so tests can see what the gateway sent."""
+        headers = info.context["request"].headers
+        return f"{headers.get('authorization')}|{headers.get('traceparent')}"
+
 
 
 def accounts_schema():
@@ -381,8 +387,19 @@ class FlakyQuery:
 
 
 
+@strawberry.type(name="Mutation")
+class FlakyMutation:
+    @strawberry.mutation
+    def echo(self, text: str) -> str:
+        return text
+
+    @strawberry.mutation
+    def fail(self) -> str | None:
+        raise ValueError("mutation failed")
+
+
 def flaky_schema():
-    return strawberry.federation.Schema(query=FlakyQuery, types=[FlakyProduct])
+    return strawberry.federation.Schema(query=FlakyQuery, mutation=FlakyMutation, types=[FlakyProduct])
 
 
 # --- legacy (down) -------------------------------------------------------------------------------------------

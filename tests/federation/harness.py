@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import httpx
@@ -23,12 +24,17 @@ class Fixture:
     supergraph_file: Path
     urls: dict[str, str]
 
+    @cached_property
+    def _http(self) -> httpx.Client:
+        return httpx.Client(timeout=10)
+
     def counts(self) -> dict[str, int]:
-        return {n: int(httpx.get(f"http://127.0.0.1:{s.port}/__count").text) for n, s in self.subgraphs.items()}
+        """GraphQL requests each subgraph has received since the last reset."""
+        return {n: int(self._http.get(f"http://127.0.0.1:{s.port}/__count").text) for n, s in self.subgraphs.items()}
 
     def reset(self) -> None:
         for s in self.subgraphs.values():
-            httpx.post(f"http://127.0.0.1:{s.port}/__reset")
+            self._http.post(f"http://127.0.0.1:{s.port}/__reset")
 
     def stop(self) -> None:
         for s in self.subgraphs.values():

@@ -10,23 +10,16 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import CORPUS, OPERATION_NAMES  # noqa: E402
-from harness import start_fixture  # noqa: E402
 from qianzhao.gateway.app import create_app  # noqa: E402
 from qianzhao.gateway.settings import GatewaySettings  # noqa: E402
 from qianzhao.gateway.testing import start_apollo_gateway  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def federation(tmp_path_factory):
-    fixture = start_fixture(tmp_path_factory.mktemp("federation"))
-    try:
-        apollo = start_apollo_gateway(fixture.supergraph_file)
-    except Exception:
-        fixture.stop()
-        raise
-    yield fixture, apollo
+def federation(fixture_subgraphs):
+    apollo = start_apollo_gateway(fixture_subgraphs.supergraph_file)
+    yield fixture_subgraphs, apollo
     apollo.stop()
-    fixture.stop()
 
 
 def normalise(body: dict) -> dict:

@@ -105,16 +105,16 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                          "subgraphs": ready_cache["detail"]}, status, JSON)
 
     async def handle(request: Request) -> Response:
+        is_get = request.method == "GET"
+        params = dict(parse_qsl(request.url.query, keep_blank_values=True)) if is_get else {}
+        if is_get and "query" not in params and "extensions" not in params and settings.graphiql and \
+                "text/html" in (request.headers.get("accept") or ""):
+            return HTMLResponse(_graphiql_html())
         media = _media_type(request.headers.get("accept"))
         if media is None:
             return _respond({"errors": [{"message": "Accept must allow application/graphql-response+json or "
                                                     "application/json"}]}, 406, JSON)
-        is_get = request.method == "GET"
         if is_get:
-            params = dict(parse_qsl(request.url.query, keep_blank_values=True))
-            if "query" not in params and "extensions" not in params and \
-                    "text/html" in (request.headers.get("accept") or "") and settings.graphiql:
-                return HTMLResponse(_graphiql_html())
             try:
                 payload = {
                     "query": params.get("query"),

@@ -29,6 +29,7 @@ class SubgraphEndpoint:
 class FetchRecord:
     subgraph: str
     fetch_id: int
+    representations: int = 0
 
 
 class SubgraphClients:
@@ -177,7 +178,7 @@ class Executor:
                 continue
             done: dict[int, asyncio.Future] = {f.id: asyncio.get_running_loop().create_future() for f in fetches}
 
-            async def run(f: Fetch):
+            async def run(f: Fetch, done: dict = done):
                 try:
                     for d in f.deps:
                         if d in done:
@@ -227,7 +228,8 @@ class Executor:
 
     async def _send(self, fetch: Fetch, sub_vars: dict, headers: dict, result: Execution, batches) -> None:
         if self.clients.log is not None:
-            self.clients.log.append(FetchRecord(fetch.subgraph, fetch.id))
+            reps = sum(len(b[2]) for b in batches) if batches else 0
+            self.clients.log.append(FetchRecord(fetch.subgraph, fetch.id, reps))
         try:
             body = await self.clients.post(fetch.subgraph, fetch.query, sub_vars, headers)
         except SubgraphFailure as exc:

@@ -27,6 +27,7 @@ from .limits import LimitExceeded, Limits
 from .planner import Planner, PlanningError, QueryPlan, condition_variables
 from .shaping import Shaper
 from .supergraph import Supergraph
+from .variables import coercion_messages
 
 
 class RequestError(Exception):
@@ -120,7 +121,7 @@ class Gateway:
         try:
             document = parse(query, no_location=False, max_tokens=lim.max_tokens, allow_empty_selection_sets=False)
         except GraphQLError as e:
-            if "token limit" in e.message.lower():
+            if "tokens. parsing aborted" in e.message.lower():
                 raise RequestError([_error(f"Document exceeds the limit of {lim.max_tokens} tokens",
                                            "TOKEN_LIMIT_EXCEEDED")]) from None
             raise RequestError([_gql_error(e, "GRAPHQL_PARSE_FAILED")]) from None
@@ -152,6 +153,9 @@ class Gateway:
     def coerce_variables(self, operation: OperationDefinitionNode, variables: dict | None) -> dict:
         coerced = get_variable_values(self.schema, operation.variable_definitions or (), variables or {})
         if isinstance(coerced, list):
+            messages = coercion_messages(self.schema, operation.variable_definitions, variables or {})
+            if messages:
+                raise RequestError([_error(m, "BAD_USER_INPUT") for m in messages])
             raise RequestError([_gql_error(e, "BAD_USER_INPUT") for e in coerced])
         return dict(getattr(coerced, "coerced", coerced))
 

@@ -83,7 +83,7 @@ class _Walker:
                 if sel.alias is not None:
                     self.aliases += 1
                     if self.aliases > self.limits.max_aliases:
-                        raise LimitExceeded(f"Operation uses more than {self.limits.max_aliases} aliases",
+                        raise LimitExceeded(f"Operation uses more than {self.limits.max_aliases} aliases (the alias limit)",
                                             "ALIAS_LIMIT_EXCEEDED")
                 name = sel.name.value
                 if name.startswith("__"):
