@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 import httpx
 import orjson
 from graphql import FieldNode, InlineFragmentNode
 
+from .http_pool import ConnectFailed, HostPool, PoolError
 from .planner import Fetch, QueryPlan, Target
 
 
@@ -40,37 +42,82 @@ class SubgraphClients:
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections,
                               keepalive_expiry=30)
         self.http = httpx.AsyncClient(limits=limits, timeout=30.0, trust_env=False)
+        self.pools: dict[str, HostPool] = {}
+        self.inflight: dict[tuple, asyncio.Future] = {}
         self.log: list[FetchRecord] | None = None  # tests switch on a request log
 
     async def aclose(self) -> None:
+        for pool in self.pools.values():
+            pool.close()
         await self.http.aclose()
 
+    def _pool(self, endpoint: SubgraphEndpoint) -> HostPool | None:
+        pool = self.pools.get(endpoint.name)
+        if pool is None and endpoint.url.startswith("http://"):
+            pool = self.pools[endpoint.name] = HostPool(endpoint.url)
+        return pool
+
     async def post(self, subgraph: str, query: str, variables: dict, headers: dict[str, str]) -> dict:
+        """POST one operation; identical queries already in flight (same subgraph, body and forwarded
+        headers) share one request — each caller parses its own copy of the answer."""
         endpoint = self.endpoints[subgraph]
         body = orjson.dumps({"query": query, "variables": variables})
+        if not query.startswith("query"):
+            status, content = await self._raw(endpoint, body, headers)
+        else:
+            key = (subgraph, body, tuple(headers.items()))
+            shared = self.inflight.get(key)
+            if shared is not None:
+                status, content = await asyncio.shield(shared)
+            else:
+                shared = self.inflight[key] = asyncio.get_running_loop().create_future()
+                shared.add_done_callback(_retrieve)
+                try:
+                    status, content = await self._raw(endpoint, body, headers)
+                    shared.set_result((status, content))
+                except BaseException as exc:
+                    shared.set_exception(exc if isinstance(exc, Exception) else SubgraphFailure("cancelled"))
+                    raise
+                finally:
+                    del self.inflight[key]
         try:
-            resp = await self.http.post(endpoint.url, content=body, timeout=endpoint.timeout,
-                                        headers={"content-type": "application/json",
-                                                 "accept": "application/graphql-response+json, application/json",
-                                                 **headers})
-        except httpx.ConnectError as exc:
+            parsed = orjson.loads(content)
+        except orjson.JSONDecodeError as exc:
+            raise SubgraphFailure(f"Expected JSON response body, but received: {content[:200]!r}") from exc
+        if not isinstance(parsed, dict):
+            raise SubgraphFailure(f"Expected JSON response body, but received: {content[:200]!r}")
+        return parsed
+
+    async def _raw(self, endpoint: SubgraphEndpoint, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        hdrs = {"accept": "application/graphql-response+json, application/json", **headers}
+        pool = self._pool(endpoint)
+        try:
+            if pool is not None:
+                status, content = await pool.post(body, hdrs, endpoint.timeout)
+            else:
+                resp = await self.http.post(endpoint.url, content=body, timeout=endpoint.timeout,
+                                            headers={"content-type": "application/json", **hdrs})
+                status, content = resp.status_code, resp.content
+        except (ConnectFailed, httpx.ConnectError) as exc:
             host = endpoint.url.split("://", 1)[-1].split("/", 1)[0]
             raise SubgraphFailure(f"request to {endpoint.url} failed, reason: connect ECONNREFUSED {host}") from exc
-        except httpx.TimeoutException as exc:
+        except (TimeoutError, httpx.TimeoutException) as exc:
             raise SubgraphFailure(f"request to {endpoint.url} failed, reason: timed out after "
                                   f"{endpoint.timeout:g}s") from exc
-        except httpx.HTTPError as exc:
+        except (PoolError, httpx.HTTPError) as exc:
             raise SubgraphFailure(f"request to {endpoint.url} failed, reason: {exc}") from exc
-        if resp.status_code >= 300:
-            raise SubgraphFailure(f"{resp.status_code}: {resp.reason_phrase}",
-                                  {"response": {"url": endpoint.url, "status": resp.status_code}})
-        try:
-            parsed = orjson.loads(resp.content)
-        except orjson.JSONDecodeError as exc:
-            raise SubgraphFailure(f"Expected JSON response body, but received: {resp.text[:200]}") from exc
-        if not isinstance(parsed, dict):
-            raise SubgraphFailure(f"Expected JSON response body, but received: {resp.text[:200]}")
-        return parsed
+        if status >= 300:
+            try:
+                phrase = HTTPStatus(status).phrase
+            except ValueError:
+                phrase = ""
+            raise SubgraphFailure(f"{status}: {phrase}", {"response": {"url": endpoint.url, "status": status}})
+        return status, content
+
+
+def _retrieve(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 class SubgraphFailure(Exception):

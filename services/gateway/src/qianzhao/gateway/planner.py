@@ -189,7 +189,34 @@ class _PlanBuilder:
                 if group is None:
                     group = self._new_group(candidates[0], 0, 0, False)
             group.selections.extend(self._plan_field(group, root, fnode, (), None, set()))
+        self._merge_leaves()
         return QueryPlan(op_type, [self._finish(g) for g in self.groups], stage + 1)
+
+    def _merge_leaves(self) -> None:
+        """Fold an entity fetch nothing waits for into a later fetch to the same subgraph (one request less,
+        and no fetch is delayed that another one needs)."""
+        changed = True
+        while changed:
+            changed = False
+            depended = {d for g in self.groups for d in g.deps}
+            for g in self.groups:
+                if not g.entity or g.id in depended:
+                    continue
+                later = [o for o in self.groups if o.entity and o is not g and o.subgraph == g.subgraph
+                         and o.stage == g.stage and o.level > g.level]
+                if not later:
+                    continue
+                into = max(later, key=lambda o: o.level)
+                for path, t in g.targets.items():
+                    mine = into.targets.setdefault(path, Target(path))
+                    for k, v in t.requires.items():
+                        mine.requires.setdefault(k, []).extend(v)
+                    for k, v in t.selections.items():
+                        mine.selections.setdefault(k, []).extend(v)
+                into.deps |= g.deps
+                self.groups.remove(g)
+                changed = True
+                break
 
     def _collect_root_fields(self, root) -> list[FieldNode]:
         out: list[FieldNode] = []
