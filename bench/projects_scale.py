@@ -22,8 +22,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, text
-
 from qianzhao.common import regions
 from qianzhao.common.api import paginate
 from qianzhao.common.auth import Principal, Role
@@ -39,6 +37,7 @@ from qianzhao.projects.project import queries
 from qianzhao.projects.project.listing import cursor_values
 from qianzhao.projects.project.models import Project
 from qianzhao.projects.project.rules import Rules
+from sqlalchemy import func, select, text
 
 NOW = datetime(2024, 6, 1, 2, 0, tzinfo=UTC)
 PROVINCE = Principal(subject="bench", role=Role.PROVINCE)

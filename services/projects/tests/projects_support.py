@@ -6,11 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-
 from qianzhao.common.clock import FixedClock
 from qianzhao.common.testing import dev_token, running_service
 from qianzhao.projects.app import SERVICE
+from sqlalchemy import text
 
 NANMING, YUNYAN, GUIYANG = "520102", "520103", "520100"  # 南明区, 云岩区 (贵阳市)
 ZUNYI, HONGHUAGANG = "520300", "520302"  # 遵义市, 红花岗区
@@ -158,10 +157,9 @@ async def seed(svc, n: int = 120, rng_seed: int = 7) -> list[dict]:
     from datetime import date, timedelta
     from decimal import Decimal
 
-    from sqlalchemy import insert
-
     from qianzhao.common.ids import new_id
     from qianzhao.projects.project.models import Project
+    from sqlalchemy import insert
 
     rng = random.Random(rng_seed)
     now = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)

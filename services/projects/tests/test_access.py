@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
-
-from qianzhao.common.testing import running_service
-from qianzhao.projects.app import SERVICE
-
 from projects_support import (
     AGRI_DEPT,
     GUIYANG,
@@ -20,6 +15,9 @@ from projects_support import (
     step,
     tok,
 )
+from qianzhao.common.testing import running_service
+from qianzhao.projects.app import SERVICE
+from sqlalchemy import event
 
 SIGNED = ("SIGNED", "UNDER_CONSTRUCTION", "IN_PRODUCTION")
 ROLES = {

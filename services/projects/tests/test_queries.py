@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import text
-
 from projects_support import GUIYANG, NANMING, query_ids, seed, tok
+from sqlalchemy import text
 
 
 def _ids(rows, pred) -> list[str]:

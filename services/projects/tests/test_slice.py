@@ -7,7 +7,6 @@ import asyncio
 import nats
 import orjson
 import pytest
-
 from qianzhao.common.testing import dev_token, reset_nats, running_service
 from qianzhao.projects.app import SERVICE
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from projects_support import (
-    INVESTOR,
     GUIYANG,
     HONGHUAGANG,
+    INVESTOR,
     NANMING,
     YUNYAN,
     ZUNYI,

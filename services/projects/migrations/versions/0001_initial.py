@@ -6,10 +6,9 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-
 from qianzhao.common.tables import create_platform_tables
 from qianzhao.projects.chains.data import CHAINS
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 revision = "0001"
 down_revision = None

@@ -6,12 +6,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 
 import strawberry
-from sqlalchemy.orm.exc import StaleDataError
-from strawberry.types import Info
-
 from qianzhao.common.api import UserError, user_errors
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.uow import UnitOfWork
+from sqlalchemy.orm.exc import StaleDataError
+from strawberry.types import Info
 
 
 def payload(name: str, field: str, node_type: Any, description: str, node_description: str):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from strawberry.tools import merge_types
-
 from qianzhao.common.api import federation_schema
+from strawberry.tools import merge_types
 
 from .assessment.graphql import AssessmentMutation
 from .chains.graphql import ChainMutation, ChainQuery

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.uow import UnitOfWork
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..enums import ProjectCategory
 from ..project import validation

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Annotated
 
-from collections import defaultdict
-
 import strawberry
-from sqlalchemy import func, or_, select
-from strawberry.types import Info
-
 from qianzhao.common import regions
 from qianzhao.common.api import Connection, RegionType
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import forbidden
+from sqlalchemy import func, or_, select
+from strawberry.types import Info
 
 from ..enums import ProjectOrder
 from ..project import access

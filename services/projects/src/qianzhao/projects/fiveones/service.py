@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.uow import UnitOfWork
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..project import access, validation
 from ..project.models import Project

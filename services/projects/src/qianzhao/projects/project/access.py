@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from enum import Enum
 
-from sqlalchemy import ColumnElement, false, or_, true
-
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.errors import DomainError, ErrorCode
+from sqlalchemy import ColumnElement, false, or_, true
 
 from ..enums import ProjectStatus
 from .models import Project

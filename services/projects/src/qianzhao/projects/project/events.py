@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel
-
 from qianzhao.common.events import EventSpec
 
 from .models import Project

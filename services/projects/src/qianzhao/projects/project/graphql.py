@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import uuid
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
-
 from qianzhao.common.api import Connection
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import bad_input, forbidden
+from strawberry.types import Info
 
-from ..enums import DelistReason, ProjectBoard, ProjectCategory, ProjectOrder, ProjectStatsGroup, ProjectStatus
+from ..enums import (
+    DelistReason,
+    ProjectBoard,
+    ProjectCategory,
+    ProjectOrder,
+    ProjectStatsGroup,
+    ProjectStatus,
+)
 from ..payloads import payload, run
 from ..sessions import session_lock
 from . import access, lifecycle, queries, service
@@ -113,7 +118,7 @@ class ProjectQuery:
     async def project_stats(
         self, info: Info,
         filter: Annotated[ProjectFilterInput | None, strawberry.argument(description="Filter (筛选).")] = None,
-        group_by: Annotated[list[ProjectStatsGroup], strawberry.argument(description="Dimensions to group by (统计维度).")] = [],
+        group_by: Annotated[list[ProjectStatsGroup], strawberry.argument(description="Dimensions to group by (统计维度).")] = [],  # noqa: B006
     ) -> list[ProjectStatsRow]:
         principal = _check_filter(info, filter)
         async with session_lock(info):

@@ -11,13 +11,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.uow import UnitOfWork
+from sqlalchemy import select
 
 from ..assessment.models import Assessment, AssessmentCondition
-from ..enums import PRE_SIGNING, DelistReason, ProjectStatus as S
+from ..enums import PRE_SIGNING, DelistReason
+from ..enums import ProjectStatus as S
 from . import events, validation
 from .models import Project
 from .service import get_for_change

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from strawberry.types import Info
-
 from qianzhao.common.api import Connection, connection, paginate
+from strawberry.types import Info
 
 from ..enums import ProjectOrder
 from ..sessions import session_lock

@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
+from qianzhao.common.tables import audit_history
 from sqlalchemy import select
 from strawberry.types import Info
-
-from qianzhao.common.tables import audit_history
 
 from ..assessment.models import Assessment, AssessmentCondition
 from ..chains.models import IndustryChain

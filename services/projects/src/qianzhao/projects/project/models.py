@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
+from qianzhao.common.ids import new_id
 from sqlalchemy import (
     Boolean,
     Computed,
@@ -16,12 +17,9 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
-    func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
-
-from qianzhao.common.ids import new_id
 
 from ..models import Base
 
@@ -41,7 +39,7 @@ class Project(Base):
     chain_code: Mapped[str] = mapped_column(String(40), ForeignKey("industry_chains.code"))
     board: Mapped[str] = mapped_column(String(20))
     region_code: Mapped[str] = mapped_column(String(6))
-    prefecture_code: Mapped[str] = mapped_column(String(6), Computed(PREFECTURE_SQL, persisted=True))
+    prefecture_code: Mapped[str] = mapped_column(String(6), Computed(PREFECTURE_SQL, persisted=True), deferred=True)
     park: Mapped[str | None] = mapped_column(String(200))
     lead_department: Mapped[str | None] = mapped_column(String(100))
     total_investment: Mapped[Decimal] = mapped_column(MONEY)
@@ -83,12 +81,14 @@ class Project(Base):
     implementing_entity: Mapped[str | None] = mapped_column(String(200))
     assessing_departments: Mapped[list[str]] = mapped_column(ARRAY(String(100)), default=list)
 
-    search_text: Mapped[str] = mapped_column(Text, Computed(SEARCH_TEXT_SQL, persisted=True))
+    # search columns are for SQL only: never loaded, which keeps a page of 50 light to fetch
+    search_text: Mapped[str] = mapped_column(Text, Computed(SEARCH_TEXT_SQL, persisted=True), deferred=True)
     search_bigrams: Mapped[list[str]] = mapped_column(ARRAY(Text), Computed(f"qz_bigrams({SEARCH_TEXT_SQL})",
-                                                                           persisted=True))
+                                                                           persisted=True), deferred=True)
 
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
+    # eager_defaults: generated columns come back with INSERT/UPDATE … RETURNING, never lazily (async)
     __mapper_args__ = {"version_id_col": version, "eager_defaults": True}

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, func, not_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal
 from qianzhao.common.errors import bad_input
+from sqlalchemy import ColumnElement, and_, func, not_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..enums import ProjectOrder, ProjectStatsGroup
 from . import access, rollup, search

@@ -7,10 +7,21 @@ aggregates the projects themselves.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ColumnElement, Integer, MetaData, Numeric, String, Table, func, select, true
-
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    func,
+    select,
+    true,
+)
 
 from ..enums import ProjectStatsGroup
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_
-
 from qianzhao.common.clock import Clock
+from sqlalchemy import ColumnElement, and_, or_
 
 from .models import Project
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.ids import next_number
 from qianzhao.common.uow import UnitOfWork
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chains.models import IndustryChain
 from ..enums import EDITABLE, ProjectStatus

@@ -8,10 +8,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
-
 from qianzhao.common.api import HistoryEntry
 from qianzhao.common.errors import forbidden
+from strawberry.types import Info
 
 from ..assessment.types import AssessmentType
 from ..chains.types import IndustryChainType
@@ -161,13 +160,13 @@ class ProjectType:
         return IndustryChainType.from_model(chain) if chain else None
 
     @strawberry.field(description="The division it is located in (所在行政区划).")
-    def region(self) -> Annotated["ProjectsRegionType", strawberry.lazy("..entities.types")]:
+    def region(self) -> Annotated[ProjectsRegionType, strawberry.lazy("..entities.types")]:
         from ..entities.types import ProjectsRegionType
 
         return ProjectsRegionType(code=self.region_code)
 
     @strawberry.field(description="The investor enterprise (签约企业), once signed.")
-    def investor(self) -> Annotated["EnterpriseType", strawberry.lazy("..entities.types")] | None:
+    def investor(self) -> Annotated[EnterpriseType, strawberry.lazy("..entities.types")] | None:
         from ..entities.types import EnterpriseType
 
         return EnterpriseType(credit_code=self.investor_credit_code) if self.investor_credit_code else None

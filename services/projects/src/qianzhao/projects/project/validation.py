@@ -6,11 +6,10 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from stdnum.cn import uscc
-from stdnum.exceptions import ValidationError
-
 from qianzhao.common import regions
 from qianzhao.common.errors import DomainError, ErrorCode
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError
 
 NDRC_RE = re.compile(r"^(\d{4})-(\d{6})-(\d{2})-(\d{2})-(\d{6})$")
 NON_NEGATIVE = ("total_investment", "expected_annual_output", "expected_annual_tax", "land_mu", "energy_tce",

@@ -8,7 +8,7 @@ from qianzhao.common.uow import UnitOfWork
 from ..enums import ProjectStatus, ReviewDecision
 from ..project import access, events, lifecycle, validation
 from ..project.models import Project
-from ..project.service import get, check_version
+from ..project.service import check_version, get
 from .models import ProjectReview
 
 SCORES = ("policy_alignment", "industry_linkage", "precondition_maturity", "market_prospects")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
-
 from qianzhao.common import regions
 from qianzhao.common.api import UserError, user_errors
 from qianzhao.common.errors import DomainError
+from strawberry.types import Info
 
 from ..project import access, validation
 from ..project.graphql import to_type

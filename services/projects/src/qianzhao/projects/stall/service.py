@@ -9,10 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from sqlalchemy import ColumnElement, select, true, update
-
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.uow import UnitOfWork
+from sqlalchemy import ColumnElement, select, true, update
 
 from ..project import events
 from ..project.models import Project

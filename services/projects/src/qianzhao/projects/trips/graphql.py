@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
+from qianzhao.common.api import Connection, connection, paginate
 from sqlalchemy import select
 from strawberry.types import Info
-
-from qianzhao.common.api import Connection, connection, paginate
 
 from ..enums import TripLevel
 from ..payloads import payload, run

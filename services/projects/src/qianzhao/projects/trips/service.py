@@ -6,13 +6,12 @@ import uuid
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import ColumnElement, and_, func, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal
 from qianzhao.common.errors import DomainError, ErrorCode, forbidden
 from qianzhao.common.uow import UnitOfWork
+from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..enums import TripLevel
 from ..project import validation

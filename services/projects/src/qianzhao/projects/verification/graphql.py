@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
-from sqlalchemy import select
-from strawberry.types import Info
-
 from qianzhao.common.api import Connection, connection, paginate
 from qianzhao.common.errors import bad_input, forbidden
+from sqlalchemy import select
+from strawberry.types import Info
 
 from ..enums import CampaignKind, CampaignStatus, CheckOutcome, DelistReason
 from ..payloads import payload, run

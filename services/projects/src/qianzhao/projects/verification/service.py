@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.ids import new_id, next_number
 from qianzhao.common.uow import UnitOfWork
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..enums import CampaignKind, CheckOutcome, DelistReason
 from ..project import access, events, lifecycle, validation
