@@ -7,6 +7,7 @@ from pathlib import Path
 from qianzhao.common.service_app import ServiceDefinition, create_service_app
 
 from .arrears import events as arrears_events
+from .engagement import events as engagement_events
 from .grievance import events as grievance_events
 from .settings import GrievanceSettings
 
@@ -30,7 +31,7 @@ SERVICE = ServiceDefinition(
     app_factory="qianzhao.grievances.app:create_app",
     migrations=Path(__file__).resolve().parents[3] / "migrations",
     schema=_schema,
-    events=[*grievance_events.ALL, *arrears_events.ALL],
+    events=[*grievance_events.ALL, *arrears_events.ALL, *engagement_events.ALL],
     workers=_workers,
     settings_cls=GrievanceSettings,
 )

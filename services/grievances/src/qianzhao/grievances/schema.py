@@ -10,6 +10,7 @@ from qianzhao.common.errors import forbidden
 
 from . import access
 from .arrears.api import ArrearsMutations, ArrearsQueries
+from .engagement.api import EngagementMutations, EngagementQueries
 from .federation import EnterpriseRef, ProjectRef
 from .grievance import queries
 from .grievance.inputs import GrievanceFilter, GrievanceOrder
@@ -21,7 +22,7 @@ from .session import exclusive
 
 
 @strawberry.type
-class Query(ArrearsQueries):
+class Query(ArrearsQueries, EngagementQueries):
     @strawberry.field(description="One grievance by id; FORBIDDEN outside your jurisdiction.")
     async def grievance(self, info: Info, id: strawberry.ID) -> GrievanceType | None:
         principal = info.context.user()
@@ -52,7 +53,7 @@ class Query(ArrearsQueries):
 
 
 @strawberry.type
-class Mutation(GrievanceMutations, ArrearsMutations):
+class Mutation(GrievanceMutations, ArrearsMutations, EngagementMutations):
     pass
 
 

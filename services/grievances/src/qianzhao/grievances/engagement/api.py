@@ -1,0 +1,165 @@
+"""Root fields of meetings and visits: consultationMeetings, enterpriseVisits, enterpriseVisitCounts, mutations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from enum import Enum
+
+import strawberry
+from sqlalchemy import false, func, or_, select, true
+from strawberry.types import Info
+
+from qianzhao.common import regions
+from qianzhao.common.api import Connection, connection, paginate, user_errors
+from qianzhao.common.auth import Principal, Role
+from qianzhao.common.errors import DomainError, ErrorCode, bad_input
+
+from .. import access
+from ..args import After, First
+from ..grievance import intake
+from ..grievance.enums import GrievanceChannel, unit_key
+from ..grievance.models import Grievance
+from ..session import exclusive
+from . import service
+from . import types as t
+from .models import ConsultationMeeting, EnterpriseVisit
+
+F = strawberry.field
+
+
+@strawberry.input(description="Filter of meetings and visits.")
+class EngagementFilter:
+    region_code: str | None = F(default=None, description="Held or made by this region's governments or beneath.")
+    date_from: date | None = F(default=None, description="On or after this date.")
+    date_to: date | None = F(default=None, description="On or before this date.")
+
+
+@strawberry.enum(description="Period of enterprise-visit counts.")
+class EnterpriseVisitPeriod(Enum):
+    MONTH = strawberry.enum_value("MONTH", description="Calendar month (YYYY-MM).")
+    QUARTER = strawberry.enum_value("QUARTER", description="Quarter (YYYY-Qn).")
+    YEAR = strawberry.enum_value("YEAR", description="Year (YYYY).")
+
+
+def meeting_clause(p: Principal):
+    if p.sees_everything:
+        return true()
+    key = access.own_unit_key(p)
+    if p.role is Role.DEPARTMENT:
+        return ConsultationMeeting.participating_units.contains([key]) if key else false()
+    if p.is_officer:
+        return or_(p.region_clause(ConsultationMeeting.region_code), ConsultationMeeting.participating_units.contains([key]))
+    return false()
+
+
+def visit_clause(p: Principal):
+    if p.role is Role.ENTERPRISE:
+        return EnterpriseVisit.credit_codes.contains([p.credit_code])
+    return access.region_scope_clause(p, EnterpriseVisit.region_code)
+
+
+def _narrow(stmt, f: EngagementFilter | None, region_col, date_col):
+    if f is None:
+        return stmt
+    if f.region_code:
+        region = regions.get(f.region_code)
+        if region is None:
+            raise bad_input(f"Unknown region code {f.region_code}")
+        stmt = stmt.where(region_col.startswith(region.prefix, autoescape=False))
+    if f.date_from:
+        stmt = stmt.where(date_col >= f.date_from)
+    if f.date_to:
+        stmt = stmt.where(date_col <= f.date_to)
+    return stmt
+
+
+def _uuid(value, field):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise DomainError(ErrorCode.BAD_USER_INPUT, f"{value!r} is not an id", field) from None
+
+
+@strawberry.type
+class EngagementQueries:
+    @strawberry.field(description="Consultation and scheduling meetings (会商调度) you may see, latest first.")
+    async def consultation_meetings(self, info: Info, filter: EngagementFilter | None = None, first: First = None,
+                                    after: After = None) -> Connection[t.ConsultationMeetingType]:
+        m = ConsultationMeeting
+        stmt = _narrow(select(m).where(meeting_clause(info.context.user())), filter, m.region_code, m.held_on)
+        async with exclusive(info.context) as session:
+            items, page, total = await paginate(session, stmt, order=[(m.held_on, True), (m.id, True)],
+                                                first=first, after=after, cursor_of=lambda r: [r.held_on, str(r.id)])
+        return connection(t.ConsultationMeetingType, items, page, total, t.ConsultationMeetingType.from_model)
+
+    @strawberry.field(description="Leaders' enterprise visits (领导入企走访) you may see, latest first.")
+    async def enterprise_visits(self, info: Info, filter: EngagementFilter | None = None, first: First = None,
+                                after: After = None) -> Connection[t.EnterpriseVisitType]:
+        v = EnterpriseVisit
+        stmt = _narrow(select(v).where(visit_clause(info.context.user())), filter, v.region_code, v.visited_on)
+        async with exclusive(info.context) as session:
+            items, page, total = await paginate(session, stmt, order=[(v.visited_on, True), (v.id, True)],
+                                                first=first, after=after, cursor_of=lambda r: [r.visited_on, str(r.id)])
+        return connection(t.EnterpriseVisitType, items, page, total, t.EnterpriseVisitType.from_model)
+
+    @strawberry.field(description="Visit counts per visiting unit and period (走访统计).")
+    async def enterprise_visit_counts(
+        self, info: Info, filter: EngagementFilter | None = None,
+        period: EnterpriseVisitPeriod = EnterpriseVisitPeriod.YEAR,
+    ) -> list[t.EnterpriseVisitCount]:
+        v = EnterpriseVisit
+        fmt = {EnterpriseVisitPeriod.MONTH: "YYYY-MM", EnterpriseVisitPeriod.QUARTER: 'YYYY-"Q"Q',
+               EnterpriseVisitPeriod.YEAR: "YYYY"}[period]
+        label = func.to_char(v.visited_on, fmt).label("period")
+        visits = _narrow(select(v.region_code, label, func.count(), func.sum(func.cardinality(v.credit_codes)))
+                         .where(visit_clause(info.context.user())), filter, v.region_code, v.visited_on)
+        needs = _narrow(select(v.region_code, label, func.count(Grievance.id)).join(Grievance, Grievance.visit_id == v.id)
+                        .where(visit_clause(info.context.user())), filter, v.region_code, v.visited_on)
+        async with exclusive(info.context) as session:
+            rows = (await session.execute(visits.group_by(v.region_code, label).order_by(v.region_code, label))).all()
+            need_counts = {(r[0], r[1]): r[2] for r in (await session.execute(needs.group_by(v.region_code, label))).all()}
+        return [t.EnterpriseVisitCount(region_code=r[0], period=r[1], visit_count=int(r[2]),
+                                       enterprise_count=int(r[3] or 0), need_count=int(need_counts.get((r[0], r[1]), 0)))
+                for r in rows]
+
+
+@strawberry.type
+class EngagementMutations:
+    @strawberry.mutation(description="Record a consultation and scheduling meeting with a decision per case (会商调度).")
+    async def record_consultation_meeting(
+            self, info: Info, input: t.RecordConsultationMeetingInput) -> t.RecordConsultationMeetingPayload:
+        ctx = info.context
+        ctx.user()
+        try:
+            async with ctx.uow() as uow:
+                m, _ = await service.record_meeting(
+                    uow=uow, title=input.title, held_on=input.held_on, region_code=input.region_code,
+                    units=[unit_key(u.kind, u.code.strip()) for u in input.participating_units],
+                    items=[(_uuid(d.grievance_id, f"decisions.{i}.grievanceId"), d.decision)
+                           for i, d in enumerate(input.decisions)])
+        except DomainError as exc:
+            return t.RecordConsultationMeetingPayload(meeting=None, user_errors=user_errors(exc))
+        return t.RecordConsultationMeetingPayload(meeting=t.ConsultationMeetingType.from_model(m), user_errors=[])
+
+    @strawberry.mutation(description="Record a leader's enterprise visit; each need raised is filed as a VISIT grievance.")
+    async def record_enterprise_visit(self, info: Info,
+                                      input: t.RecordEnterpriseVisitInput) -> t.RecordEnterpriseVisitPayload:
+        ctx = info.context
+        ctx.user()
+        names = {e.credit_code.strip().upper(): e.name for e in input.enterprises}
+        needs = [intake.NewGrievance(
+            channel=GrievanceChannel.VISIT, enterprise_name=names.get(n.credit_code.strip().upper(), ""),
+            credit_code=n.credit_code, ownership=n.ownership, size=n.size, contact_name=n.contact_name,
+            contact_phone=n.contact_phone, region_code=n.region_code, category=n.category, title=n.title,
+            description=n.description, topics=list(n.topics or []), priority=n.priority) for n in input.needs]
+        try:
+            async with ctx.uow() as uow:
+                visit, _ = await service.record_visit(
+                    uow=uow, rules=getattr(ctx.settings, "deadline_rules", {}) or {}, visited_on=input.visited_on,
+                    leader_name=input.leader_name, leader_title=input.leader_title, region_code=input.region_code,
+                    enterprises=[(e.credit_code, e.name) for e in input.enterprises],
+                    policies=list(input.policies_delivered or []), needs=needs)
+        except DomainError as exc:
+            return t.RecordEnterpriseVisitPayload(visit=None, user_errors=user_errors(exc))
+        return t.RecordEnterpriseVisitPayload(visit=t.EnterpriseVisitType.from_model(visit), user_errors=[])
