@@ -121,3 +121,13 @@ async def test_keyword_searches_are_index_backed(svc):
                                  ("search_text LIKE '%生产线%'", "ix_projects_search_trgm")]:
             plan = "\n".join((await conn.execute(text(f"EXPLAIN SELECT id FROM projects WHERE {predicate}"))).scalars())
             assert index in plan, plan
+
+
+async def test_total_count_through_fragments_and_aliases(svc):
+    rows = await seed(svc, 30)
+    q = """fragment Page on ProjectConnection { n: totalCount }
+    query { a: projects(first: 2) { ...Page } b: projects(first: 2) { ... on ProjectConnection { totalCount } }
+            c: projects(first: 2) { edges { node { id } } } }"""
+    data = await svc.ok(q, token=tok())
+    assert data["a"]["n"] == data["b"]["totalCount"] == len(rows)
+    assert len(data["c"]["edges"]) == 2

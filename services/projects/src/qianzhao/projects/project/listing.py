@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qianzhao.common.api import Connection, connection, paginate
 from strawberry.types import Info
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from ..enums import ProjectOrder
 from ..sessions import session_lock
@@ -14,15 +15,19 @@ from .rules import Rules
 from .types import ProjectType, rules_of
 
 
-def wants_total(info: Info) -> bool:
-    for field in info.selected_fields:
-        for sel in getattr(field, "selections", []) or []:
-            if getattr(sel, "name", None) == "totalCount":
+def _asks_total(selections) -> bool:
+    for sel in selections or []:
+        if isinstance(sel, SelectedField):
+            if sel.name == "totalCount":
                 return True
-            if getattr(sel, "selections", None) and any(getattr(s, "name", None) == "totalCount"
-                                                         for s in sel.selections):
-                return True
+        elif isinstance(sel, FragmentSpread | InlineFragment) and _asks_total(sel.selections):
+            return True
     return False
+
+
+def wants_total(info: Info) -> bool:
+    """Whether the connection's selection (through fragments too) includes totalCount, which costs a COUNT."""
+    return any(_asks_total(field.selections) for field in info.selected_fields)
 
 
 def cursor_values(order: ProjectOrder):
