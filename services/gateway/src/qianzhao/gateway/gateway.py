@@ -51,10 +51,25 @@ def _error(message: str, code: str | None = None, locations=None) -> dict:
 _QUOTED = re.compile(r"'([^'\s]+)'")
 
 
+_REQUIRED_ARG = re.compile(r'^Argument "(?:[^".]+\.)?([^"(]+)\(([^:]+):\)" (of type "[^"]+" is required, but it was not '
+                           r'provided\.)$')
+
+
+def js_message(message: str) -> str:
+    """graphql-core 3.3 words some validation messages differently from graphql-js 16 (which @apollo/gateway and
+    most JS gateways run): same quotes, same wording, so clients see one dialect whatever the gateway."""
+    message = _QUOTED.sub(r'"\1"', message)
+    m = _REQUIRED_ARG.match(message)
+    if m:
+        owner, arg, rest = m.groups()
+        kind = "Directive" if owner.startswith("@") else "Field"
+        message = f'{kind} "{owner}" argument "{arg}" {rest}'
+    return message
+
+
 def _gql_error(e: GraphQLError, code: str) -> dict:
-    """graphql-core quotes names with ' where graphql-js (and so every JS gateway) uses \"; clients see the latter."""
     locs = [{"line": loc.line, "column": loc.column} for loc in e.locations or ()]
-    return _error(_QUOTED.sub(r'"\1"', e.message), code, locs or None)
+    return _error(js_message(e.message), code, locs or None)
 
 
 @dataclass
