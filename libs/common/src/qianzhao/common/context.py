@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +27,7 @@ class RequestContext(BaseContext):
     runtime: Runtime
     auth_error: Exception | None = None
     _loaders: dict[str, DataLoader] = field(default_factory=dict)
+    _session_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -46,9 +49,23 @@ class RequestContext(BaseContext):
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session, principal=self.user(), clock=self.clock)
 
+    @asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[AsyncSession]:
+        """The request's session, held alone for a group of statements.
+
+        GraphQL resolves sibling fields concurrently (a connection beside its count, two DataLoaders) and an
+        AsyncSession runs one statement at a time. Never await a DataLoader while holding it.
+        """
+        async with self._session_lock:
+            yield self.session
+
     def loader(self, key: str, load: Callable[[list[Any]], Awaitable[list[Any]]]) -> DataLoader:
-        """The request's DataLoader named `key`, created on first use (never shared between requests)."""
+        """The request's DataLoader named `key`, created on first use; its batches hold the session alone."""
         found = self._loaders.get(key)
         if found is None:
-            found = self._loaders[key] = DataLoader(load_fn=load)
+            async def locked(keys: list[Any]) -> list[Any]:
+                async with self._session_lock:
+                    return await load(keys)
+
+            found = self._loaders[key] = DataLoader(load_fn=locked)
         return found
