@@ -95,6 +95,8 @@ CORPUS: list[tuple[str, str, dict | None]] = [
     ("variable wrong type", "query P($upc: String!) { product(upc: $upc) { name } }", {"upc": 5}),
     ("variable null", "query P($upc: String!) { product(upc: $upc) { name } }", {"upc": None}),
     ("variable bad int", "query P($first: Int!) { topProducts(first: $first) { upc } }", {"first": "many"}),
+    ("requires across two hops", "{ topReviews { product { shippingEstimate } } }", None),
+    ("typename alias", "{ items { kind: __typename id } }", None),
     ("validation error", "{ me { nope } }", None),
     ("inaccessible field is invalid", "{ me { secret } }", None),
     ("parse error", "{ me { ", None),

@@ -385,6 +385,13 @@ class FlakyQuery:
     def calm(self) -> str:
         return "calm"
 
+    @strawberry.field
+    async def slow(self) -> str | None:
+        import asyncio
+
+        await asyncio.sleep(1.5)
+        return "late"
+
 
 
 @strawberry.type(name="Mutation")

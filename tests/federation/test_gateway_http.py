@@ -203,3 +203,23 @@ async def test_identical_queries_in_flight_share_one_subgraph_request(client, fi
     assert fixture_subgraphs.counts()["accounts"] == 1
     await asyncio.gather(*(gateway.clients.post("flaky", 'mutation{echo(text:"x")}', {}, {}) for _ in range(3)))
     assert fixture_subgraphs.counts()["flaky"] == 3  # mutations are never shared
+
+
+async def test_client_aliases_never_collide_with_keys_or_required_fields(client):
+    """@apollo/gateway 2.14 answers these wrongly (the key's value under the client's alias, or the alias's
+    value sent as a required field); we fetch the key and required fields under private aliases instead."""
+    body = (await post(client, "{ topProducts { upc: name reviews { body } } }")).json()
+    assert body["data"]["topProducts"][0] == {"upc": "Duyun Maojian tea",
+                                              "reviews": [{"body": "Fragrant and fresh"}, {"body": "Second cup"}]}
+    body = (await post(client, "{ topProducts { price: upc shippingEstimate } }")).json()
+    assert "errors" not in body
+    assert body["data"]["topProducts"][:2] == [{"price": "1", "shippingEstimate": 10},
+                                               {"price": "2", "shippingEstimate": 0}]
+
+
+@pytest.mark.parametrize("client", [GatewaySettings(subgraph_timeouts={"flaky": 0.3})], indirect=True)
+async def test_per_subgraph_timeout_isolates_the_slow_subgraph(client):
+    body = (await post(client, "{ slow me { name } }")).json()
+    assert body["data"] == {"slow": None, "me": {"name": "Ada Lovelace"}}
+    assert "timed out" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["serviceName"] == "flaky"

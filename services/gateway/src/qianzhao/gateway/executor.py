@@ -151,7 +151,7 @@ def _pick(obj: Any, selections) -> Any:
     out: dict = {}
     for s in selections:
         if isinstance(s, FieldNode):
-            key = s.name.value
+            key = s.alias.value if s.alias else s.name.value
             if key not in obj:
                 return None
             value = obj[key]
@@ -160,7 +160,7 @@ def _pick(obj: Any, selections) -> Any:
                     value = [_pick(v, s.selection_set.selections) for v in value]
                 else:
                     value = _pick(value, s.selection_set.selections)
-            out[key] = value
+            out[s.name.value] = value
         elif isinstance(s, InlineFragmentNode):
             if s.type_condition is None or obj.get("__typename") == s.type_condition.name.value:
                 sub = _pick(obj, s.selection_set.selections)

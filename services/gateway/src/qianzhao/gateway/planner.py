@@ -153,6 +153,7 @@ class _PlanBuilder:
         self.variables = variables
         self.groups: list[Group] = []
         self.var_defs = {v.variable.name.value: v for v in operation.variable_definitions or ()}
+        self._jumping: set[tuple] = set()
 
     # --- groups -------------------------------------------------------------------------------------------
     def _new_group(self, subgraph: str, level: int, stage: int, entity: bool) -> Group:
@@ -297,9 +298,10 @@ class _PlanBuilder:
         if is_abstract_type(parent):
             return self._plan_abstract(group, parent, selections, path, provided, touched)
         out: list[SelectionNode] = []
+        taken = self._response_keys(selections)
         for sel in selections:
             if isinstance(sel, FieldNode):
-                out.extend(self._plan_field(group, parent, sel, path, provided, touched))
+                out.extend(self._plan_field(group, parent, sel, path, provided, touched, taken))
             elif isinstance(sel, InlineFragmentNode):
                 cond = sel.type_condition.name.value if sel.type_condition else None
                 if self._applies(cond, parent.name):
@@ -353,8 +355,22 @@ class _PlanBuilder:
                 return True
         return False
 
-    def _plan_field(self, group: Group, parent, fnode: FieldNode, path: tuple, provided, touched: set
-                    ) -> list[SelectionNode]:
+    def _response_keys(self, selections) -> dict[str, str]:
+        """Response key → field name of the client's selections at one level (fragments included)."""
+        keys: dict[str, str] = {}
+        for sel in selections:
+            if isinstance(sel, FieldNode):
+                keys.setdefault((sel.alias or sel.name).value, sel.name.value)
+            elif isinstance(sel, InlineFragmentNode):
+                for k, v in self._response_keys(sel.selection_set.selections).items():
+                    keys.setdefault(k, v)
+            elif isinstance(sel, FragmentSpreadNode) and sel.name.value in self.fragments:
+                for k, v in self._response_keys(self.fragments[sel.name.value].selection_set.selections).items():
+                    keys.setdefault(k, v)
+        return keys
+
+    def _plan_field(self, group: Group, parent, fnode: FieldNode, path: tuple, provided, touched: set,
+                    taken: dict[str, str] | None = None) -> list[SelectionNode]:
         name = fnode.name.value
         if name == TYPENAME:
             return [FieldNode(alias=fnode.alias, name=fnode.name, arguments=(), directives=())]
@@ -364,7 +380,7 @@ class _PlanBuilder:
         if group.level == 0 and not group.entity and not path:
             pass  # root fields were routed to this group already
         elif not self._resolvable(parent.name, name, graph, provided):
-            return self._jump(group, parent, fnode, path, touched)
+            return self._jump(group, parent, fnode, path, touched, taken or {})
         touched.add(group.id)
         fdef = parent.fields.get(name)
         if fdef is None:
@@ -386,10 +402,22 @@ class _PlanBuilder:
         return [FieldNode(alias=fnode.alias, name=fnode.name, arguments=fnode.arguments, directives=(),
                           selection_set=sub_sel)]
 
-    def _jump(self, group: Group, parent, fnode: FieldNode, path: tuple, touched: set) -> list[SelectionNode]:
+    def _jump(self, group: Group, parent, fnode: FieldNode, path: tuple, touched: set, taken: dict[str, str]
+              ) -> list[SelectionNode]:
         """`fnode` lives in another subgraph: fetch the key here, the field through `_entities` there."""
         if not isinstance(parent, GraphQLObjectType):
             raise PlanningError(f"Cannot plan {parent.name}.{fnode.name.value} from subgraph {group.subgraph}")
+        marker = (parent.name, fnode.name.value, group.subgraph)
+        if marker in self._jumping:
+            raise PlanningError(f"No key path reaches {parent.name}.{fnode.name.value} from {group.subgraph}")
+        self._jumping.add(marker)
+        try:
+            return self._jump_to(group, parent, fnode, path, touched, taken)
+        finally:
+            self._jumping.discard(marker)
+
+    def _jump_to(self, group: Group, parent, fnode: FieldNode, path: tuple, touched: set, taken: dict[str, str]
+                 ) -> list[SelectionNode]:
         name = fnode.name.value
         candidates = [g for g in self.sg.field_graphs(parent.name, name) if g != group.subgraph]
         choice: tuple[str, Key] | None = None
@@ -408,6 +436,9 @@ class _PlanBuilder:
         rep_fields: list[SelectionNode] = [_typename_field(), *key.fields.selections]
         if source is not None and source.requires is not None:
             rep_fields.extend(source.requires.selections)
+        # a client alias may use a key or required field's name for something else: fetch ours aside
+        rep_fields = [_aside(f) if isinstance(f, FieldNode) and taken.get(f.name.value, f.name.value) != f.name.value
+                      else f for f in rep_fields]
         providers: set[int] = set()
         here = self._plan_selections(group, parent, rep_fields, path, None, providers)
         touched |= providers
@@ -482,6 +513,12 @@ def _list_depth(t) -> int:
             t = t.of_type
         else:
             return depth
+
+
+def _aside(f: FieldNode) -> FieldNode:
+    """The same field under a gateway-private alias (representations read it from there)."""
+    return FieldNode(alias=NameNode(value=f"__qz_{f.name.value}"), name=f.name, arguments=f.arguments,
+                     directives=(), selection_set=f.selection_set)
 
 
 def _inline(type_name: str, selections) -> InlineFragmentNode:
