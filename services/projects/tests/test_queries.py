@@ -74,6 +74,7 @@ async def test_stats_equal_direct_sql(svc):
         await conn.execute(text("UPDATE projects SET status = 'DELISTED', total_investment = total_investment + 1 "
                                 "WHERE status = 'LISTED' AND year = 2022"))
         await conn.execute(text("UPDATE projects SET version = version + 1"))
+        await conn.execute(text("UPDATE projects SET premium = NOT premium WHERE year = 2021"))
         await conn.execute(text("DELETE FROM projects WHERE region_code = '520102' AND status = 'DRAFT'"))
     await _compare_stats(svc)
     async with svc.runtime.engine.begin() as conn:
@@ -95,6 +96,7 @@ async def _compare_stats(svc):
         (["STATUS", "YEAR"], {"regionCode": GUIYANG, "categories": ["AGRICULTURE"], "year": 2022},
          "prefecture_code = '520100' AND category = 'AGRICULTURE' AND year = 2022"),
         (["REGION"], {"regionCode": NANMING}, "region_code = '520102'"),
+        (["REGION", "CATEGORY"], {"premium": True, "statuses": ["LISTED"]}, "premium AND status = 'LISTED'"),
     ]
     for group, filter_, where in cases:
         got = (await svc.ok(STATS, {"f": filter_, "g": group}, token=tok()))["projectStats"]
@@ -117,7 +119,8 @@ async def test_keyword_searches_are_index_backed(svc):
     await seed(svc, 40)
     async with svc.runtime.engine.connect() as conn:
         await conn.execute(text("SET enable_seqscan = off"))
-        for predicate, index in [("search_bigrams @> ARRAY['茶叶']", "ix_projects_search_bigrams"),
+        for predicate, index in [("search_grams @> ARRAY['茶叶']", "ix_projects_search_grams"),
+                                 ("search_grams @> ARRAY['茶']", "ix_projects_search_grams"),
                                  ("search_text LIKE '%生产线%'", "ix_projects_search_trgm")]:
             plan = "\n".join((await conn.execute(text(f"EXPLAIN SELECT id FROM projects WHERE {predicate}"))).scalars())
             assert index in plan, plan

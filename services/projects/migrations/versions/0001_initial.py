@@ -19,12 +19,16 @@ TS = sa.DateTime(timezone=True)
 MONEY = sa.Numeric(18, 2)
 SEARCH_TEXT_SQL = "lower(name || ' ' || summary)"
 
-# Character bigrams of a text, for index-backed 2-character Chinese search (茶叶) with `@>`.
-BIGRAMS_FUNCTION = """
-CREATE OR REPLACE FUNCTION qz_bigrams(t text) RETURNS text[]
+# Single characters and character bigrams of a text, for index-backed 1- and 2-character Chinese search
+# (茶, 茶叶) with `@>`; pg_trgm serves 3+ characters but cannot serve these.
+GRAMS_FUNCTION = """
+CREATE OR REPLACE FUNCTION qz_grams(t text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT coalesce(array_agg(DISTINCT substr(t, i, 2)), '{}')
-  FROM generate_series(1, char_length(t) - 1) AS i
+  SELECT coalesce(array_agg(DISTINCT g), '{}') FROM (
+    SELECT substr(t, i, 1) AS g FROM generate_series(1, char_length(t)) AS i
+    UNION ALL
+    SELECT substr(t, i, 2) FROM generate_series(1, char_length(t) - 1) AS i
+  ) grams WHERE g <> ' '
 $$;
 """
 
@@ -36,7 +40,7 @@ def _id():
 def upgrade() -> None:
     create_platform_tables(op)
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    op.execute(BIGRAMS_FUNCTION)
+    op.execute(GRAMS_FUNCTION)
     chains = op.create_table(
         "industry_chains",
         sa.Column("code", sa.String(40), primary_key=True),
@@ -98,7 +102,7 @@ def upgrade() -> None:
         sa.Column("implementing_entity", sa.String(200)),
         sa.Column("assessing_departments", ARRAY(sa.String(100)), nullable=False, server_default="{}"),
         sa.Column("search_text", sa.Text(), sa.Computed(SEARCH_TEXT_SQL, persisted=True)),
-        sa.Column("search_bigrams", ARRAY(sa.Text()), sa.Computed(f"qz_bigrams({SEARCH_TEXT_SQL})", persisted=True)),
+        sa.Column("search_grams", ARRAY(sa.Text()), sa.Computed(f"qz_grams({SEARCH_TEXT_SQL})", persisted=True)),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", TS, nullable=False),
         sa.Column("updated_at", TS, nullable=False),
@@ -120,7 +124,7 @@ def upgrade() -> None:
     op.create_index("ix_projects_assessing", "projects", ["assessing_departments"], postgresql_using="gin")
     op.create_index("ix_projects_search_trgm", "projects", [sa.text("search_text gin_trgm_ops")],
                     postgresql_using="gin")
-    op.create_index("ix_projects_search_bigrams", "projects", ["search_bigrams"], postgresql_using="gin")
+    op.create_index("ix_projects_search_grams", "projects", ["search_grams"], postgresql_using="gin")
     op.create_index("ix_projects_stale", "projects", ["verified_at"], postgresql_where=sa.text("status = 'LISTED'"))
     op.create_index("ix_projects_stall_signed", "projects", ["signed_on"], postgresql_where=sa.text("status = 'SIGNED'"))
     op.create_index("ix_projects_stall_construction", "projects", ["construction_started_on"],
@@ -215,4 +219,4 @@ def downgrade() -> None:
     for table in ("investment_trips", "project_milestones", "verification_checks", "verification_campaigns",
                   "assessment_conditions", "project_assessments", "project_reviews", "projects", "industry_chains"):
         op.drop_table(table)
-    op.execute("DROP FUNCTION IF EXISTS qz_bigrams(text)")
+    op.execute("DROP FUNCTION IF EXISTS qz_grams(text)")

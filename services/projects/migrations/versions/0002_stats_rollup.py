@@ -1,4 +1,4 @@
-"""Exact statistics rollup by region × category × status × year, kept by statement-level triggers.
+"""Exact statistics rollup by region × category × status × year × premium, kept by statement-level triggers.
 
 `projectStats` over a whole province would otherwise aggregate every project row (about 200 ms at a
 million projects); the rollup has at most a few tens of thousands of rows and is updated in the same
@@ -16,15 +16,15 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-KEYS = "region_code, category, status, year"
+KEYS = "region_code, category, status, year, premium"
 DELTA = """
-  INSERT INTO project_rollup AS r (region_code, category, status, year, project_count, total_investment,
-                                   contract_investment)
-  SELECT region_code, category, status, year, sum(n), sum(t), sum(c) FROM ({rows}) d
-  GROUP BY region_code, category, status, year
+  INSERT INTO project_rollup AS r (region_code, category, status, year, premium, project_count,
+                                   total_investment, contract_investment)
+  SELECT region_code, category, status, year, premium, sum(n), sum(t), sum(c) FROM ({rows}) d
+  GROUP BY region_code, category, status, year, premium
   HAVING sum(n) <> 0 OR sum(t) <> 0 OR sum(c) <> 0
-  ORDER BY region_code, category, status, year
-  ON CONFLICT (region_code, category, status, year) DO UPDATE SET
+  ORDER BY region_code, category, status, year, premium
+  ON CONFLICT (region_code, category, status, year, premium) DO UPDATE SET
     project_count = r.project_count + EXCLUDED.project_count,
     total_investment = r.total_investment + EXCLUDED.total_investment,
     contract_investment = r.contract_investment + EXCLUDED.contract_investment;
@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("category", sa.String(20), primary_key=True),
         sa.Column("status", sa.String(20), primary_key=True),
         sa.Column("year", sa.Integer(), primary_key=True),
+        sa.Column("premium", sa.Boolean(), primary_key=True),
         sa.Column("prefecture_code", sa.String(6), sa.Computed("left(region_code, 4) || '00'", persisted=True)),
         sa.Column("project_count", sa.BigInteger(), nullable=False),
         sa.Column("total_investment", sa.Numeric(22, 2), nullable=False),

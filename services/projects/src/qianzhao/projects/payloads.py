@@ -18,7 +18,7 @@ def payload(name: str, field: str, node_type: Any, description: str, node_descri
     namespace = {
         "__annotations__": {field: Optional[node_type], "user_errors": list[UserError]},  # noqa: UP045
         field: strawberry.field(description=node_description),
-        "user_errors": strawberry.field(description="Expected failures (validation, invalid transition, conflict); "
+        "user_errors": strawberry.field(description="Expected failures (业务错误: validation, invalid transition, conflict); "
                                                     "when present nothing was changed."),
     }
     return strawberry.type(type(name, (), namespace), description=description)
@@ -28,8 +28,8 @@ def transition_input(name: str, description: str):
     """An input naming a project, the version the caller saw, and a comment (意见)."""
     namespace = {
         "__annotations__": {"id": strawberry.ID, "expected_version": int, "comment": Optional[str]},  # noqa: UP045
-        "id": strawberry.field(description="Project id."),
-        "expected_version": strawberry.field(description="The version you read; CONFLICT when it has moved on."),
+        "id": strawberry.field(description="Project id (项目ID)."),
+        "expected_version": strawberry.field(description="The version you read (版本号); CONFLICT when it has moved on."),
         "comment": strawberry.field(default=None, description="Comment for the history (意见/说明)."),
     }
     return strawberry.input(type(name, (), namespace), description=description)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -11,11 +13,11 @@ from ..project.graphql import to_type
 from ..project.types import ProjectType
 from . import service
 
-RecordAssessmentPayload = payload("RecordAssessmentPayload", "project", ProjectType, "Result of recordAssessment.",
-                                  "The project with its new latestAssessment; null on errors.")
+RecordAssessmentPayload = payload("RecordAssessmentPayload", "project", ProjectType, "Result of recordAssessment (操作结果).",
+                                  "The project (项目) with its new latestAssessment; null on errors.")
 MeetAssessmentConditionPayload = payload("MeetAssessmentConditionPayload", "project", ProjectType,
-                                         "Result of meetAssessmentCondition.",
-                                         "The project with the condition met; null on errors.")
+                                         "Result of meetAssessmentCondition (操作结果).",
+                                         "The project (项目) with the condition met; null on errors.")
 
 
 @strawberry.input(name="ProjectAssessmentDimensionInput", description="The result of one dimension (维度评估结果).")
@@ -28,8 +30,8 @@ class AssessmentDimensionInput:
 
 @strawberry.input(description="A pre-signing assessment of a listed or negotiating project (事前评估).")
 class RecordAssessmentInput:
-    project_id: strawberry.ID = strawberry.field(description="Project id.")
-    dimensions: list[AssessmentDimensionInput] = strawberry.field(description="All eight dimensions, once each.")
+    project_id: strawberry.ID = strawberry.field(description="Project id (项目ID).")
+    dimensions: list[AssessmentDimensionInput] = strawberry.field(description="All eight dimensions, once each (八个维度).")
     conclusion: AssessmentConclusion = strawberry.field(description="Conclusion (评估结论).")
     conditions: list[str] = strawberry.field(default_factory=list,
                                              description="Conditions of a CONDITIONAL admission (准入条件).")
@@ -38,14 +40,14 @@ class RecordAssessmentInput:
 
 @strawberry.input(description="A condition of admission has been met (条件落实).")
 class MeetAssessmentConditionInput:
-    condition_id: strawberry.ID = strawberry.field(description="Condition id.")
+    condition_id: strawberry.ID = strawberry.field(description="Condition id (条件ID).")
     evidence: str | None = strawberry.field(default=None, description="How it was met (落实情况).")
 
 
 @strawberry.type
 class AssessmentMutation:
     @strawberry.mutation(description="Record a pre-signing assessment (事前评估和准入预审).")
-    async def record_assessment(self, info: Info, input: RecordAssessmentInput) -> RecordAssessmentPayload:
+    async def record_assessment(self, info: Info, input: Annotated[RecordAssessmentInput, strawberry.argument(description="The input (输入).")]) -> RecordAssessmentPayload:
         async def action(uow):
             project, _ = await service.record(
                 uow=uow, project_id=input.project_id, conclusion=AssessmentConclusion(input.conclusion),
@@ -56,7 +58,7 @@ class AssessmentMutation:
         return await run(info, RecordAssessmentPayload, "project", action, to_type(info))
 
     @strawberry.mutation(description="Record that a condition of admission is met (准入条件落实).")
-    async def meet_assessment_condition(self, info: Info, input: MeetAssessmentConditionInput
+    async def meet_assessment_condition(self, info: Info, input: Annotated[MeetAssessmentConditionInput, strawberry.argument(description="The input (输入).")]
                                         ) -> MeetAssessmentConditionPayload:
         async def action(uow):
             project, _ = await service.meet_condition(uow=uow, condition_id=input.condition_id,

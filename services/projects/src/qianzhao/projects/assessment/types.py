@@ -20,10 +20,10 @@ class AssessmentDimensionResultType:
 
 @strawberry.type(name="ProjectAssessmentCondition", description="A condition of a conditional admission (准入条件).")
 class AssessmentConditionType:
-    id: strawberry.ID = strawberry.field(description="Condition id; pass it to meetAssessmentCondition.")
+    id: strawberry.ID = strawberry.field(description="Condition id (条件ID); pass it to meetAssessmentCondition.")
     description: str = strawberry.field(description="What must be done (条件内容).")
     met: bool = strawberry.field(description="Recorded as met (已落实).")
-    met_at: datetime | None = strawberry.field(description="When it was recorded as met (UTC).")
+    met_at: datetime | None = strawberry.field(description="When it was recorded as met (落实时间, UTC).")
     evidence: str | None = strawberry.field(description="How it was met (落实情况).")
 
     @classmethod
@@ -34,15 +34,15 @@ class AssessmentConditionType:
 
 @strawberry.type(name="ProjectAssessment", description="A pre-signing assessment (事前评估和准入预审).")
 class AssessmentType:
-    id: strawberry.ID = strawberry.field(description="Assessment id.")
+    id: strawberry.ID = strawberry.field(description="Assessment id (评估ID).")
     conclusion: AssessmentConclusion = strawberry.field(description="APPROVED, CONDITIONAL or REJECTED (评估结论).")
     dimensions: list[AssessmentDimensionResultType] = strawberry.field(description="The eight dimensions (八个维度).")
     conditions: list[AssessmentConditionType] = strawberry.field(description="Conditions of admission (准入条件).")
     summary: str | None = strawberry.field(description="Overall opinion (综合意见).")
-    assessor: str = strawberry.field(description="Who recorded it.")
-    assessed_at: datetime = strawberry.field(description="When (UTC).")
+    assessor: str = strawberry.field(description="Who recorded it (评估人).")
+    assessed_at: datetime = strawberry.field(description="When (时间, UTC).")
 
-    @strawberry.field(description="Whether it permits signing: APPROVED, or CONDITIONAL with all conditions met.")
+    @strawberry.field(description="Whether it permits signing (可签约): APPROVED, or CONDITIONAL with all conditions met.")
     def permits_signing(self) -> bool:
         if self.conclusion is AssessmentConclusion.APPROVED:
             return True

@@ -16,16 +16,16 @@ from .types import IndustryChainType
 
 @strawberry.input(description="Add or change an industry chain (维护产业链); province only.")
 class UpsertIndustryChainInput:
-    code: str = strawberry.field(description="Chain code; an unknown code adds a chain.")
+    code: str = strawberry.field(description="Chain code (产业链代码); an unknown code adds a chain.")
     name: str = strawberry.field(description="Chinese name (名称).")
     category: ProjectCategory = strawberry.field(description="Category (类别).")
     active: bool = strawberry.field(default=True, description="Usable by new projects (启用).")
     expected_version: int | None = strawberry.field(default=None,
-                                                    description="Required when changing an existing chain.")
+                                                    description="Version (版本号); required when changing an existing chain.")
 
 
 UpsertIndustryChainPayload = payload("UpsertIndustryChainPayload", "chain", IndustryChainType,
-                                     "Result of upsertIndustryChain.", "The chain; null on errors.")
+                                     "Result of upsertIndustryChain (操作结果).", "The chain (产业链); null on errors.")
 
 
 @strawberry.type
@@ -44,7 +44,7 @@ class ChainQuery:
 @strawberry.type
 class ChainMutation:
     @strawberry.mutation(description="Add or change an industry chain (维护产业链); province only.")
-    async def upsert_industry_chain(self, info: Info, input: UpsertIndustryChainInput) -> UpsertIndustryChainPayload:
+    async def upsert_industry_chain(self, info: Info, input: Annotated[UpsertIndustryChainInput, strawberry.argument(description="The input (输入).")]) -> UpsertIndustryChainPayload:
         return await run(info, UpsertIndustryChainPayload, "chain", lambda uow: service.upsert(
             uow=uow, code=input.code, name=input.name, category=ProjectCategory(input.category),
             active=input.active, expected_version=input.expected_version), IndustryChainType.from_model)

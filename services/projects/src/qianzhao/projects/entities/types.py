@@ -37,8 +37,8 @@ class EnterpriseType:
     @strawberry.field(description="Projects this enterprise signed (签约项目) that you may see, newest first.")
     async def signed_projects(
             self, info: Info,
-            first: Annotated[int | None, strawberry.argument(description="Page size (≤ 200).")] = None,
-            after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None) -> Connection[ProjectType]:
+            first: Annotated[int | None, strawberry.argument(description="Page size, at most 200 (每页条数).")] = None,
+            after: Annotated[str | None, strawberry.argument(description="Cursor to continue after (游标).")] = None) -> Connection[ProjectType]:
         principal = info.context.user()
         if principal.role is Role.ENTERPRISE and principal.credit_code != self.credit_code:
             raise forbidden("Enterprises see only themselves")

@@ -11,7 +11,7 @@ from .models import Milestone
 
 @strawberry.type(name="ProjectMilestone", description="A milestone of the advancement plan (推进计划节点).")
 class MilestoneType:
-    id: strawberry.ID = strawberry.field(description="Milestone id.")
+    id: strawberry.ID = strawberry.field(description="Milestone id (节点ID).")
     title: str = strawberry.field(description="What is to be achieved (节点内容).")
     due_on: date = strawberry.field(description="Due date (计划完成日期).")
     done_on: date | None = strawberry.field(description="Date done (实际完成日期).")

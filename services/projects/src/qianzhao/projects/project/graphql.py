@@ -44,7 +44,7 @@ from .types import ProjectType, rules_of
 
 
 def _p(name: str, what: str):
-    return payload(name, "project", ProjectType, f"Result of {what}.", "The project after the change; null on errors.")
+    return payload(name, "project", ProjectType, f"Result of {what} (操作结果).", "The project after the change (项目); null on errors.")
 
 
 CreateProjectPayload = _p("CreateProjectPayload", "createProject")
@@ -87,7 +87,7 @@ def _check_filter(info: Info, f: ProjectFilterInput | None):
 @strawberry.type
 class ProjectQuery:
     @strawberry.field(description="One project by id (项目); FORBIDDEN outside what you may see.")
-    async def project(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Project id.")]
+    async def project(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Project id (项目ID).")]
                       ) -> ProjectType | None:
         principal = info.context.user()
         try:
@@ -108,7 +108,7 @@ class ProjectQuery:
         filter: Annotated[ProjectFilterInput | None, strawberry.argument(description="Filter (筛选).")] = None,
         first: Annotated[int | None, strawberry.argument(description="Page size, at most 200 (每页条数).")] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor to continue after (游标).")] = None,
-        order_by: Annotated[ProjectOrder | None, strawberry.argument(description="Order; NEWEST by default.")] = None,
+        order_by: Annotated[ProjectOrder | None, strawberry.argument(description="Order (排序); NEWEST by default.")] = None,
     ) -> Connection[ProjectType]:
         principal = _check_filter(info, filter)
         stmt = queries.list_statement(principal, to_filter(filter), rules_of(info))
@@ -135,43 +135,43 @@ class ProjectQuery:
 @strawberry.type
 class ProjectMutation:
     @strawberry.mutation(description="Compile a new draft project (编制项目).")
-    async def create_project(self, info: Info, input: CreateProjectInput) -> CreateProjectPayload:
+    async def create_project(self, info: Info, input: Annotated[CreateProjectInput, strawberry.argument(description="The input (输入).")]) -> CreateProjectPayload:
         return await run(info, CreateProjectPayload, "project",
                          lambda uow: service.create(uow=uow, fields=fields_of(input)), to_type(info))
 
     @strawberry.mutation(description="Edit a draft/returned project or supplement a listed one (修改/补充完善).")
-    async def update_project(self, info: Info, input: UpdateProjectInput) -> UpdateProjectPayload:
+    async def update_project(self, info: Info, input: Annotated[UpdateProjectInput, strawberry.argument(description="The input (输入).")]) -> UpdateProjectPayload:
         async def action(uow):
             return await service.update(uow=uow, project_id=input.id, expected_version=input.expected_version,
                                         fields=fields_of(input), comment=input.comment)
         return await run(info, UpdateProjectPayload, "project", action, to_type(info))
 
     @strawberry.mutation(description="Submit a draft or returned project for review (报送遴选).")
-    async def submit_project(self, info: Info, input: SubmitProjectInput) -> SubmitProjectPayload:
+    async def submit_project(self, info: Info, input: Annotated[SubmitProjectInput, strawberry.argument(description="The input (输入).")]) -> SubmitProjectPayload:
         return await run(info, SubmitProjectPayload, "project", lambda uow: lifecycle.submit(
             uow=uow, project_id=input.id, expected_version=input.expected_version, comment=input.comment),
             to_type(info))
 
     @strawberry.mutation(description="A listed project enters negotiation with an investor (进入洽谈).")
-    async def start_negotiation(self, info: Info, input: StartNegotiationInput) -> StartNegotiationPayload:
+    async def start_negotiation(self, info: Info, input: Annotated[StartNegotiationInput, strawberry.argument(description="The input (输入).")]) -> StartNegotiationPayload:
         return await run(info, StartNegotiationPayload, "project", lambda uow: lifecycle.start_negotiation(
             uow=uow, project_id=input.id, expected_version=input.expected_version, comment=input.comment),
             to_type(info))
 
     @strawberry.mutation(description="Negotiation failed; promote the project again (恢复推介).")
-    async def resume_promotion(self, info: Info, input: ResumePromotionInput) -> ResumePromotionPayload:
+    async def resume_promotion(self, info: Info, input: Annotated[ResumePromotionInput, strawberry.argument(description="The input (输入).")]) -> ResumePromotionPayload:
         return await run(info, ResumePromotionPayload, "project", lambda uow: lifecycle.resume_promotion(
             uow=uow, project_id=input.id, expected_version=input.expected_version, comment=input.comment),
             to_type(info))
 
     @strawberry.mutation(description="Remove a project from the pool before signing, with a reason (出库).")
-    async def delist_project(self, info: Info, input: DelistProjectInput) -> DelistProjectPayload:
+    async def delist_project(self, info: Info, input: Annotated[DelistProjectInput, strawberry.argument(description="The input (输入).")]) -> DelistProjectPayload:
         return await run(info, DelistProjectPayload, "project", lambda uow: lifecycle.delist(
             uow=uow, project_id=input.id, expected_version=input.expected_version,
             reason=DelistReason(input.reason), comment=input.comment), to_type(info))
 
     @strawberry.mutation(description="Record the signed contract; refused unless the assessment admits it (签约).")
-    async def sign_project(self, info: Info, input: SignProjectInput) -> SignProjectPayload:
+    async def sign_project(self, info: Info, input: Annotated[SignProjectInput, strawberry.argument(description="The input (输入).")]) -> SignProjectPayload:
         return await run(info, SignProjectPayload, "project", lambda uow: lifecycle.sign(
             uow=uow, project_id=input.id, expected_version=input.expected_version,
             investor_name=input.investor_name, investor_credit_code=input.investor_credit_code,
@@ -179,13 +179,13 @@ class ProjectMutation:
             to_type(info))
 
     @strawberry.mutation(description="Record the construction start of a signed project (开工).")
-    async def start_construction(self, info: Info, input: StartConstructionInput) -> StartConstructionPayload:
+    async def start_construction(self, info: Info, input: Annotated[StartConstructionInput, strawberry.argument(description="The input (输入).")]) -> StartConstructionPayload:
         return await run(info, StartConstructionPayload, "project", lambda uow: lifecycle.start_construction(
             uow=uow, project_id=input.id, expected_version=input.expected_version, started_on=input.started_on,
             comment=input.comment), to_type(info))
 
     @strawberry.mutation(description="Record the production start of a project under construction (投产).")
-    async def start_production(self, info: Info, input: StartProductionInput) -> StartProductionPayload:
+    async def start_production(self, info: Info, input: Annotated[StartProductionInput, strawberry.argument(description="The input (输入).")]) -> StartProductionPayload:
         return await run(info, StartProductionPayload, "project", lambda uow: lifecycle.start_production(
             uow=uow, project_id=input.id, expected_version=input.expected_version, started_on=input.started_on,
             comment=input.comment), to_type(info))

@@ -69,8 +69,8 @@ def _u(text: str):
 
 @strawberry.input(description="Changes to a draft, returned or listed project (修改/补充完善); omitted fields stay.")
 class UpdateProjectInput:
-    id: strawberry.ID = strawberry.field(description="Project id.")
-    expected_version: int = strawberry.field(description="The version you read; CONFLICT when it has moved on.")
+    id: strawberry.ID = strawberry.field(description="Project id (项目ID).")
+    expected_version: int = strawberry.field(description="The version you read (版本号); CONFLICT when it has moved on.")
     comment: str | None = strawberry.field(default=None, description="Comment for the history (说明).")
     name: str | None = _u("Project name (项目名称).")
     summary: str | None = _u("Summary (项目简介).")
@@ -133,37 +133,37 @@ ResumePromotionInput = transition_input("ResumePromotionInput", "Talks failed; b
 
 @strawberry.input(description="Remove a project from the pool (出库).")
 class DelistProjectInput:
-    id: strawberry.ID = strawberry.field(description="Project id.")
-    expected_version: int = strawberry.field(description="The version you read.")
+    id: strawberry.ID = strawberry.field(description="Project id (项目ID).")
+    expected_version: int = strawberry.field(description="The version you read (版本号); CONFLICT when it has moved on.")
     reason: DelistReason = strawberry.field(description="Why (出库原因).")
     comment: str | None = strawberry.field(default=None, description="Explanation; required for OTHER (说明).")
 
 
 @strawberry.input(description="Record the signed contract (签约).")
 class SignProjectInput:
-    id: strawberry.ID = strawberry.field(description="Project id.")
-    expected_version: int = strawberry.field(description="The version you read.")
+    id: strawberry.ID = strawberry.field(description="Project id (项目ID).")
+    expected_version: int = strawberry.field(description="The version you read (版本号); CONFLICT when it has moved on.")
     investor_name: str = strawberry.field(description="Investor enterprise's name (签约企业).")
     investor_credit_code: str = strawberry.field(description="Its unified social credit code (统一社会信用代码).")
     contract_investment: Decimal = strawberry.field(description="Contract investment, yuan (合同投资额).")
     signed_on: date = strawberry.field(description="Signing date (签约日期).")
-    comment: str | None = strawberry.field(default=None, description="Comment for the history.")
+    comment: str | None = strawberry.field(default=None, description="Comment for the history (备注).")
 
 
 @strawberry.input(description="Construction has started (开工).")
 class StartConstructionInput:
-    id: strawberry.ID = strawberry.field(description="Project id.")
-    expected_version: int = strawberry.field(description="The version you read.")
+    id: strawberry.ID = strawberry.field(description="Project id (项目ID).")
+    expected_version: int = strawberry.field(description="The version you read (版本号); CONFLICT when it has moved on.")
     started_on: date = strawberry.field(description="Construction start date (开工日期).")
-    comment: str | None = strawberry.field(default=None, description="Comment for the history.")
+    comment: str | None = strawberry.field(default=None, description="Comment for the history (备注).")
 
 
 @strawberry.input(description="Production has started (投产).")
 class StartProductionInput:
-    id: strawberry.ID = strawberry.field(description="Project id.")
-    expected_version: int = strawberry.field(description="The version you read.")
+    id: strawberry.ID = strawberry.field(description="Project id (项目ID).")
+    expected_version: int = strawberry.field(description="The version you read (版本号); CONFLICT when it has moved on.")
     started_on: date = strawberry.field(description="Production start date (投产日期).")
-    comment: str | None = strawberry.field(default=None, description="Comment for the history.")
+    comment: str | None = strawberry.field(default=None, description="Comment for the history (备注).")
 
 
 @strawberry.input(description="Filter of projects (筛选条件); all given conditions must hold.")

@@ -83,8 +83,8 @@ class Project(Base):
 
     # search columns are for SQL only: never loaded, which keeps a page of 50 light to fetch
     search_text: Mapped[str] = mapped_column(Text, Computed(SEARCH_TEXT_SQL, persisted=True), deferred=True)
-    search_bigrams: Mapped[list[str]] = mapped_column(ARRAY(Text), Computed(f"qz_bigrams({SEARCH_TEXT_SQL})",
-                                                                           persisted=True), deferred=True)
+    search_grams: Mapped[list[str]] = mapped_column(ARRAY(Text), Computed(f"qz_grams({SEARCH_TEXT_SQL})",
+                                                                         persisted=True), deferred=True)
 
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

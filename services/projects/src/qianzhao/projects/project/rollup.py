@@ -1,4 +1,5 @@
-"""The statistics rollup (migration 0002): exact counts and sums per region × category × status × year.
+"""The statistics rollup (migration 0002): exact counts and sums per region × category × status × year ×
+premium.
 
 `projectStats` reads it instead of the projects table when the principal's jurisdiction, the filter and
 the grouping are all expressible in those four dimensions (the common dashboard cuts); otherwise it
@@ -11,6 +12,7 @@ from qianzhao.common import regions
 from qianzhao.common.auth import Principal
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ColumnElement,
     Integer,
@@ -31,6 +33,7 @@ rollup = Table(
     Column("category", String(20), primary_key=True),
     Column("status", String(20), primary_key=True),
     Column("year", Integer, primary_key=True),
+    Column("premium", Boolean, primary_key=True),
     Column("prefecture_code", String(6)),
     Column("project_count", BigInteger),
     Column("total_investment", Numeric(22, 2)),
@@ -39,7 +42,7 @@ rollup = Table(
 
 GROUPS = {ProjectStatsGroup.CATEGORY: rollup.c.category, ProjectStatsGroup.REGION: rollup.c.region_code,
           ProjectStatsGroup.STATUS: rollup.c.status, ProjectStatsGroup.YEAR: rollup.c.year}
-OTHER_FILTERS = ("chain_codes", "boards", "premium", "min_investment", "max_investment", "keyword", "stale",
+OTHER_FILTERS = ("chain_codes", "boards", "min_investment", "max_investment", "keyword", "stale",
                  "stalled", "major", "investor_credit_code")
 
 
@@ -68,6 +71,8 @@ def statement(principal: Principal, f, group_by: list[ProjectStatsGroup]):
             clauses.append(column.in_(values))
     if f.year is not None:
         clauses.append(rollup.c.year == f.year)
+    if f.premium is not None:
+        clauses.append(rollup.c.premium.is_(f.premium))
     keys = [GROUPS[g].label(g.name.lower()) for g in group_by]
     stmt = select(*keys, func.coalesce(func.sum(rollup.c.project_count), 0).label("count"),
                   func.coalesce(func.sum(rollup.c.total_investment), 0).label("total_investment"),

@@ -1,8 +1,9 @@
 """Index-backed Chinese substring search over name and summary (DESIGN §5).
 
-Terms of 3+ characters use the pg_trgm GIN index (`search_text LIKE '%term%'`); 2-character terms
-such as 茶叶 — which trigrams cannot serve — use the character-bigram array (`search_bigrams @> '{茶叶}'`,
-GIN); a single character falls back to LIKE. Whitespace separates terms, all of which must match.
+Terms of 3+ characters use the pg_trgm GIN index (`search_text LIKE '%term%'`); 1- and 2-character
+terms such as 茶 or 茶叶 — which trigrams cannot serve — use the array of single characters and character
+bigrams (`search_grams @> '{茶叶}'`, GIN), which is exact for them. Whitespace separates terms, all of
+which must match.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ def like_pattern(term: str) -> str:
 
 def term_clause(term: str) -> ColumnElement[bool]:
     term = term.lower()
-    if len(term) == 2:
-        return Project.search_bigrams.contains([term])  # binds as text[]: served by the GIN index
+    if len(term) <= 2:
+        return Project.search_grams.contains([term])  # binds as text[]: served by the GIN index
     return Project.search_text.like(like_pattern(term))
 
 

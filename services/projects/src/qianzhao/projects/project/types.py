@@ -64,7 +64,7 @@ class ProjectContact:
 
 @strawberry.federation.type(keys=["id"], name="Project", description="An investment project in the pool (招商推介项目).")
 class ProjectType:
-    id: strawberry.ID = strawberry.field(description="Project id (UUIDv7).")
+    id: strawberry.ID = strawberry.field(description="Project id (项目ID, UUIDv7).")
     number: str = strawberry.field(description="Human-readable number XM-<region>-<year>-<seq> (项目编号).")
     name: str = strawberry.field(description="Project name (项目名称).")
     summary: str = strawberry.field(description="Summary of the project (项目简介).")
@@ -98,18 +98,18 @@ class ProjectType:
     construction_started_on: date | None = strawberry.field(description="Construction start date (开工日期).")
     production_started_on: date | None = strawberry.field(description="Production start date (投产日期).")
     contacts: list[ProjectContact] | None = strawberry.field(description="Contacts (联系人); internal.")
-    version: int | None = strawberry.field(description="Optimistic-concurrency version, pass as expectedVersion; internal.")
-    status_changed_at: datetime | None = strawberry.field(description="When the status last changed; internal.")
+    version: int | None = strawberry.field(description="Optimistic-concurrency version (版本号), pass as expectedVersion; internal.")
+    status_changed_at: datetime | None = strawberry.field(description="When the status last changed (状态变更时间); internal.")
     verified_at: datetime | None = strawberry.field(description="Last verification (最近核查时间); internal.")
     needs_supplement: bool | None = strawberry.field(description="Flagged vague or inaccurate (需补充完善); internal.")
     stale: bool | None = strawberry.field(description="Listed and unverified too long (超期未核查); internal.")
     stalled: bool | None = strawberry.field(description="Signed/started without progress too long (停滞); internal.")
-    days_in_stage: int | None = strawberry.field(description="Days since signing or construction start; internal.")
+    days_in_stage: int | None = strawberry.field(description="Days since signing or construction start (阶段天数); internal.")
     delist_reason: DelistReason | None = strawberry.field(description="Why it was delisted (出库原因); internal.")
-    delist_comment: str | None = strawberry.field(description="Delisting comment; internal.")
+    delist_comment: str | None = strawberry.field(description="Delisting comment (出库说明); internal.")
     major: bool | None = strawberry.field(description="Major project under the five ones (重大项目); internal.")
-    created_at: datetime | None = strawberry.field(description="When it was compiled (UTC); internal.")
-    updated_at: datetime | None = strawberry.field(description="Last change (UTC); internal.")
+    created_at: datetime | None = strawberry.field(description="When it was compiled (编制时间, UTC); internal.")
+    updated_at: datetime | None = strawberry.field(description="Last change (更新时间, UTC); internal.")
     _view: strawberry.Private[View] = View.FULL
     _responsible_leader: strawberry.Private[str | None] = None
     _working_team: strawberry.Private[tuple[str, ...]] = ()
@@ -184,7 +184,7 @@ class ProjectType:
         pairs = await assessments_loader(info).load(uuid.UUID(self.id))
         return [AssessmentType.from_model(a, c) for a, c in pairs]
 
-    @strawberry.field(description="The latest pre-signing assessment, which decides whether it may be signed; internal.")
+    @strawberry.field(description="The latest pre-signing assessment (最新事前评估), which decides whether it may be signed; internal.")
     async def latest_assessment(self, info: Info) -> AssessmentType | None:
         found = await self.assessments(info)
         return found[-1] if found else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -11,8 +13,8 @@ from ..project.graphql import to_type
 from ..project.types import ProjectType
 from . import service
 
-ReviewProjectPayload = payload("ReviewProjectPayload", "project", ProjectType, "Result of reviewProject.",
-                               "The project, now LISTED or RETURNED; null on errors.")
+ReviewProjectPayload = payload("ReviewProjectPayload", "project", ProjectType, "Result of reviewProject (遴选结果).",
+                               "The project (项目), now LISTED or RETURNED; null on errors.")
 
 
 @strawberry.input(name="ProjectFiveHavesInput", description="The five haves checklist (五有).")
@@ -26,8 +28,8 @@ class FiveHavesInput:
 
 @strawberry.input(description="Review of a submitted project (遴选).")
 class ReviewProjectInput:
-    id: strawberry.ID = strawberry.field(description="Project id.")
-    expected_version: int = strawberry.field(description="The version you read.")
+    id: strawberry.ID = strawberry.field(description="Project id (项目ID).")
+    expected_version: int = strawberry.field(description="The version you read (版本号); CONFLICT when it has moved on.")
     policy_alignment: int = strawberry.field(description="Policy alignment 0–100 (政策契合度).")
     industry_linkage: int = strawberry.field(description="Industry linkage 0–100 (产业关联度).")
     precondition_maturity: int = strawberry.field(description="Precondition maturity 0–100 (前期成熟度).")
@@ -40,7 +42,7 @@ class ReviewProjectInput:
 @strawberry.type
 class ReviewMutation:
     @strawberry.mutation(description="Review a submitted project: LIST it into the pool or RETURN it (遴选).")
-    async def review_project(self, info: Info, input: ReviewProjectInput) -> ReviewProjectPayload:
+    async def review_project(self, info: Info, input: Annotated[ReviewProjectInput, strawberry.argument(description="The input (输入).")]) -> ReviewProjectPayload:
         async def action(uow):
             project, _ = await service.review(
                 uow=uow, project_id=input.id, expected_version=input.expected_version,

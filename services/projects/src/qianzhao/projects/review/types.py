@@ -12,7 +12,7 @@ from .models import ProjectReview
 
 @strawberry.type(name="ProjectReview", description="A review of a submitted project (遴选记录).")
 class ProjectReviewType:
-    id: strawberry.ID = strawberry.field(description="Review id.")
+    id: strawberry.ID = strawberry.field(description="Review id (遴选记录ID).")
     policy_alignment: int = strawberry.field(description="Policy alignment score 0–100 (政策契合度).")
     industry_linkage: int = strawberry.field(description="Industry linkage score 0–100 (产业关联度).")
     precondition_maturity: int = strawberry.field(description="Precondition maturity score 0–100 (前期成熟度).")
@@ -24,8 +24,8 @@ class ProjectReviewType:
     tax_revenue: bool = strawberry.field(description="The government gains tax revenue (政府有税收).")
     decision: ReviewDecision = strawberry.field(description="LIST or RETURN (遴选结论).")
     comment: str | None = strawberry.field(description="Reviewer's comment (意见).")
-    reviewer: str = strawberry.field(description="Who reviewed it.")
-    reviewed_at: datetime = strawberry.field(description="When (UTC).")
+    reviewer: str = strawberry.field(description="Who reviewed it (审核人).")
+    reviewed_at: datetime = strawberry.field(description="When (时间, UTC).")
 
     @classmethod
     def from_model(cls, r: ProjectReview) -> ProjectReviewType:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from qianzhao.common import regions
 from qianzhao.common.api import UserError, user_errors
@@ -17,19 +19,19 @@ from . import service
 @strawberry.input(description="Run stall detection now (停滞检查).")
 class DetectStalledProjectsInput:
     region_code: str | None = strawberry.field(default=None,
-                                               description="Only this division and beneath; your own by default.")
+                                               description="Only this division and beneath (地区, 含下级); your own by default.")
 
 
-@strawberry.type(description="Result of detectStalledProjects.")
+@strawberry.type(description="Result of detectStalledProjects (操作结果).")
 class DetectStalledProjectsPayload:
-    flagged: list[ProjectType] = strawberry.field(description="Projects newly flagged stalled (and reported once).")
-    user_errors: list[UserError] = strawberry.field(description="Expected failures; nothing changed when present.")
+    flagged: list[ProjectType] = strawberry.field(description="Projects newly flagged stalled (新发现的停滞项目), each reported once.")
+    user_errors: list[UserError] = strawberry.field(description="Expected failures (业务错误); nothing changed when present.")
 
 
 @strawberry.type
 class StallMutation:
     @strawberry.mutation(description="Flag newly stalled projects and emit `stalled` once each (停滞预警).")
-    async def detect_stalled_projects(self, info: Info, input: DetectStalledProjectsInput
+    async def detect_stalled_projects(self, info: Info, input: Annotated[DetectStalledProjectsInput, strawberry.argument(description="The input (输入).")]
                                       ) -> DetectStalledProjectsPayload:
         ctx = info.context
         principal = ctx.user()

@@ -20,7 +20,7 @@ from .models import InvestmentTrip
 
 @strawberry.type(name="InvestmentTrip", description="A leader's investment-promotion trip (外出招商).")
 class InvestmentTripType:
-    id: strawberry.ID = strawberry.field(description="Trip id.")
+    id: strawberry.ID = strawberry.field(description="Trip id (外出招商记录ID).")
     level: TripLevel = strawberry.field(description="Prefecture or county leader (层级).")
     region_code: str = strawberry.field(description="The prefecture or county the leader heads (地区).")
     leader_title: str = strawberry.field(description="Leader's title, e.g. 市委书记 (领导职务).")
@@ -30,7 +30,7 @@ class InvestmentTripType:
     enterprises_met: list[str] = strawberry.field(description="Enterprises met (拜访企业).")
     project_ids: list[strawberry.ID] = strawberry.field(description="Projects discussed (洽谈项目).")
     notes: str | None = strawberry.field(description="Notes (备注).")
-    recorded_at: datetime = strawberry.field(description="When it was recorded (UTC).")
+    recorded_at: datetime = strawberry.field(description="When it was recorded (登记时间, UTC).")
 
     @classmethod
     def from_model(cls, t: InvestmentTrip) -> InvestmentTripType:
@@ -58,11 +58,11 @@ class RecordInvestmentTripInput:
     start_on: date = strawberry.field(description="First day (开始日期).")
     end_on: date = strawberry.field(description="Last day (结束日期).")
     enterprises_met: list[str] = strawberry.field(default_factory=list, description="Enterprises met (拜访企业).")
-    project_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="Projects discussed.")
+    project_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="Projects discussed (洽谈项目).")
     notes: str | None = strawberry.field(default=None, description="Notes (备注).")
 
 
-@strawberry.input(description="Filter of investment trips.")
+@strawberry.input(description="Filter of investment trips (外出招商筛选).")
 class InvestmentTripFilterInput:
     region_code: str | None = strawberry.field(default=None, description="A division, including beneath it (地区).")
     level: TripLevel | None = strawberry.field(default=None, description="Only this level (层级).")
@@ -71,7 +71,7 @@ class InvestmentTripFilterInput:
 
 
 RecordInvestmentTripPayload = payload("RecordInvestmentTripPayload", "trip", InvestmentTripType,
-                                      "Result of recordInvestmentTrip.", "The recorded trip; null on errors.")
+                                      "Result of recordInvestmentTrip (操作结果).", "The recorded trip (外出招商记录); null on errors.")
 
 
 @strawberry.type
@@ -79,9 +79,9 @@ class TripQuery:
     @strawberry.field(description="Investment trips in your jurisdiction, latest first (外出招商记录).")
     async def investment_trips(
         self, info: Info,
-        filter: Annotated[InvestmentTripFilterInput | None, strawberry.argument(description="Filter.")] = None,
-        first: Annotated[int | None, strawberry.argument(description="Page size (≤ 200).")] = None,
-        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
+        filter: Annotated[InvestmentTripFilterInput | None, strawberry.argument(description="Filter (筛选).")] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size, at most 200 (每页条数).")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after (游标).")] = None,
     ) -> Connection[InvestmentTripType]:
         f = filter or InvestmentTripFilterInput()
         clause = service.list_clause(info.context.user(), region_code=f.region_code,
@@ -98,7 +98,7 @@ class TripQuery:
         self, info: Info,
         start_from: Annotated[date, strawberry.argument(description="First day of the period (起).")],
         start_to: Annotated[date, strawberry.argument(description="Last day of the period (止).")],
-        region_code: Annotated[str | None, strawberry.argument(description="A division, including beneath it.")] = None,
+        region_code: Annotated[str | None, strawberry.argument(description="A division, including beneath it (地区, 含下级).")] = None,
     ) -> list[InvestmentTripStat]:
         async with session_lock(info):
             rows = await service.stats(session=info.context.session, principal=info.context.user(),
@@ -109,7 +109,7 @@ class TripQuery:
 @strawberry.type
 class TripMutation:
     @strawberry.mutation(description="Record a leader's investment trip (登记外出招商).")
-    async def record_investment_trip(self, info: Info, input: RecordInvestmentTripInput
+    async def record_investment_trip(self, info: Info, input: Annotated[RecordInvestmentTripInput, strawberry.argument(description="The input (输入).")]
                                      ) -> RecordInvestmentTripPayload:
         return await run(info, RecordInvestmentTripPayload, "trip", lambda uow: service.record(
             uow=uow, level=TripLevel(input.level), region_code=input.region_code, leader_title=input.leader_title,

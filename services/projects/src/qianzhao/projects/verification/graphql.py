@@ -39,12 +39,12 @@ class VerificationProgress:
 
 @strawberry.type(name="VerificationCheck", description="The check of one project in a campaign (核查记录).")
 class VerificationCheckType:
-    project_id: strawberry.ID = strawberry.field(description="Project id.")
+    project_id: strawberry.ID = strawberry.field(description="Project id (项目ID).")
     outcome: CheckOutcome | None = strawberry.field(description="Outcome; null while pending (核查结论).")
     note: str | None = strawberry.field(description="Checker's note (核查意见).")
-    checked_at: datetime | None = strawberry.field(description="When it was checked (UTC).")
+    checked_at: datetime | None = strawberry.field(description="When it was checked (核查时间, UTC).")
 
-    @strawberry.field(description="The project checked.")
+    @strawberry.field(description="The project checked (被核查项目).")
     async def project(self, info: Info) -> ProjectType | None:
         p = await project_loader(info).load(uuid.UUID(self.project_id))
         return ProjectType.from_model(p, access.View.FULL, rules_of(info)) if p else None
@@ -61,15 +61,15 @@ def progress_loader(info: Info):
 
 @strawberry.type(name="VerificationCampaign", description="A verification campaign over a jurisdiction (清理核查).")
 class VerificationCampaignType:
-    id: strawberry.ID = strawberry.field(description="Campaign id.")
+    id: strawberry.ID = strawberry.field(description="Campaign id (核查ID).")
     number: str = strawberry.field(description="Number HC-<region>-<year>-<seq> (编号).")
     name: str = strawberry.field(description="Name (名称).")
     kind: CampaignKind = strawberry.field(description="ROUTINE or CONCENTRATED (类型).")
     region_code: str = strawberry.field(description="The jurisdiction covered (核查范围).")
     status: CampaignStatus = strawberry.field(description="OPEN or CLOSED (状态).")
-    opened_at: datetime = strawberry.field(description="Opened (UTC).")
-    closed_at: datetime | None = strawberry.field(description="Closed (UTC).")
-    version: int = strawberry.field(description="Optimistic-concurrency version.")
+    opened_at: datetime = strawberry.field(description="Opened (开始时间, UTC).")
+    closed_at: datetime | None = strawberry.field(description="Closed (结束时间, UTC).")
+    version: int = strawberry.field(description="Optimistic-concurrency version (版本号).")
 
     @strawberry.field(description="Progress figures (核查进度).")
     async def progress(self, info: Info) -> VerificationProgress:
@@ -80,9 +80,9 @@ class VerificationCampaignType:
     @strawberry.field(description="Checks of the projects you may see (核查清单).")
     async def checks(
         self, info: Info,
-        pending: Annotated[bool | None, strawberry.argument(description="Only unchecked (true) or checked.")] = None,
-        first: Annotated[int | None, strawberry.argument(description="Page size (≤ 200).")] = None,
-        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
+        pending: Annotated[bool | None, strawberry.argument(description="Only unchecked (true, 未核查) or checked (false, 已核查).")] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size, at most 200 (每页条数).")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after (游标).")] = None,
     ) -> Connection[VerificationCheckType]:
         principal = info.context.user()
         stmt = (select(VerificationCheck).join(Project, Project.id == VerificationCheck.project_id)
@@ -111,36 +111,36 @@ class OpenVerificationCampaignInput:
 
 @strawberry.input(description="The check of one project (核查结论).")
 class RecordVerificationCheckInput:
-    campaign_id: strawberry.ID = strawberry.field(description="Campaign id.")
-    project_id: strawberry.ID = strawberry.field(description="Project id.")
+    campaign_id: strawberry.ID = strawberry.field(description="Campaign id (核查ID).")
+    project_id: strawberry.ID = strawberry.field(description="Project id (项目ID).")
     outcome: CheckOutcome = strawberry.field(description="OK, NEEDS_SUPPLEMENT or DELIST (结论).")
     note: str | None = strawberry.field(default=None, description="Note; required for NEEDS_SUPPLEMENT (意见).")
     delist_reason: DelistReason | None = strawberry.field(default=None,
-                                                          description="Reason when delisting; INACCURATE by default.")
+                                                          description="Reason when delisting (出库原因); INACCURATE by default.")
 
 
 @strawberry.input(description="Close a campaign (结束核查).")
 class CloseVerificationCampaignInput:
-    id: strawberry.ID = strawberry.field(description="Campaign id.")
-    expected_version: int = strawberry.field(description="The version you read.")
+    id: strawberry.ID = strawberry.field(description="Campaign id (核查ID).")
+    expected_version: int = strawberry.field(description="The version you read (版本号); CONFLICT when it has moved on.")
 
 
 def _c(name, what):
-    return payload(name, "campaign", VerificationCampaignType, f"Result of {what}.",
-                   "The campaign after the change; null on errors.")
+    return payload(name, "campaign", VerificationCampaignType, f"Result of {what} (操作结果).",
+                   "The campaign after the change (核查); null on errors.")
 
 
 OpenVerificationCampaignPayload = _c("OpenVerificationCampaignPayload", "openVerificationCampaign")
 CloseVerificationCampaignPayload = _c("CloseVerificationCampaignPayload", "closeVerificationCampaign")
 RecordVerificationCheckPayload = payload("RecordVerificationCheckPayload", "check", VerificationCheckType,
-                                         "Result of recordVerificationCheck.", "The recorded check; null on errors.")
+                                         "Result of recordVerificationCheck (操作结果).", "The recorded check (核查记录); null on errors.")
 
 
 @strawberry.type
 class VerificationQuery:
     @strawberry.field(description="One campaign by id (核查).")
     async def verification_campaign(
-            self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Campaign id.")]) -> VerificationCampaignType | None:
+            self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Campaign id (核查ID).")]) -> VerificationCampaignType | None:
         principal = info.context.user()
         try:
             key = uuid.UUID(str(id))
@@ -157,9 +157,9 @@ class VerificationQuery:
     @strawberry.field(description="Campaigns covering your jurisdiction, newest first (核查列表).")
     async def verification_campaigns(
         self, info: Info,
-        status: Annotated[CampaignStatus | None, strawberry.argument(description="Only OPEN or CLOSED.")] = None,
-        first: Annotated[int | None, strawberry.argument(description="Page size (≤ 200).")] = None,
-        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
+        status: Annotated[CampaignStatus | None, strawberry.argument(description="Only OPEN or CLOSED (状态).")] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size, at most 200 (每页条数).")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Cursor to continue after (游标).")] = None,
     ) -> Connection[VerificationCampaignType]:
         allowed = service.visible_regions(info.context.user())
         stmt = select(VerificationCampaign)
@@ -176,14 +176,14 @@ class VerificationQuery:
 @strawberry.type
 class VerificationMutation:
     @strawberry.mutation(description="Open a verification campaign over your jurisdiction's listed projects (开展核查).")
-    async def open_verification_campaign(self, info: Info, input: OpenVerificationCampaignInput
+    async def open_verification_campaign(self, info: Info, input: Annotated[OpenVerificationCampaignInput, strawberry.argument(description="The input (输入).")]
                                          ) -> OpenVerificationCampaignPayload:
         return await run(info, OpenVerificationCampaignPayload, "campaign", lambda uow: service.open_campaign(
             uow=uow, name=input.name, kind=CampaignKind(input.kind), region_code=input.region_code),
             VerificationCampaignType.from_model)
 
     @strawberry.mutation(description="Record the check of one project (核查).")
-    async def record_verification_check(self, info: Info, input: RecordVerificationCheckInput
+    async def record_verification_check(self, info: Info, input: Annotated[RecordVerificationCheckInput, strawberry.argument(description="The input (输入).")]
                                         ) -> RecordVerificationCheckPayload:
         async def action(uow):
             check, _ = await service.record_check(
@@ -194,7 +194,7 @@ class VerificationMutation:
         return await run(info, RecordVerificationCheckPayload, "check", action, VerificationCheckType.from_model)
 
     @strawberry.mutation(description="Close a campaign (结束核查).")
-    async def close_verification_campaign(self, info: Info, input: CloseVerificationCampaignInput
+    async def close_verification_campaign(self, info: Info, input: Annotated[CloseVerificationCampaignInput, strawberry.argument(description="The input (输入).")]
                                           ) -> CloseVerificationCampaignPayload:
         return await run(info, CloseVerificationCampaignPayload, "campaign", lambda uow: service.close_campaign(
             uow=uow, campaign_id=input.id, expected_version=input.expected_version),
