@@ -97,6 +97,8 @@ CORPUS: list[tuple[str, str, dict | None]] = [
     ("variable bad int", "query P($first: Int!) { topProducts(first: $first) { upc } }", {"first": "many"}),
     ("requires across two hops", "{ topReviews { product { shippingEstimate } } }", None),
     ("typename alias", "{ items { kind: __typename id } }", None),
+    ("same jump at two depths", "{ topProducts { reviews { product { inStock reviews { product { inStock } } } } } }",
+     None),
     ("validation error", "{ me { nope } }", None),
     ("inaccessible field is invalid", "{ me { secret } }", None),
     ("parse error", "{ me { ", None),

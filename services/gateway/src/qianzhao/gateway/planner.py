@@ -407,17 +407,6 @@ class _PlanBuilder:
         """`fnode` lives in another subgraph: fetch the key here, the field through `_entities` there."""
         if not isinstance(parent, GraphQLObjectType):
             raise PlanningError(f"Cannot plan {parent.name}.{fnode.name.value} from subgraph {group.subgraph}")
-        marker = (parent.name, fnode.name.value, group.subgraph)
-        if marker in self._jumping:
-            raise PlanningError(f"No key path reaches {parent.name}.{fnode.name.value} from {group.subgraph}")
-        self._jumping.add(marker)
-        try:
-            return self._jump_to(group, parent, fnode, path, touched, taken)
-        finally:
-            self._jumping.discard(marker)
-
-    def _jump_to(self, group: Group, parent, fnode: FieldNode, path: tuple, touched: set, taken: dict[str, str]
-                 ) -> list[SelectionNode]:
         name = fnode.name.value
         candidates = [g for g in self.sg.field_graphs(parent.name, name) if g != group.subgraph]
         choice: tuple[str, Key] | None = None
@@ -440,7 +429,14 @@ class _PlanBuilder:
         rep_fields = [_aside(f) if isinstance(f, FieldNode) and taken.get(f.name.value, f.name.value) != f.name.value
                       else f for f in rep_fields]
         providers: set[int] = set()
-        here = self._plan_selections(group, parent, rep_fields, path, None, providers)
+        marker = (parent.name, name, group.subgraph, path)
+        if marker in self._jumping:  # fetching the key needs the key: composition should have refused this
+            raise PlanningError(f"No key path reaches {parent.name}.{name} from {group.subgraph}")
+        self._jumping.add(marker)
+        try:
+            here = self._plan_selections(group, parent, rep_fields, path, None, providers)
+        finally:
+            self._jumping.discard(marker)
         touched |= providers
         level = max(self.groups[i].level for i in providers | {group.id}) + 1
         child = self._entity_group(graph, level, group.stage)
