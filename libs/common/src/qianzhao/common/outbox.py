@@ -50,16 +50,22 @@ class OutboxRelay:
                 if n >= self.batch_size:
                     continue
                 self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
-                except TimeoutError:
-                    pass
+                await self._sleep_until_woken()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.warning("outbox relay paused: %s (retrying in %.1fs)", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
+
+    async def _sleep_until_woken(self) -> None:
+        """Wait for NOTIFY or the poll interval. Not `asyncio.wait_for`: on Python 3.11 it can swallow a
+        cancellation that races with the wake-up, and the relay task then never stops (shutdown hangs)."""
+        waiter = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({waiter}, timeout=self.poll_seconds)
+        finally:
+            waiter.cancel()
 
     async def _ensure_listener(self) -> None:
         if self._listener is not None and not self._listener.is_closed():
