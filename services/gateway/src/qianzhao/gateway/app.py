@@ -176,7 +176,8 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
             return _request_error(exc.errors, exc.status, media)
         return _respond(body, 200, media)
 
-    app.add_api_route("/graphql", handle, methods=["GET", "POST"], include_in_schema=False)
+    app.router.add_route("/graphql", handle, methods=["GET", "POST"], include_in_schema=False)  # no FastAPI
+    # dependency machinery on the hot path: a plain Starlette route
     return app
 
 
