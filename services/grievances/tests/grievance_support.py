@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
-from stdnum.cn import uscc
-
 from qianzhao.common.clock import FixedClock
 from qianzhao.common.testing import dev_token, reset_nats, running_service
 from qianzhao.grievances.app import SERVICE
+from sqlalchemy import text
+from stdnum.cn import uscc
 
 NANMING, YUNYAN, GUIYANG = "520102", "520103", "520100"  # 南明区, 云岩区 (贵阳市)
 HUAXI = "520111"  # 花溪区 (贵阳市)

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import pytest
-
-from grievance_support import ACME, COUNTY, GUIYANG, HONGHUAGANG, HUAXI, NANMING, OTHER, PROVINCE, YUNYAN, ZUNYI, tok
+from grievance_support import (
+    ACME,
+    COUNTY,
+    GUIYANG,
+    HONGHUAGANG,
+    HUAXI,
+    NANMING,
+    OTHER,
+    PROVINCE,
+    YUNYAN,
+    ZUNYI,
+    tok,
+)
 
 LIST = "{ grievances { totalCount edges { node { id contactPhone contactPhoneMasked } } } }"
 READ = "query($id: ID!) { grievance(id: $id) { id contactPhone } }"

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from grievance_support import ACME, COUNTY, GUIYANG, HONGHUAGANG, NANMING, OTHER, PROVINCE, ZUNYI, credit_code, tok
+from grievance_support import (
+    ACME,
+    COUNTY,
+    GUIYANG,
+    HONGHUAGANG,
+    NANMING,
+    OTHER,
+    PROVINCE,
+    ZUNYI,
+    credit_code,
+    tok,
+)
 
 REGISTER = """mutation($input: RegisterArrearsClaimInput!) { registerArrearsClaim(input: $input) {
   claim { id number version undisputedAmount paymentDueOn daysOverdue } userErrors { field code message } } }"""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from grievance_support import ACME, COUNTY, NANMING, PROVINCE, YUNYAN, tok
 
 NATRES = tok("DEPARTMENT", department="natural_resources", subject="dept-natres")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, true
-
 from qianzhao.common.auth import Principal, Role
+from sqlalchemy import ColumnElement, false, or_, true
 
 from .grievance.enums import HandlingUnitKind, unit_key
 

@@ -5,23 +5,23 @@ from __future__ import annotations
 import uuid
 
 import strawberry
+from qianzhao.common.api import Connection
+from qianzhao.common.auth import Role
+from qianzhao.common.errors import forbidden
 from sqlalchemy import func, select
 from stdnum.cn import uscc
 from strawberry.types import Info
 
-from qianzhao.common.api import Connection
-from qianzhao.common.auth import Role
-from qianzhao.common.errors import forbidden
-
 from . import access
+from .args import After, First
 from .arrears import queries as arrears_queries
 from .arrears.models import ArrearsClaim
 from .arrears.types import ArrearsClaimType
-from .session import exclusive, execute
 from .grievance import queries
 from .grievance.enums import GrievanceStatus
 from .grievance.models import Grievance
 from .grievance.types import GrievanceType
+from .session import exclusive, execute
 
 F = strawberry.field
 
@@ -46,8 +46,8 @@ class ProjectRef:
         return cls(id=id)
 
     @F(description="Grievances related to this project that you may see (关联诉求).")
-    async def grievances(self, info: Info, first: int | None = None,
-                         after: str | None = None) -> Connection[GrievanceType]:
+    async def grievances(self, info: Info, first: First = None,
+                         after: After = None) -> Connection[GrievanceType]:
         pid = queries.parse_id(self.id, "project")
         base = select(Grievance).where(Grievance.project_id == pid)
         return await queries.page(info.context, info.context.user(), f=None, order=None, first=first,
@@ -75,15 +75,15 @@ class EnterpriseRef:
         return cls(credit_code=credit_code)
 
     @F(description="Grievances this enterprise filed that you may see (企业诉求).")
-    async def grievances(self, info: Info, first: int | None = None,
-                         after: str | None = None) -> Connection[GrievanceType]:
+    async def grievances(self, info: Info, first: First = None,
+                         after: After = None) -> Connection[GrievanceType]:
         base = select(Grievance).where(Grievance.credit_code == self.credit_code)
         return await queries.page(info.context, info.context.user(), f=None, order=None, first=first,
                                   after=after, base=base)
 
     @F(description="Arrears claims of this enterprise as creditor that you may see (拖欠账款).")
-    async def arrears_claims(self, info: Info, first: int | None = None,
-                             after: str | None = None) -> Connection[ArrearsClaimType]:
+    async def arrears_claims(self, info: Info, first: First = None,
+                             after: After = None) -> Connection[ArrearsClaimType]:
         base = select(ArrearsClaim).where(ArrearsClaim.creditor_credit_code == self.credit_code)
         async with exclusive(info.context) as session:
             return await arrears_queries.page(session, info.context.user(), f=None, first=first, after=after,

@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
-from sqlalchemy import select
-from strawberry.types import Info
-
 from qianzhao.common.api import HistoryEntry
 from qianzhao.common.tables import audit_history
+from sqlalchemy import select
+from strawberry.types import Info
 
 from .session import execute
 

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import strawberry
-from strawberry.types import Info
+from typing import Annotated
 
+import strawberry
 from qianzhao.common.api import Connection, federation_schema
 from qianzhao.common.errors import forbidden
+from strawberry.types import Info
 
 from . import access
+from .args import After, FilterArg, First, GroupByArg, Id, OrderArg
 from .arrears.api import ArrearsMutations, ArrearsQueries
 from .engagement.api import EngagementMutations, EngagementQueries
 from .federation import EnterpriseRef, ProjectRef
 from .grievance import queries
+from .grievance import stats as grievance_stats
 from .grievance.inputs import GrievanceFilter, GrievanceOrder
 from .grievance.mutations import GrievanceMutations
-from .grievance import stats as grievance_stats
 from .grievance.stats_types import GrievanceStats, GrievanceStatsDimension, GrievanceStatsGroup
 from .grievance.types import GrievanceType, grievance_loader
 from .session import exclusive
@@ -24,7 +26,7 @@ from .session import exclusive
 @strawberry.type
 class Query(ArrearsQueries, EngagementQueries):
     @strawberry.field(description="One grievance by id; FORBIDDEN outside your jurisdiction.")
-    async def grievance(self, info: Info, id: strawberry.ID) -> GrievanceType | None:
+    async def grievance(self, info: Info, id: Id) -> GrievanceType | None:
         principal = info.context.user()
         g = await grievance_loader(info).load(queries.parse_id(id))
         if g is None:
@@ -34,15 +36,15 @@ class Query(ArrearsQueries, EngagementQueries):
         return GrievanceType.from_model(g)
 
     @strawberry.field(description="Grievances you may see, filtered and ordered (keyset pagination).")
-    async def grievances(self, info: Info, filter: GrievanceFilter | None = None, first: int | None = None,
-                         after: str | None = None, order_by: GrievanceOrder | None = None) -> Connection[GrievanceType]:
+    async def grievances(self, info: Info, filter: Annotated[GrievanceFilter | None, FilterArg] = None, first: First = None,
+                         after: After = None, order_by: Annotated[GrievanceOrder | None, OrderArg] = None) -> Connection[GrievanceType]:
         return await queries.page(info.context, info.context.user(), f=filter, order=order_by,
                                   first=first, after=after)
 
     @strawberry.field(description="Counts and the three rates of 接诉即办 (响应率/解决率/满意率), on-time rate and "
                                   "average working days to reply, over the cases you may see.")
-    async def grievance_stats(self, info: Info, filter: GrievanceFilter | None = None,
-                              group_by: list[GrievanceStatsDimension] | None = None) -> GrievanceStats:
+    async def grievance_stats(self, info: Info, filter: Annotated[GrievanceFilter | None, FilterArg] = None,
+                              group_by: Annotated[list[GrievanceStatsDimension] | None, GroupByArg] = None) -> GrievanceStats:
         ctx = info.context
         dims = [grievance_stats.Dimension(d.value) for d in group_by or []]
         async with exclusive(ctx) as session:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from stdnum.cn import uscc
-
 from qianzhao.common import regions
 from qianzhao.common.errors import DomainError, ErrorCode
+from stdnum.cn import uscc
 
 _LONG_DIGITS = re.compile(r"\+?\d[\d\- ]{5,}\d[Xx]?")
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
-
 from qianzhao.common.api import Connection, user_errors
 from qianzhao.common.errors import DomainError, ErrorCode, forbidden
+from strawberry.types import Info
 
 from .. import access, loaders
-from ..args import After, First, Id
+from ..args import After, FilterArg, First, GroupByArg, Id, InputArg
 from ..grievance.queries import parse_id
 from ..session import exclusive
 from . import queries, service
@@ -52,14 +52,14 @@ class ArrearsQueries:
 
     @strawberry.field(description="Arrears claims you may see, newest first (keyset pagination).")
     async def arrears_claims(
-        self, info: Info, filter: queries.ArrearsFilter | None = None, first: First = None, after: After = None,
+        self, info: Info, filter: Annotated[queries.ArrearsFilter | None, FilterArg] = None, first: First = None, after: After = None,
     ) -> Connection[t.ArrearsClaimType]:
         async with exclusive(info.context) as session:
             return await queries.page(session, info.context.user(), f=filter, first=first, after=after)
 
     @strawberry.field(description="Claimed, undisputed, cleared and resolved totals with exact rates (清偿率/化解率).")
-    async def arrears_stats(self, info: Info, filter: queries.ArrearsFilter | None = None,
-                            group_by: list[ArrearsStatsDimension] | None = None) -> queries.ArrearsStats:
+    async def arrears_stats(self, info: Info, filter: Annotated[queries.ArrearsFilter | None, FilterArg] = None,
+                            group_by: Annotated[list[ArrearsStatsDimension] | None, GroupByArg] = None) -> queries.ArrearsStats:
         async with exclusive(info.context) as session:
             return await queries.stats(session, info.context.user(), f=filter, group_by=group_by or [])
 
@@ -68,7 +68,7 @@ class ArrearsQueries:
 class ArrearsMutations:
     @strawberry.mutation(description="Register an SME's arrears claim (登记拖欠中小企业账款).")
     async def register_arrears_claim(self, info: Info,
-                                     input: t.RegisterArrearsClaimInput) -> t.RegisterArrearsClaimPayload:
+                                     input: Annotated[t.RegisterArrearsClaimInput, InputArg]) -> t.RegisterArrearsClaimPayload:
         async def step(uow):
             return await service.register(uow=uow, new=service.NewClaim(
                 creditor_credit_code=input.creditor_credit_code, creditor_name=input.creditor_name,
@@ -81,14 +81,14 @@ class ArrearsMutations:
         return await _run(info, t.RegisterArrearsClaimPayload, step)
 
     @strawberry.mutation(description="Record a repayment (清偿) against a claim.")
-    async def record_repayment(self, info: Info, input: t.RecordRepaymentInput) -> t.RecordRepaymentPayload:
+    async def record_repayment(self, info: Info, input: Annotated[t.RecordRepaymentInput, InputArg]) -> t.RecordRepaymentPayload:
         return await _run(info, t.RecordRepaymentPayload, lambda uow: service.record_repayment(
             uow=uow, claim_id=_uuid(input.claim_id, "claimId"), amount=input.amount, paid_on=input.paid_on,
             note=input.note, expected_version=input.expected_version))
 
     @strawberry.mutation(description="Record an agreed resolution plan (化解方案) for the unpaid amount.")
     async def agree_resolution_plan(self, info: Info,
-                                    input: t.AgreeResolutionPlanInput) -> t.AgreeResolutionPlanPayload:
+                                    input: Annotated[t.AgreeResolutionPlanInput, InputArg]) -> t.AgreeResolutionPlanPayload:
         return await _run(info, t.AgreeResolutionPlanPayload, lambda uow: service.agree_plan(
             uow=uow, claim_id=_uuid(input.claim_id, "claimId"), agreed_on=input.agreed_on,
             installments=[(i.due_on, i.amount) for i in input.installments], note=input.note,

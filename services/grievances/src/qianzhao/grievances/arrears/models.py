@@ -6,11 +6,10 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
+from qianzhao.common.ids import new_id
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
-
-from qianzhao.common.ids import new_id
 
 from ..models import Base
 

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import strawberry
-from sqlalchemy import Select, String, case, cast, func, literal, select
-
 from qianzhao.common import regions
 from qianzhao.common.api import connection, paginate
 from qianzhao.common.auth import Principal
 from qianzhao.common.errors import bad_input
+from sqlalchemy import Select, String, case, cast, func, literal, select
 
 from .. import access
 from ..grievance.enums import EnterpriseSize

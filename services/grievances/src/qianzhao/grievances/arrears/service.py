@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.ids import next_number
 from qianzhao.common.uow import UnitOfWork
+from sqlalchemy import select
 
 from .. import access
 from .. import validation as v

@@ -6,9 +6,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import strawberry
-from strawberry.types import Info
-
 from qianzhao.common.api import HistoryEntry, UserError
+from strawberry.types import Info
 
 from .. import access, loaders
 from ..grievance.enums import EnterpriseSize

@@ -5,18 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from enum import Enum
+from typing import Annotated
 
 import strawberry
-from sqlalchemy import false, func, or_, select, true
-from strawberry.types import Info
-
 from qianzhao.common import regions
 from qianzhao.common.api import Connection, connection, paginate, user_errors
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.errors import DomainError, ErrorCode, bad_input
+from sqlalchemy import false, func, or_, select, true
+from strawberry.types import Info
 
 from .. import access
-from ..args import After, First
+from ..args import After, FilterArg, First, InputArg, PeriodArg
 from ..grievance import intake
 from ..grievance.enums import GrievanceChannel, unit_key
 from ..grievance.models import Grievance
@@ -84,7 +84,7 @@ def _uuid(value, field):
 @strawberry.type
 class EngagementQueries:
     @strawberry.field(description="Consultation and scheduling meetings (会商调度) you may see, latest first.")
-    async def consultation_meetings(self, info: Info, filter: EngagementFilter | None = None, first: First = None,
+    async def consultation_meetings(self, info: Info, filter: Annotated[EngagementFilter | None, FilterArg] = None, first: First = None,
                                     after: After = None) -> Connection[t.ConsultationMeetingType]:
         m = ConsultationMeeting
         stmt = _narrow(select(m).where(meeting_clause(info.context.user())), filter, m.region_code, m.held_on)
@@ -94,7 +94,7 @@ class EngagementQueries:
         return connection(t.ConsultationMeetingType, items, page, total, t.ConsultationMeetingType.from_model)
 
     @strawberry.field(description="Leaders' enterprise visits (领导入企走访) you may see, latest first.")
-    async def enterprise_visits(self, info: Info, filter: EngagementFilter | None = None, first: First = None,
+    async def enterprise_visits(self, info: Info, filter: Annotated[EngagementFilter | None, FilterArg] = None, first: First = None,
                                 after: After = None) -> Connection[t.EnterpriseVisitType]:
         v = EnterpriseVisit
         stmt = _narrow(select(v).where(visit_clause(info.context.user())), filter, v.region_code, v.visited_on)
@@ -105,8 +105,8 @@ class EngagementQueries:
 
     @strawberry.field(description="Visit counts per visiting unit and period (走访统计).")
     async def enterprise_visit_counts(
-        self, info: Info, filter: EngagementFilter | None = None,
-        period: EnterpriseVisitPeriod = EnterpriseVisitPeriod.YEAR,
+        self, info: Info, filter: Annotated[EngagementFilter | None, FilterArg] = None,
+        period: Annotated[EnterpriseVisitPeriod, PeriodArg] = EnterpriseVisitPeriod.YEAR,
     ) -> list[t.EnterpriseVisitCount]:
         v = EnterpriseVisit
         fmt = {EnterpriseVisitPeriod.MONTH: "YYYY-MM", EnterpriseVisitPeriod.QUARTER: 'YYYY-"Q"Q',
@@ -128,7 +128,7 @@ class EngagementQueries:
 class EngagementMutations:
     @strawberry.mutation(description="Record a consultation and scheduling meeting with a decision per case (会商调度).")
     async def record_consultation_meeting(
-            self, info: Info, input: t.RecordConsultationMeetingInput) -> t.RecordConsultationMeetingPayload:
+            self, info: Info, input: Annotated[t.RecordConsultationMeetingInput, InputArg]) -> t.RecordConsultationMeetingPayload:
         ctx = info.context
         ctx.user()
         try:
@@ -144,7 +144,7 @@ class EngagementMutations:
 
     @strawberry.mutation(description="Record a leader's enterprise visit; each need raised is filed as a VISIT grievance.")
     async def record_enterprise_visit(self, info: Info,
-                                      input: t.RecordEnterpriseVisitInput) -> t.RecordEnterpriseVisitPayload:
+                                      input: Annotated[t.RecordEnterpriseVisitInput, InputArg]) -> t.RecordEnterpriseVisitPayload:
         ctx = info.context
         ctx.user()
         names = {e.credit_code.strip().upper(): e.name for e in input.enterprises}

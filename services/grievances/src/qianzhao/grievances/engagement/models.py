@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from qianzhao.common.ids import new_id
 from sqlalchemy import Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
-
-from qianzhao.common.ids import new_id
 
 from ..models import Base
 

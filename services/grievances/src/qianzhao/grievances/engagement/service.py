@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import select
-
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.uow import UnitOfWork
+from sqlalchemy import select
 
 from .. import access
 from .. import validation as v

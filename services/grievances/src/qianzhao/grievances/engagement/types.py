@@ -5,11 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-
 import strawberry
-from strawberry.types import Info
-
 from qianzhao.common.api import UserError
+from strawberry.types import Info
 
 from .. import access, loaders
 from ..grievance.enums import (

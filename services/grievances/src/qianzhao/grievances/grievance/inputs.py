@@ -6,7 +6,6 @@ from datetime import datetime
 from enum import Enum
 
 import strawberry
-
 from qianzhao.common.api import UserError
 
 from .enums import (

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
-
 from qianzhao.common.api import user_errors
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.uow import UnitOfWork
+from strawberry.types import Info
 
+from ..args import InputArg
 from . import inputs as i
 from . import intake, service
 from .types import GrievanceType
@@ -44,7 +45,7 @@ def _rules(info: Info) -> dict:
 @strawberry.type
 class GrievanceMutations:
     @M(description="File a grievance (受理登记); enterprises file online for their own credit code.")
-    async def file_grievance(self, info: Info, input: i.FileGrievanceInput) -> i.FileGrievancePayload:
+    async def file_grievance(self, info: Info, input: Annotated[i.FileGrievanceInput, InputArg]) -> i.FileGrievancePayload:
         async def step(uow):
             new = intake.NewGrievance(
                 channel=input.channel, enterprise_name=input.enterprise_name, credit_code=input.credit_code,
@@ -58,25 +59,25 @@ class GrievanceMutations:
         return await _run(info, i.FileGrievancePayload, step)
 
     @M(description="Accept a received grievance as valid (受理); you become its accountable official (首接负责).")
-    async def accept_grievance(self, info: Info, input: i.AcceptGrievanceInput) -> i.AcceptGrievancePayload:
+    async def accept_grievance(self, info: Info, input: Annotated[i.AcceptGrievanceInput, InputArg]) -> i.AcceptGrievancePayload:
         return await _run(info, i.AcceptGrievancePayload, lambda uow: service.accept(
             uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"),
             expected_version=input.expected_version, comment=input.comment))
 
     @M(description="Reject a received grievance as invalid (不予受理).")
-    async def reject_grievance(self, info: Info, input: i.RejectGrievanceInput) -> i.RejectGrievancePayload:
+    async def reject_grievance(self, info: Info, input: Annotated[i.RejectGrievanceInput, InputArg]) -> i.RejectGrievancePayload:
         return await _run(info, i.RejectGrievancePayload, lambda uow: service.reject(
             uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"), reason=input.reason,
             expected_version=input.expected_version))
 
     @M(description="Merge a duplicate into the case it repeats (并单); it is then counted once.")
-    async def merge_grievance(self, info: Info, input: i.MergeGrievanceInput) -> i.MergeGrievancePayload:
+    async def merge_grievance(self, info: Info, input: Annotated[i.MergeGrievanceInput, InputArg]) -> i.MergeGrievancePayload:
         return await _run(info, i.MergeGrievancePayload, lambda uow: service.merge(
             uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"), into_id=_uuid(input.into_id, "intoId"),
             expected_version=input.expected_version, comment=input.comment))
 
     @M(description="Dispatch (交办) an accepted case, or re-dispatch (改派) a returned one.")
-    async def assign_grievance(self, info: Info, input: i.AssignGrievanceInput) -> i.AssignGrievancePayload:
+    async def assign_grievance(self, info: Info, input: Annotated[i.AssignGrievanceInput, InputArg]) -> i.AssignGrievancePayload:
         return await _run(info, i.AssignGrievancePayload, lambda uow: service.assign(
             uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"),
             lead=service.Unit(input.lead_unit.kind, input.lead_unit.code.strip()),
@@ -84,39 +85,39 @@ class GrievanceMutations:
             expected_version=input.expected_version, comment=input.comment))
 
     @M(description="Return your assignment with a reason (退单); the lead unit's return awaits re-dispatch.")
-    async def return_assignment(self, info: Info, input: i.ReturnAssignmentInput) -> i.ReturnAssignmentPayload:
+    async def return_assignment(self, info: Info, input: Annotated[i.ReturnAssignmentInput, InputArg]) -> i.ReturnAssignmentPayload:
         return await _run(info, i.ReturnAssignmentPayload, lambda uow: service.return_assignment(
             uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"), reason=input.reason,
             expected_version=input.expected_version))
 
     @M(description="Start handling an assigned case (开始办理).")
     async def start_grievance_handling(self, info: Info,
-                                       input: i.StartGrievanceHandlingInput) -> i.StartGrievanceHandlingPayload:
+                                       input: Annotated[i.StartGrievanceHandlingInput, InputArg]) -> i.StartGrievanceHandlingPayload:
         return await _run(info, i.StartGrievanceHandlingPayload, lambda uow: service.start(
             uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"),
             expected_version=input.expected_version, comment=input.comment))
 
     @M(description="Send the enterprise a written reply (答复).")
-    async def respond_to_grievance(self, info: Info, input: i.RespondToGrievanceInput) -> i.RespondToGrievancePayload:
+    async def respond_to_grievance(self, info: Info, input: Annotated[i.RespondToGrievanceInput, InputArg]) -> i.RespondToGrievancePayload:
         return await _run(info, i.RespondToGrievancePayload, lambda uow: service.respond(
             uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"), reply=input.reply,
             expected_version=input.expected_version))
 
     @M(description="Confirm the action taken (办结).")
-    async def resolve_grievance(self, info: Info, input: i.ResolveGrievanceInput) -> i.ResolveGrievancePayload:
+    async def resolve_grievance(self, info: Info, input: Annotated[i.ResolveGrievanceInput, InputArg]) -> i.ResolveGrievancePayload:
         return await _run(info, i.ResolveGrievancePayload, lambda uow: service.resolve(
             uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"), resolution=input.resolution,
             expected_version=input.expected_version))
 
     @M(description="Give (enterprise) or record (officer, 回访) feedback; UNSATISFIED reopens the case.")
-    async def give_feedback(self, info: Info, input: i.GiveFeedbackInput) -> i.GiveFeedbackPayload:
+    async def give_feedback(self, info: Info, input: Annotated[i.GiveFeedbackInput, InputArg]) -> i.GiveFeedbackPayload:
         return await _run(info, i.GiveFeedbackPayload, lambda uow: service.give_feedback(
             uow=uow, rules=_rules(info), grievance_id=_uuid(input.grievance_id, "grievanceId"),
             rating=input.rating, comment=input.comment, expected_version=input.expected_version))
 
     @M(description="Send a case that blocks a major project to the coordination service (转重大项目协调).")
     async def escalate_grievance_to_coordination(
-            self, info: Info, input: i.EscalateGrievanceToCoordinationInput,
+            self, info: Info, input: Annotated[i.EscalateGrievanceToCoordinationInput, InputArg],
     ) -> i.EscalateGrievanceToCoordinationPayload:
         return await _run(info, i.EscalateGrievanceToCoordinationPayload, lambda uow: service.escalate_to_coordination(
             uow=uow, grievance_id=_uuid(input.grievance_id, "grievanceId"), reason=input.reason,

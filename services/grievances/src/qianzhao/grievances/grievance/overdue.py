@@ -11,16 +11,16 @@ import asyncio
 import logging
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.clock import Clock
 from qianzhao.common.uow import UnitOfWork
+from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from . import events
-from .enums import DeadlineStage, GrievanceStatus as S, HandlingUnitKind, unit_key
+from .enums import DeadlineStage, HandlingUnitKind, unit_key
+from .enums import GrievanceStatus as S
 from .models import Escalation, Grievance, OverdueFlag, Reminder
 
 log = logging.getLogger("qianzhao.grievances.overdue")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, exists, or_, select
-
 from qianzhao.common import regions
 from qianzhao.common.api import connection, paginate
 from qianzhao.common.auth import Principal
 from qianzhao.common.errors import bad_input
+from sqlalchemy import Select, exists, or_, select
 
 from .. import access
 from ..session import exclusive

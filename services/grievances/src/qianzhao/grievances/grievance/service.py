@@ -6,13 +6,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
-
 from qianzhao.common import regions
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.uow import UnitOfWork
 from qianzhao.common.workdays import add_working_days, working_days_between
+from sqlalchemy import select, update
 
 from .. import access
 from .. import validation as v
@@ -21,10 +20,12 @@ from .enums import (
     AssignmentRole,
     AssignmentState,
     FeedbackRating,
-    GrievanceStatus as S,
     GrievanceValidity,
     HandlingUnitKind,
     unit_key,
+)
+from .enums import (
+    GrievanceStatus as S,
 )
 from .models import Assignment, Escalation, Grievance
 

@@ -18,11 +18,11 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
+from qianzhao.common.auth import Principal
 from sqlalchemy import and_, func, literal, select
 
-from qianzhao.common.auth import Principal
-
-from .enums import FeedbackRating, GrievanceStatus as S, GrievanceValidity
+from .enums import FeedbackRating, GrievanceValidity
+from .enums import GrievanceStatus as S
 from .models import Grievance
 from .queries import filtered
 

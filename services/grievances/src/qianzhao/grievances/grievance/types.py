@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
-
 from qianzhao.common.api import HistoryEntry, RegionType
 from qianzhao.common.errors import forbidden
+from strawberry.types import Info
 
 from .. import access, loaders
 from .enums import (

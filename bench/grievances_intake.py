@@ -1,0 +1,144 @@
+"""Grievance intake: sustained `fileGrievance` mutations/s through the grievances subgraph at concurrency 32,
+against raw asyncpg doing the bare minimum (grievance row + outbox row + commit) in the same run.
+
+The subgraph runs as its own uvicorn process (as deployed), with its outbox relay publishing to NATS; the client
+is httpx with keep-alive. Each mutation validates the credit code and phone, numbers the case (gap-free
+counter), computes working-day deadlines, writes the row, an audit row and the outbox event in one transaction.
+
+Run: `uv run python bench/grievances_intake.py [--seconds 15] [--concurrency 32]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+import orjson
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _servers import migrated_database, servers  # noqa: E402
+from qianzhao.common.embedded import free_port  # noqa: E402
+from qianzhao.common.testing import dev_token  # noqa: E402
+from qianzhao.grievances.app import SERVICE  # noqa: E402
+
+FILE = """mutation($input: FileGrievanceInput!) { fileGrievance(input: $input) {
+  grievance { id number } userErrors { code message } } }"""
+INPUT = {
+    "channel": "HOTLINE_CALL", "enterpriseName": "贵州黔茶科技有限公司", "creditCode": "91520102MA6DQ00003",
+    "ownership": "PRIVATE", "size": "SMALL", "contactName": "张三", "contactPhone": "13812345678",
+    "regionCode": "520102", "category": "SITUATION_REPORT", "title": "厂房用电报装迟迟未办",
+    "description": "企业反映用电报装两个月未办理。", "topics": ["UTILITIES"],
+}
+RAW_ROW = """INSERT INTO grievances (id, number, channel, received_at, enterprise_name, credit_code, ownership, size,
+  contact_name, contact_phone, region_code, category, topics, title, description, priority, status, filed_by,
+  accept_due, reply_due, resolve_due, version)
+VALUES ($1, $2, 'HOTLINE_CALL', $3, '贵州黔茶科技有限公司', '91520102MA6DQ00003', 'PRIVATE', 'SMALL', '张三',
+  '+8613812345678', '520102', 'SITUATION_REPORT', '{UTILITIES}', '厂房用电报装迟迟未办', '企业反映用电报装两个月未办理。',
+  'NORMAL', 'RECEIVED', 'bench', $4, $5, $6, 1)"""
+RAW_OUTBOX = "INSERT INTO outbox (event_id, subject, aggregate_id, event) VALUES ($1, $2, $3, $4)"
+
+
+async def sustained(work, *, concurrency: int, seconds: float, warmup: float = 2.0) -> tuple[int, float, int]:
+    """Run `work()` from `concurrency` workers; count completions after a warm-up window."""
+    done = errors = 0
+    start_at = time.perf_counter() + warmup
+    stop_at = start_at + seconds
+
+    async def worker():
+        nonlocal done, errors
+        while time.perf_counter() < stop_at:
+            ok = await work()
+            now = time.perf_counter()
+            if start_at <= now <= stop_at:
+                if ok:
+                    done += 1
+                else:
+                    errors += 1
+
+    await asyncio.gather(*[worker() for _ in range(concurrency)])
+    return done, seconds, errors
+
+
+async def raw(db_url: str, concurrency: int, seconds: float) -> float:
+    pool = await asyncpg.create_pool(db_url.replace("+asyncpg", ""), min_size=concurrency, max_size=concurrency)
+    counter = iter(range(10**9))
+
+    async def one() -> bool:
+        gid, now = uuid.uuid4(), datetime.now(UTC)
+        event = orjson.dumps({"specversion": "1.0", "id": str(gid), "type": "qianzhao.grievances.grievance.received.v1",
+                              "source": "/qianzhao/grievances", "subject": str(gid), "time": now.isoformat(),
+                              "data": {"grievance_id": str(gid), "region_code": "520102"}}).decode()
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(RAW_ROW, gid, f"RAW-{next(counter)}", now, now + timedelta(days=1),
+                               now + timedelta(days=7), now + timedelta(days=21))
+            await conn.execute(RAW_OUTBOX, uuid.uuid4(), "qz.grievances.grievance.received", str(gid), event)
+        return True
+
+    done, secs, _ = await sustained(one, concurrency=concurrency, seconds=seconds)
+    await pool.close()
+    return done / secs
+
+
+async def subgraph(db_url: str, nats_url: str, concurrency: int, seconds: float) -> tuple[float, int]:
+    port = free_port()
+    env = os.environ | {"QZ_DATABASE_URL": db_url, "QZ_NATS_URL": nats_url, "QZ_LOG_LEVEL": "WARNING",
+                        "QZ_DATABASE_POOL_SIZE": str(concurrency), "QZ_GRAPHIQL": "false"}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", SERVICE.app_factory, "--port", str(port),
+                             "--log-level", "warning", "--no-access-log"], env=env)
+    token = dev_token("COUNTY", "520102")
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30,
+                                     headers={"Authorization": f"Bearer {token}"}) as http:
+            for _ in range(200):
+                try:
+                    if (await http.get("/readyz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            body = orjson.dumps({"query": FILE, "variables": {"input": INPUT}})
+
+            async def one() -> bool:
+                resp = await http.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+                data = resp.json()
+                return resp.status_code == 200 and not data.get("errors") and not data["data"]["fileGrievance"]["userErrors"]
+
+            done, secs, errors = await sustained(one, concurrency=concurrency, seconds=seconds)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return done / secs, errors
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    with servers() as (pg, nats_server):
+        raw_rate = await raw(migrated_database(pg, SERVICE, "bench_raw"), args.concurrency, args.seconds)
+        db = migrated_database(pg, SERVICE, "bench_subgraph")
+        sub_rate, errors = await subgraph(db, nats_server.url, args.concurrency, args.seconds)
+        conn = await asyncpg.connect(db.replace("+asyncpg", ""))
+        rows, events, published = await conn.fetchrow(
+            "SELECT (SELECT count(*) FROM grievances), (SELECT count(*) FROM outbox), "
+            "(SELECT count(*) FROM outbox WHERE published_at IS NOT NULL)")
+        await conn.close()
+    print(f"raw asyncpg (row + outbox + commit) : {raw_rate:8.0f} /s at concurrency {args.concurrency}")
+    print(f"fileGrievance through the subgraph   : {sub_rate:8.0f} /s at concurrency {args.concurrency} "
+          f"({errors} errors; {rows} rows, {events} events, {published} published)")
+    print(f"subgraph / raw ratio                 : {sub_rate / raw_rate:8.2f}   (goal ≥ 0.30)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
