@@ -8,7 +8,7 @@ from decimal import Decimal
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal
 from qianzhao.common.errors import bad_input
-from sqlalchemy import ColumnElement, and_, func, not_, select
+from sqlalchemy import ColumnElement, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..enums import ProjectOrder, ProjectStatsGroup
@@ -109,7 +109,3 @@ async def stats(*, session: AsyncSession, principal: Principal, f: ProjectFilter
         stmt = stmt.group_by(*keys).order_by(*keys)
     rows = (await session.execute(stmt)).mappings().all()
     return [dict(r) for r in rows if r["count"] or not keys]
-
-
-def combine(clauses: list[ColumnElement[bool]]) -> ColumnElement[bool]:
-    return and_(*clauses)

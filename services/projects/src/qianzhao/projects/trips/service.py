@@ -10,7 +10,7 @@ from qianzhao.common import regions
 from qianzhao.common.auth import Principal
 from qianzhao.common.errors import DomainError, ErrorCode, forbidden
 from qianzhao.common.uow import UnitOfWork
-from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..enums import TripLevel
@@ -108,4 +108,4 @@ def list_clause(principal: Principal, *, region_code: str | None, level: TripLev
         clause = and_(clause, InvestmentTrip.start_on >= start)
     if end:
         clause = and_(clause, InvestmentTrip.start_on <= end)
-    return clause if clause is not None else true()
+    return clause
