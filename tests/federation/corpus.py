@@ -114,6 +114,13 @@ CORPUS: list[tuple[str, str, dict | None]] = [
     ("deep error paths in lists", "{ users { reviews { product { upc flaky flakyRequired } } } }", None),
     ("typename only on entity", "{ topReviews { product { __typename } } }", None),
     ("empty list entities", "{ topProducts(first: 0) { upc reviews { body } } }", None),
+    ("interface object field on implementations", "{ items { id rating ... on Book { pages } } }", None),
+    ("interface object field on a union member", "{ media { ... on Book { title rating } ... on Movie { rating } } }",
+     None),
+    ("interface object root", "{ topRated { id rating } }", None),
+    ("interface object to concrete types", "{ topRated { __typename id title rating ... on Book { pages reviews "
+                                           "{ body } } ... on Movie { minutes } } }", None),
+    ("interface object typename only", "{ topRated { __typename } }", None),
     ("validation error", "{ me { nope } }", None),
     ("inaccessible field is invalid", "{ me { secret } }", None),
     ("parse error", "{ me { ", None),

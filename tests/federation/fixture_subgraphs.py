@@ -99,10 +99,16 @@ def accounts_schema():
 
 
 # --- products ------------------------------------------------------------------------------------------------
-@strawberry.federation.interface(name='Item')
+@strawberry.federation.interface(name="Item", keys=["id"])
 class ProductsItem:
     id: strawberry.ID
     title: str
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID):
+        if id in BOOKS:
+            return ProductsBook.resolve_reference(id)
+        return ProductsMovie.resolve_reference(id) if id in MOVIES else None
 
 @strawberry.federation.type(keys=["id"], name='Book')
 class ProductsBook(ProductsItem):
@@ -350,6 +356,34 @@ def reviews_schema():
     return strawberry.federation.Schema(query=ReviewsQuery, types=[ReviewsUser, ReviewsProduct, ReviewsBook, ReviewsReview])
 
 
+# --- ratings (@interfaceObject) ---------------------------------------------------------------------------
+RATINGS = {"b1": 4.8, "b2": 4.1, "m1": 4.6}
+
+
+@strawberry.federation.interface_object(keys=["id"], name="Item")
+class RatingsItem:
+    id: strawberry.ID
+
+    @strawberry.field
+    def rating(self) -> float | None:
+        return RATINGS.get(self.id)
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID):
+        return cls(id=id)
+
+
+@strawberry.type(name="Query")
+class RatingsQuery:
+    @strawberry.field
+    def top_rated(self) -> list[RatingsItem]:
+        return [RatingsItem(id=k) for k, _ in sorted(RATINGS.items(), key=lambda kv: -kv[1])]
+
+
+def ratings_schema():
+    return strawberry.federation.Schema(query=RatingsQuery, types=[RatingsItem])
+
+
 # --- flaky (errors) ------------------------------------------------------------------------------------------
 @strawberry.federation.type(keys=["upc"], name="Product")
 class FlakyProduct:
@@ -435,8 +469,9 @@ def legacy_schema():
 
 
 SCHEMAS = {"accounts": accounts_schema, "products": products_schema, "inventory": inventory_schema,
-           "pricing": pricing_schema, "reviews": reviews_schema, "flaky": flaky_schema, "legacy": legacy_schema}
-RUNNING = ["accounts", "products", "inventory", "pricing", "reviews", "flaky"]  # legacy stays down
+           "pricing": pricing_schema, "reviews": reviews_schema, "flaky": flaky_schema, "legacy": legacy_schema,
+           "ratings": ratings_schema}
+RUNNING = ["accounts", "products", "inventory", "pricing", "reviews", "flaky", "ratings"]  # legacy stays down
 
 
 def asgi_app(name: str):

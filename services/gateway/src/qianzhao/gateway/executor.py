@@ -258,6 +258,8 @@ class Executor:
                     rep = _pick(obj, reqs)
                     if not rep or "__typename" not in rep:
                         continue
+                    if target.rename:
+                        rep["__typename"] = target.rename.get(rep["__typename"], rep["__typename"])
                     k = orjson.dumps(rep)
                     j = index.get(k)
                     if j is None:
@@ -306,7 +308,7 @@ class Executor:
                 result.errors.append(_downstream_error(e, fetch.subgraph, path))
         if not isinstance(data, dict):
             return
-        for _target, alias, reps, owners in batches:
+        for target, alias, reps, owners in batches:
             received = data.get(alias)
             if not reps:
                 continue
@@ -317,6 +319,8 @@ class Executor:
             for j, entity in enumerate(received):
                 if not isinstance(entity, dict):
                     continue
+                if target.rename and "__typename" in entity:  # an @interfaceObject answers as the interface
+                    entity = {k: v for k, v in entity.items() if k != "__typename"}
                 for _, obj in owners[j]:
                     if "__typename" not in entity:
                         entity = {**entity, "__typename": obj.get("__typename")}

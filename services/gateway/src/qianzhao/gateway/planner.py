@@ -96,6 +96,7 @@ class Target:
     requires: dict[str, list[SelectionNode]] = field(default_factory=dict)  # typename → representation fields
     selections: dict[str, list[SelectionNode]] = field(default_factory=dict)  # typename → fields to fetch
     paths: list[tuple] = field(default_factory=list)
+    rename: dict[str, str] = field(default_factory=dict)  # typename → __typename sent (@interfaceObject)
 
 
 @dataclass(eq=False)
@@ -214,6 +215,7 @@ class _PlanBuilder:
                         mine.requires.setdefault(k, []).extend(v)
                     for k, v in t.selections.items():
                         mine.selections.setdefault(k, []).extend(v)
+                    mine.rename.update(t.rename)
                 into.deps |= g.deps
                 self.groups.remove(g)
                 changed = True
@@ -309,8 +311,42 @@ class _PlanBuilder:
                                                      provided, touched))
         return out
 
+    def _plan_interface_object(self, group, parent, selections, path, touched) -> list[SelectionNode]:
+        """`parent` is an @interfaceObject in this subgraph: its own fields here, the rest (concrete type,
+        fragments, other fields) from a subgraph that knows the implementations, by the interface's key."""
+        graph = group.subgraph
+        out: list[SelectionNode] = []
+        remote: list[SelectionNode] = []
+        for s in selections:
+            if isinstance(s, FieldNode) and s.name.value != TYPENAME and \
+                    self._resolvable(parent.name, s.name.value, graph, None):
+                out.extend(self._plan_field(group, parent, s, path, None, touched))
+            else:
+                remote.append(s)
+        if not remote:
+            return out
+        owners = [g for g in self.sg.types[parent.name].graphs
+                  if g != graph and not self.sg.is_interface_object(parent.name, g)
+                  and any(k.resolvable for k in self.sg.keys(parent.name, g))]
+        if not owners:
+            raise PlanningError(f"No subgraph knows the implementations of {parent.name}")
+        owner = owners[0]
+        key = next(k for k in self.sg.keys(parent.name, owner) if k.resolvable)
+        rep_fields: list[SelectionNode] = [_typename_field(), *key.fields.selections]
+        out.extend(rep_fields)
+        touched.add(group.id)
+        child = self._entity_group(owner, group.level + 1, group.stage)
+        child.deps.add(group.id)
+        target = child.targets.setdefault(path, Target(path))
+        target.requires.setdefault(parent.name, []).extend(rep_fields)
+        target.selections.setdefault(parent.name, []).extend(
+            self._plan_selections(child, parent, remote, path, None, touched))
+        return out
+
     def _plan_abstract(self, group, parent, selections, path, provided, touched) -> list[SelectionNode]:
         graph = group.subgraph
+        if self.sg.is_interface_object(parent.name, graph):
+            return self._plan_interface_object(group, parent, selections, path, touched)
         possible = self.sg.possible_types(parent.name, graph)
         simple = all(
             (isinstance(s, FieldNode) and (s.name.value == TYPENAME or (
@@ -409,6 +445,10 @@ class _PlanBuilder:
             raise PlanningError(f"Cannot plan {parent.name}.{fnode.name.value} from subgraph {group.subgraph}")
         name = fnode.name.value
         candidates = [g for g in self.sg.field_graphs(parent.name, name) if g != group.subgraph]
+        if not candidates:
+            served = self.sg.interface_object_sources(parent.name, name)
+            if served:
+                return self._jump_interface_object(group, parent, fnode, path, touched, *served[0])
         choice: tuple[str, Key] | None = None
         for graph in candidates:
             keys = [k for k in self.sg.keys(parent.name, graph) if k.resolvable]
@@ -450,6 +490,27 @@ class _PlanBuilder:
         target.selections.setdefault(parent.name, []).extend(fetched)
         return here
 
+    def _jump_interface_object(self, group, parent, fnode, path, touched, iface: str, graph: str):
+        """A field an @interfaceObject serves for every implementation: ask `graph` about the interface."""
+        keys = [k for k in self.sg.keys(iface, graph) if k.resolvable]
+        local = [k for k in keys if self._fieldset_local(parent.name, k.fields.selections, group.subgraph)]
+        if not local:
+            raise PlanningError(f"Cannot reach {iface}.{fnode.name.value} in {graph} from {group.subgraph}")
+        rep_fields: list[SelectionNode] = [_typename_field(), *local[0].fields.selections]
+        providers: set[int] = set()
+        here = self._plan_selections(group, parent, rep_fields, path, None, providers)
+        touched |= providers
+        level = max(self.groups[i].level for i in providers | {group.id}) + 1
+        child = self._entity_group(graph, level, group.stage)
+        child.deps |= providers | {group.id}
+        target = child.targets.setdefault(path, Target(path))
+        target.requires.setdefault(parent.name, []).extend(rep_fields)
+        target.rename[parent.name] = iface
+        iface_type = self.schema.get_type(iface)
+        target.selections.setdefault(iface, []).extend(
+            self._plan_selections(child, iface_type, [fnode], path, None, touched))
+        return here
+
     # --- finishing ----------------------------------------------------------------------------------------
     def _finish(self, g: Group) -> Fetch:
         if not g.entity:
@@ -465,11 +526,11 @@ class _PlanBuilder:
             sels = {k: merge_selections(v) for k, v in t.selections.items()}
             reqs = {k: merge_selections(v) for k, v in t.requires.items()}
             sig = _print_selections([_inline(k, v) for k, v in sorted(sels.items())]) + "|" + \
-                _print_selections([_inline(k, v) for k, v in sorted(reqs.items())])
+                _print_selections([_inline(k, v) for k, v in sorted(reqs.items())]) + repr(sorted(t.rename.items()))
             if sig in merged:
                 merged[sig].paths.append(t.path)
             else:
-                merged[sig] = Target(t.path, reqs, sels, [t.path])
+                merged[sig] = Target(t.path, reqs, sels, [t.path], dict(t.rename))
         targets = list(merged.values())
         parts, rep_vars, used_all = [], [], []
         for i, t in enumerate(targets):

@@ -152,19 +152,21 @@ class Supergraph:
                     meta.members.setdefault(graph, set()).add(a["member"])
             for fdef in getattr(definition, "fields", None) or ():
                 sources = []
+                joined = False
                 for d in fdef.directives or ():
                     if d.name.value != f"{j}__field":
                         continue
+                    joined = True
                     a = _args(d)
                     if a.get("graph") not in self.subgraphs:
-                        continue
+                        continue  # `@join__field` without a graph: served through an @interfaceObject
                     sources.append(FieldSource(
                         graph=self.subgraphs[a["graph"]].name,
                         requires=parse_field_set(a["requires"]) if a.get("requires") else None,
                         provides=parse_field_set(a["provides"]) if a.get("provides") else None,
                         external=bool(a.get("external")), override=a.get("override"),
                         used_overridden=bool(a.get("usedOverridden"))))
-                meta.fields[fdef.name.value] = sources or None
+                meta.fields[fdef.name.value] = sources if joined else None
 
     # --- questions the planner asks ------------------------------------------------------------------------
     def field_graphs(self, type_name: str, field_name: str) -> list[str]:
@@ -186,6 +188,21 @@ class Supergraph:
             if s.graph == graph:
                 return s
         return None
+
+    def interface_object_sources(self, type_name: str, field_name: str) -> list[tuple[str, str]]:
+        """(interface, graph) pairs where an @interfaceObject serves `type.field` for the implementations."""
+        t = self.full.get_type(type_name)
+        out = []
+        for iface in getattr(t, "interfaces", None) or ():
+            meta = self.types.get(iface.name)
+            for graph in sorted(meta.interface_object) if meta else ():
+                if graph in self.field_graphs(iface.name, field_name):
+                    out.append((iface.name, graph))
+        return out
+
+    def is_interface_object(self, type_name: str, graph: str) -> bool:
+        meta = self.types.get(type_name)
+        return bool(meta and graph in meta.interface_object)
 
     def keys(self, type_name: str, graph: str) -> list[Key]:
         meta = self.types.get(type_name)
