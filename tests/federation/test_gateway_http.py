@@ -223,3 +223,12 @@ async def test_per_subgraph_timeout_isolates_the_slow_subgraph(client):
     assert body["data"] == {"slow": None, "me": {"name": "Ada Lovelace"}}
     assert "timed out" in body["errors"][0]["message"]
     assert body["errors"][0]["extensions"]["serviceName"] == "flaky"
+
+
+@pytest.mark.parametrize("client", [GatewaySettings(tracing=True)], indirect=True)
+async def test_tracing_continues_the_callers_trace(client):
+    trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    r = await client.post("/graphql", json={"query": "{ whoami }"}, headers={"traceparent": trace, "accept": GQL})
+    forwarded = r.json()["data"]["whoami"].split("|")[1]
+    version, trace_id, span_id, _ = forwarded.split("-")
+    assert trace_id == "0af7651916cd43dd8448eb211c80319c" and span_id != "b7ad6b7169203331"

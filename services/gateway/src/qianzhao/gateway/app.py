@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from graphql import OperationType
+from qianzhao.common import telemetry
 from qianzhao.common.auth import TokenVerifier
 from qianzhao.common.errors import ApiError
 
@@ -78,6 +80,10 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
     safelist = PersistedQueries.load_safelist(Path(settings.safelist)) if settings.safelist else None
     persisted = PersistedQueries(enabled=settings.apq, safelist=safelist)
     verifier = TokenVerifier(settings)
+    # spans only when asked for (or when an OTLP endpoint is configured); else traceparent is forwarded untouched
+    tracing = settings.tracing or bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
+    if tracing:
+        telemetry.setup_tracing("gateway")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -171,7 +177,16 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
             coerced = gateway.coerce_variables(operation, variables)
             gateway.check_limits(prepared, operation, coerced)
             headers = {k: v for k in FORWARDED_HEADERS if (v := request.headers.get(k))}
-            body = await gateway.run(prepared, operation, variables, coerced, headers)
+            if tracing:
+                from opentelemetry.trace import SpanKind
+
+                name = f"graphql {operation.operation.value} {operation.name.value if operation.name else ''}"
+                with telemetry.tracer("qianzhao.gateway").start_as_current_span(
+                        name.strip(), context=telemetry.extract_context(headers), kind=SpanKind.SERVER):
+                    headers["traceparent"] = telemetry.current_traceparent() or headers.get("traceparent", "")
+                    body = await gateway.run(prepared, operation, variables, coerced, headers)
+            else:
+                body = await gateway.run(prepared, operation, variables, coerced, headers)
         except RequestError as exc:
             return _request_error(exc.errors, exc.status, media)
         return _respond(body, 200, media)

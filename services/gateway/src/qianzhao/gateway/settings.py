@@ -27,3 +27,4 @@ class GatewaySettings(PlatformSettings):
     introspection: bool = True
     apq: bool = True
     safelist: str | None = None
+    tracing: bool = False
