@@ -17,7 +17,7 @@ import orjson
 from graphql import FieldNode, InlineFragmentNode
 
 from .http_pool import ConnectFailed, HostPool, PoolError
-from .planner import Fetch, QueryPlan, Target
+from .plan import Fetch, QueryPlan, Target
 
 
 @dataclass

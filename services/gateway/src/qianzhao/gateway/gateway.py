@@ -24,7 +24,9 @@ from graphql.language import ast as gast
 from . import limits as limits_mod
 from .executor import Executor, SubgraphClients, SubgraphEndpoint
 from .limits import LimitExceeded, Limits
-from .planner import Planner, PlanningError, QueryPlan, condition_variables
+from .plan import PlanningError, QueryPlan
+from .planner import Planner
+from .selections import condition_variables
 from .shaping import Shaper
 from .supergraph import Supergraph
 from .variables import coercion_messages

@@ -20,7 +20,7 @@ from graphql import (
 )
 from graphql.language import ast as gast
 
-from .planner import included
+from .selections import included
 
 PAGE_ARGUMENTS = ("first", "last", "limit")
 

@@ -11,7 +11,6 @@ are exactly the subgraph requests made.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -20,119 +19,27 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLObjectType,
     InlineFragmentNode,
-    NamedTypeNode,
-    NameNode,
     OperationDefinitionNode,
     SelectionNode,
     SelectionSetNode,
     get_named_type,
     is_abstract_type,
-    is_composite_type,
-    is_list_type,
-    is_non_null_type,
-    print_ast,
 )
-from graphql.language import ast as gast
 
+from .finish import finish, merge_leaves
+from .plan import Group, PlanningError, QueryPlan, Target
+from .selections import (
+    INTROSPECTION,
+    TYPENAME,
+    aside,
+    included,
+    inline,
+    list_depth,
+    provided_child,
+    provided_for,
+    typename_field,
+)
 from .supergraph import Key, Supergraph
-
-TYPENAME = "__typename"
-INTROSPECTION = {"__schema", "__type"}
-
-
-class PlanningError(Exception):
-    pass
-
-
-def _typename_field() -> FieldNode:
-    return FieldNode(name=NameNode(value=TYPENAME), arguments=(), directives=())
-
-
-def _if_value(directive, variables: dict[str, Any]) -> bool:
-    for arg in directive.arguments or ():
-        if arg.name.value == "if":
-            v = arg.value
-            if isinstance(v, gast.VariableNode):
-                return bool(variables.get(v.name.value))
-            return bool(getattr(v, "value", False))
-    return False
-
-
-def included(node, variables: dict[str, Any]) -> bool:
-    for d in node.directives or ():
-        if d.name.value == "skip" and _if_value(d, variables):
-            return False
-        if d.name.value == "include" and not _if_value(d, variables):
-            return False
-    return True
-
-
-def condition_variables(operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]) -> list[str]:
-    """Names of the variables that @skip/@include depend on (part of the plan cache key)."""
-    found: list[str] = []
-
-    def walk(sel_set, seen):
-        for sel in sel_set.selections if sel_set else ():
-            for d in sel.directives or ():
-                if d.name.value in ("skip", "include"):
-                    for a in d.arguments or ():
-                        if isinstance(a.value, gast.VariableNode) and a.value.name.value not in found:
-                            found.append(a.value.name.value)
-            if isinstance(sel, FragmentSpreadNode):
-                if sel.name.value not in seen and sel.name.value in fragments:
-                    walk(fragments[sel.name.value].selection_set, seen | {sel.name.value})
-            else:
-                walk(sel.selection_set, seen)
-
-    walk(operation.selection_set, frozenset())
-    return found
-
-
-@dataclass
-class Target:
-    """One `_entities` call: the entities found at `path`, the representation to send and what to fetch."""
-
-    path: tuple
-    requires: dict[str, list[SelectionNode]] = field(default_factory=dict)  # typename → representation fields
-    selections: dict[str, list[SelectionNode]] = field(default_factory=dict)  # typename → fields to fetch
-    paths: list[tuple] = field(default_factory=list)
-    rename: dict[str, str] = field(default_factory=dict)  # typename → __typename sent (@interfaceObject)
-
-
-@dataclass(eq=False)
-class Group:
-    id: int
-    subgraph: str
-    level: int
-    stage: int
-    entity: bool
-    deps: set[int] = field(default_factory=set)
-    selections: list[SelectionNode] = field(default_factory=list)  # root groups
-    targets: dict[tuple, Target] = field(default_factory=dict)  # entity groups, by merge path
-
-
-@dataclass
-class Fetch:
-    """One subgraph request of a plan."""
-
-    id: int
-    subgraph: str
-    stage: int
-    deps: tuple[int, ...]
-    query: str
-    variable_names: tuple[str, ...]
-    entity: bool
-    targets: list[Target]  # entity fetches: aliases `_0`, `_1` … in this order (or `_entities` when one)
-
-
-@dataclass
-class QueryPlan:
-    operation_type: str
-    fetches: list[Fetch]
-    stages: int
-
-    def describe(self) -> list[dict]:
-        return [{"id": f.id, "subgraph": f.subgraph, "deps": list(f.deps), "query": f.query} for f in self.fetches]
 
 
 class Planner:
@@ -191,35 +98,9 @@ class _PlanBuilder:
                 if group is None:
                     group = self._new_group(candidates[0], 0, 0, False)
             group.selections.extend(self._plan_field(group, root, fnode, (), None, set()))
-        self._merge_leaves()
-        return QueryPlan(op_type, [self._finish(g) for g in self.groups], stage + 1)
-
-    def _merge_leaves(self) -> None:
-        """Fold an entity fetch nothing waits for into a later fetch to the same subgraph (one request less,
-        and no fetch is delayed that another one needs)."""
-        changed = True
-        while changed:
-            changed = False
-            depended = {d for g in self.groups for d in g.deps}
-            for g in self.groups:
-                if not g.entity or g.id in depended:
-                    continue
-                later = [o for o in self.groups if o.entity and o is not g and o.subgraph == g.subgraph
-                         and o.stage == g.stage and o.level > g.level]
-                if not later:
-                    continue
-                into = max(later, key=lambda o: o.level)
-                for path, t in g.targets.items():
-                    mine = into.targets.setdefault(path, Target(path))
-                    for k, v in t.requires.items():
-                        mine.requires.setdefault(k, []).extend(v)
-                    for k, v in t.selections.items():
-                        mine.selections.setdefault(k, []).extend(v)
-                    mine.rename.update(t.rename)
-                into.deps |= g.deps
-                self.groups.remove(g)
-                changed = True
-                break
+        merge_leaves(self.groups)
+        keyword = self.operation.operation.value
+        return QueryPlan(op_type, [finish(g, keyword, self.var_defs) for g in self.groups], stage + 1)
 
     def _collect_root_fields(self, root) -> list[FieldNode]:
         out: list[FieldNode] = []
@@ -243,7 +124,7 @@ class _PlanBuilder:
     def _resolvable(self, type_name: str, field_name: str, graph: str, provided) -> bool:
         if field_name == TYPENAME:
             return True
-        if provided is not None and _provided_child(provided, field_name, type_name, self.schema) is not None:
+        if provided is not None and provided_child(provided, field_name, type_name, self.schema) is not None:
             return True
         if graph in self.sg.field_graphs(type_name, field_name):
             return True
@@ -332,7 +213,7 @@ class _PlanBuilder:
             raise PlanningError(f"No subgraph knows the implementations of {parent.name}")
         owner = owners[0]
         key = next(k for k in self.sg.keys(parent.name, owner) if k.resolvable)
-        rep_fields: list[SelectionNode] = [_typename_field(), *key.fields.selections]
+        rep_fields: list[SelectionNode] = [typename_field(), *key.fields.selections]
         out.extend(rep_fields)
         touched.add(group.id)
         child = self._entity_group(owner, group.level + 1, group.stage)
@@ -356,7 +237,7 @@ class _PlanBuilder:
             or (isinstance(s, InlineFragmentNode) and s.type_condition is not None
                 and isinstance(self.schema.get_type(s.type_condition.name.value), GraphQLObjectType))
             for s in selections)
-        out: list[SelectionNode] = [_typename_field()]
+        out: list[SelectionNode] = [typename_field()]
         if simple:
             for s in selections:
                 if isinstance(s, FieldNode):
@@ -366,14 +247,14 @@ class _PlanBuilder:
                     if name not in possible:
                         continue
                     inner = self._plan_selections(group, self.schema.get_type(name), s.selection_set.selections,
-                                                  path, _provided_for(provided, name), touched)
-                    out.append(_inline(name, inner))
+                                                  path, provided_for(provided, name), touched)
+                    out.append(inline(name, inner))
             return out
         for name in possible:
             obj = self.schema.get_type(name)
-            inner = self._plan_selections(group, obj, selections, path, _provided_for(provided, name), touched)
+            inner = self._plan_selections(group, obj, selections, path, provided_for(provided, name), touched)
             if inner:
-                out.append(_inline(name, inner))
+                out.append(inline(name, inner))
         return out
 
     def _needs_jump(self, parent, fnode: FieldNode, graph: str) -> bool:
@@ -425,15 +306,15 @@ class _PlanBuilder:
         sub_sel = None
         if fnode.selection_set:
             sub = get_named_type(fdef.type)
-            sub_path = path + (key,) + ("@",) * _list_depth(fdef.type)
+            sub_path = path + (key,) + ("@",) * list_depth(fdef.type)
             source = self.sg.field_source(parent.name, name, graph)
-            sub_provided = _provided_child(provided, name, parent.name, self.schema) if provided is not None else None
+            sub_provided = provided_child(provided, name, parent.name, self.schema) if provided is not None else None
             if source is not None and source.provides is not None:
                 sub_provided = source.provides.selections
             inner = self._plan_selections(group, sub, fnode.selection_set.selections, sub_path, sub_provided,
                                           touched)
             if not inner:
-                inner = [_typename_field()]
+                inner = [typename_field()]
             sub_sel = SelectionSetNode(selections=tuple(inner))
         return [FieldNode(alias=fnode.alias, name=fnode.name, arguments=fnode.arguments, directives=(),
                           selection_set=sub_sel)]
@@ -462,11 +343,11 @@ class _PlanBuilder:
             raise PlanningError(f"No subgraph can resolve {parent.name}.{name} by key from {group.subgraph}")
         graph, key = choice
         source = self.sg.field_source(parent.name, name, graph)
-        rep_fields: list[SelectionNode] = [_typename_field(), *key.fields.selections]
+        rep_fields: list[SelectionNode] = [typename_field(), *key.fields.selections]
         if source is not None and source.requires is not None:
             rep_fields.extend(source.requires.selections)
         # a client alias may use a key or required field's name for something else: fetch ours aside
-        rep_fields = [_aside(f) if isinstance(f, FieldNode) and taken.get(f.name.value, f.name.value) != f.name.value
+        rep_fields = [aside(f) if isinstance(f, FieldNode) and taken.get(f.name.value, f.name.value) != f.name.value
                       else f for f in rep_fields]
         providers: set[int] = set()
         marker = (parent.name, name, group.subgraph, path)
@@ -496,7 +377,7 @@ class _PlanBuilder:
         local = [k for k in keys if self._fieldset_local(parent.name, k.fields.selections, group.subgraph)]
         if not local:
             raise PlanningError(f"Cannot reach {iface}.{fnode.name.value} in {graph} from {group.subgraph}")
-        rep_fields: list[SelectionNode] = [_typename_field(), *local[0].fields.selections]
+        rep_fields: list[SelectionNode] = [typename_field(), *local[0].fields.selections]
         providers: set[int] = set()
         here = self._plan_selections(group, parent, rep_fields, path, None, providers)
         touched |= providers
@@ -512,188 +393,3 @@ class _PlanBuilder:
         return here
 
     # --- finishing ----------------------------------------------------------------------------------------
-    def _finish(self, g: Group) -> Fetch:
-        if not g.entity:
-            body = merge_selections(g.selections)
-            used = _used_variables(body)
-            head = self._var_header(used, [])
-            keyword = self.operation.operation.value
-            query = f"{keyword}{head}{_print_selections(body)}"
-            return Fetch(g.id, g.subgraph, g.stage, tuple(sorted(g.deps)), query, tuple(used), False, [])
-        # identical selections at different paths share one `_entities` call
-        merged: dict[str, Target] = {}
-        for t in g.targets.values():
-            sels = {k: merge_selections(v) for k, v in t.selections.items()}
-            reqs = {k: merge_selections(v) for k, v in t.requires.items()}
-            sig = _print_selections([_inline(k, v) for k, v in sorted(sels.items())]) + "|" + \
-                _print_selections([_inline(k, v) for k, v in sorted(reqs.items())]) + repr(sorted(t.rename.items()))
-            if sig in merged:
-                merged[sig].paths.append(t.path)
-            else:
-                merged[sig] = Target(t.path, reqs, sels, [t.path], dict(t.rename))
-        targets = list(merged.values())
-        parts, rep_vars, used_all = [], [], []
-        for i, t in enumerate(targets):
-            body = [_inline(k, v) for k, v in t.selections.items()]
-            used_all.extend(u for u in _used_variables(body) if u not in used_all)
-            if len(targets) == 1:
-                parts.append(f"_entities(representations:$representations){_print_selections(body)}")
-                rep_vars.append("representations")
-            else:
-                parts.append(f"_{i}:_entities(representations:$r{i}){_print_selections(body)}")
-                rep_vars.append(f"r{i}")
-        head = self._var_header(used_all, rep_vars)
-        query = f"query{head}{{{' '.join(parts)}}}"
-        return Fetch(g.id, g.subgraph, g.stage, tuple(sorted(g.deps)), query, tuple(used_all), True, targets)
-
-    def _var_header(self, used: list[str], rep_vars: list[str]) -> str:
-        defs = [f"${r}:[_Any!]!" for r in rep_vars]
-        for name in used:
-            d = self.var_defs.get(name)
-            if d is None:
-                raise PlanningError(f"Variable ${name} is not defined")
-            text = f"${name}:{print_ast(d.type)}"
-            if d.default_value is not None:
-                text += f"={print_ast(d.default_value)}"
-            defs.append(text)
-        return f"({','.join(defs)})" if defs else ""
-
-
-# --- helpers ---------------------------------------------------------------------------------------------
-def _list_depth(t) -> int:
-    depth = 0
-    while True:
-        if is_non_null_type(t):
-            t = t.of_type
-        elif is_list_type(t):
-            depth += 1
-            t = t.of_type
-        else:
-            return depth
-
-
-def _aside(f: FieldNode) -> FieldNode:
-    """The same field under a gateway-private alias (representations read it from there)."""
-    return FieldNode(alias=NameNode(value=f"__qz_{f.name.value}"), name=f.name, arguments=f.arguments,
-                     directives=(), selection_set=f.selection_set)
-
-
-def _inline(type_name: str, selections) -> InlineFragmentNode:
-    return InlineFragmentNode(type_condition=NamedTypeNode(name=NameNode(value=type_name)), directives=(),
-                              selection_set=SelectionSetNode(selections=tuple(selections)))
-
-
-def _provided_child(provided, field_name: str, type_name: str, schema):
-    """The sub-selection of a `@provides` field set for `field_name`, or None when it is not provided."""
-    for s in provided or ():
-        if isinstance(s, FieldNode) and s.name.value == field_name:
-            return s.selection_set.selections if s.selection_set else ()
-        if isinstance(s, InlineFragmentNode):
-            cond = s.type_condition.name.value if s.type_condition else type_name
-            if cond == type_name:
-                found = _provided_child(s.selection_set.selections, field_name, type_name, schema)
-                if found is not None:
-                    return found
-    return None
-
-
-def _provided_for(provided, type_name: str):
-    if provided is None:
-        return None
-    out = []
-    for s in provided:
-        if isinstance(s, InlineFragmentNode):
-            if s.type_condition is None or s.type_condition.name.value == type_name:
-                out.extend(s.selection_set.selections)
-        else:
-            out.append(s)
-    return out
-
-
-def _field_sig(f: FieldNode) -> str:
-    args = ",".join(f"{a.name.value}:{print_ast(a.value)}" for a in f.arguments or ())
-    return f"{(f.alias or f.name).value}:{f.name.value}({args})"
-
-
-def merge_selections(selections) -> list[SelectionNode]:
-    """Merge fields with the same response key and arguments, and fragments on the same type."""
-    fields: dict[str, list] = {}
-    frags: dict[str, list] = {}
-    order: list[tuple[str, str]] = []
-    for s in selections:
-        if isinstance(s, FieldNode):
-            sig = _field_sig(s)
-            if sig not in fields:
-                fields[sig] = [s, []]
-                order.append(("f", sig))
-            if s.selection_set:
-                fields[sig][1].extend(s.selection_set.selections)
-        elif isinstance(s, InlineFragmentNode):
-            name = s.type_condition.name.value if s.type_condition else ""
-            if name not in frags:
-                frags[name] = []
-                order.append(("i", name))
-            frags[name].extend(s.selection_set.selections)
-    out: list[SelectionNode] = []
-    for kind, key in order:
-        if kind == "f":
-            node, subs = fields[key]
-            if node.selection_set:
-                node = FieldNode(alias=node.alias, name=node.name, arguments=node.arguments, directives=(),
-                                 selection_set=SelectionSetNode(selections=tuple(merge_selections(subs))))
-            out.append(node)
-        else:
-            inner = merge_selections(frags[key])
-            if key:
-                out.append(_inline(key, inner))
-            else:
-                out.append(InlineFragmentNode(type_condition=None, directives=(),
-                                              selection_set=SelectionSetNode(selections=tuple(inner))))
-    return out
-
-
-def _used_variables(selections) -> list[str]:
-    found: list[str] = []
-
-    def value(v):
-        if isinstance(v, gast.VariableNode):
-            if v.name.value not in found:
-                found.append(v.name.value)
-        elif isinstance(v, gast.ListValueNode):
-            for x in v.values:
-                value(x)
-        elif isinstance(v, gast.ObjectValueNode):
-            for f in v.fields:
-                value(f.value)
-
-    def walk(sels):
-        for s in sels:
-            if isinstance(s, FieldNode):
-                for a in s.arguments or ():
-                    value(a.value)
-            if s.selection_set:
-                walk(s.selection_set.selections)
-
-    walk(selections)
-    return found
-
-
-def _print_selections(selections) -> str:
-    """Compact printing of a selection set: `{a b:c(x:$y) ... on T{d}}`."""
-    parts = []
-    for s in selections:
-        if isinstance(s, FieldNode):
-            text = f"{s.alias.value}:{s.name.value}" if s.alias else s.name.value
-            if s.arguments:
-                text += "(" + ",".join(f"{a.name.value}:{print_ast(a.value)}" for a in s.arguments) + ")"
-            if s.selection_set:
-                text += _print_selections(s.selection_set.selections)
-        else:
-            cond = f"... on {s.type_condition.name.value}" if s.type_condition else "..."
-            text = cond + _print_selections(s.selection_set.selections)
-        parts.append(text)
-    return "{" + " ".join(parts) + "}"
-
-
-__all__ = ["Planner", "QueryPlan", "Fetch", "Target", "PlanningError", "included", "condition_variables",
-           "is_composite_type"]

@@ -24,7 +24,7 @@ from graphql import (
     is_composite_type,
 )
 
-from .planner import included
+from .selections import included
 
 _INT_RE = re.compile(r"^[-+]?\d+$")
 _MISSING = object()
