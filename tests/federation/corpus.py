@@ -124,6 +124,19 @@ CORPUS: list[tuple[str, str, dict | None]] = [
     ("validation error", "{ me { nope } }", None),
     ("inaccessible field is invalid", "{ me { secret } }", None),
     ("parse error", "{ me { ", None),
+    ("wrong literal type", "{ product(upc: 5) { name } }", None),
+    ("wrong literal int", "{ topProducts(first: \"x\") { upc } }", None),
+    ("unknown argument", "{ me(id: 1) { name } }", None),
+    ("missing selection", "{ me }", None),
+    ("selection on scalar", "{ me { name { x } } }", None),
+    ("unknown fragment", "{ me { ...Nope } }", None),
+    ("undefined variable", "{ product(upc: $u) { name } }", None),
+    ("unused variable", "query Q($u: String) { me { name } }", None),
+    ("fragment on wrong type", "{ me { ... on Product { upc } } }", None),
+    ("variable in wrong position", "query Q($u: Int) { product(upc: $u) { name } }", None),
+    ("unknown type", "query Q($u: Nope) { me { name } }", None),
+    ("conflicting fields", "{ me { name: username name } }", None),
+    ("unknown operation name", "query A { me { name } }", None),
 ]
 
-OPERATION_NAMES = {"operation name choice": "B"}
+OPERATION_NAMES = {"operation name choice": "B", "unknown operation name": "Z"}

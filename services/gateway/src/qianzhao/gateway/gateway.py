@@ -51,6 +51,7 @@ def _error(message: str, code: str | None = None, locations=None) -> dict:
 
 
 _QUOTED = re.compile(r"'([^'\s]+)'")
+_MEANT = re.compile(r"Did you mean '([^']+)'\?")
 
 
 _REQUIRED_ARG = re.compile(r'^Argument "(?:[^".]+\.)?([^"(]+)\(([^:]+):\)" (of type "[^"]+" is required, but it was not '
@@ -61,6 +62,7 @@ def js_message(message: str) -> str:
     """graphql-core 3.3 words some validation messages differently from graphql-js 16 (which @apollo/gateway and
     most JS gateways run): same quotes, same wording, so clients see one dialect whatever the gateway."""
     message = _QUOTED.sub(r'"\1"', message)
+    message = _MEANT.sub(r'Did you mean "\1"?', message)
     m = _REQUIRED_ARG.match(message)
     if m:
         owner, arg, rest = m.groups()
