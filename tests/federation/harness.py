@@ -59,3 +59,12 @@ def start_fixture(tmp: Path) -> Fixture:
     path = tmp / "supergraph.graphql"
     path.write_text(sdl, encoding="utf-8")
     return Fixture(servers, sdl, path, urls)
+
+
+def normalise(body: dict) -> dict:
+    """What two gateways must agree on: data, and errors' messages and paths (in any order)."""
+    errors = sorted(((e.get("message"), tuple(e.get("path") or ())) for e in body.get("errors") or ()),
+                    key=repr)
+    completion = sorted(((e.get("message"), tuple(e.get("path") or ()))
+                         for e in (body.get("extensions") or {}).get("valueCompletion") or ()), key=repr)
+    return {"data": body.get("data"), "errors": errors, "valueCompletion": completion}

@@ -10,6 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import CORPUS, OPERATION_NAMES  # noqa: E402
+from harness import normalise  # noqa: E402
 from qianzhao.gateway.app import create_app  # noqa: E402
 from qianzhao.gateway.settings import GatewaySettings  # noqa: E402
 from qianzhao.gateway.testing import start_apollo_gateway  # noqa: E402
@@ -20,14 +21,6 @@ def federation(fixture_subgraphs):
     apollo = start_apollo_gateway(fixture_subgraphs.supergraph_file)
     yield fixture_subgraphs, apollo
     apollo.stop()
-
-
-def normalise(body: dict) -> dict:
-    errors = sorted(((e.get("message"), tuple(e.get("path") or ())) for e in body.get("errors") or ()),
-                    key=repr)
-    completion = sorted(((e.get("message"), tuple(e.get("path") or ()))
-                         for e in (body.get("extensions") or {}).get("valueCompletion") or ()), key=repr)
-    return {"data": body.get("data"), "errors": errors, "valueCompletion": completion}
 
 
 async def test_corpus_matches_apollo_gateway(federation):

@@ -32,7 +32,7 @@ from qianzhao.gateway.supergraph import Supergraph
 from qianzhao.gateway.testing import running_platform, start_apollo_gateway
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_differential import normalise  # noqa: E402
+from harness import normalise  # noqa: E402
 
 NANMING = "520102"
 ENTERPRISE = "91520102MA6DK1234E"
