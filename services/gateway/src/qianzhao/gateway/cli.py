@@ -29,8 +29,12 @@ def register(app: typer.Typer) -> None:
                                                help="NAME=URL, overrides a subgraph's URL from the supergraph"),
         introspection: bool = typer.Option(True, help="Answer introspection queries"),
         safelist: Path | None = typer.Option(None, help="JSON safelist of operations; only those run"),
+        workers: int = typer.Option(1, help="Worker processes (each one event loop) sharing the port"),
     ) -> None:
         """Serve the federated GraphQL gateway at /graphql."""
+        import json
+        import os
+
         import uvicorn
 
         from .app import create_app
@@ -39,9 +43,19 @@ def register(app: typer.Typer) -> None:
         if not supergraph.exists():
             raise typer.BadParameter(f"{supergraph} does not exist; run `qianzhao supergraph`",
                                      param_hint="--supergraph")
+        urls = _parse_urls(subgraph_url)
+        if workers > 1:  # workers import the app themselves: hand the options over as settings
+            os.environ.update({"QZ_GATEWAY_SUPERGRAPH": str(supergraph.resolve()),
+                               "QZ_GATEWAY_SUBGRAPH_URLS": json.dumps(urls),
+                               "QZ_GATEWAY_INTROSPECTION": str(introspection).lower()})
+            if safelist:
+                os.environ["QZ_GATEWAY_SAFELIST"] = str(safelist.resolve())
+            uvicorn.run("qianzhao.gateway.app:create_app", factory=True, host=host, port=port, workers=workers,
+                        log_level="warning", access_log=False)
+            return
         settings = GatewaySettings(supergraph=str(supergraph), introspection=introspection,
                                    safelist=str(safelist) if safelist else None)
-        application = create_app(settings, urls=_parse_urls(subgraph_url))
+        application = create_app(settings, urls=urls)
         uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
 
     @app.command()
