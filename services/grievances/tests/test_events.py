@@ -5,7 +5,6 @@ from __future__ import annotations
 import nats
 import orjson
 import pytest
-
 from grievance_support import COUNTY, NANMING
 from qianzhao.common.events import asyncapi_document
 from qianzhao.grievances.app import SERVICE

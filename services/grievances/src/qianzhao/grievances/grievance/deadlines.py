@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
+from functools import lru_cache
 
-from qianzhao.common.workdays import add_working_days
+from qianzhao.common.clock import SHANGHAI
+from qianzhao.common.workdays import add_working_days, local_date
 
 DEFAULT = {"accept": 1, "reply": 5, "resolve": 15}
 
@@ -25,8 +27,17 @@ def limits(rules: dict[str, dict[str, int]], *, category: str, priority: str) ->
     return out
 
 
+@lru_cache(maxsize=4096)
+def _due(day: date, days: int) -> datetime:
+    """A deadline depends only on the local day of receipt; walking the calendar once per day is enough."""
+    return add_working_days(datetime.combine(day, time(12), tzinfo=SHANGHAI), days)
+
+
+def due(start: datetime, days: int) -> datetime:
+    return _due(local_date(start), days)
+
+
 def compute(rules: dict[str, dict[str, int]], *, received_at: datetime, category: str, priority: str) -> Deadlines:
     days = limits(rules, category=category, priority=priority)
-    return Deadlines(accept_due=add_working_days(received_at, days["accept"]),
-                     reply_due=add_working_days(received_at, days["reply"]),
-                     resolve_due=add_working_days(received_at, days["resolve"]))
+    return Deadlines(accept_due=due(received_at, days["accept"]), reply_due=due(received_at, days["reply"]),
+                     resolve_due=due(received_at, days["resolve"]))
