@@ -90,7 +90,7 @@ def _selection(type_, depth: int) -> str:
     return " ".join(fields)
 
 
-def generated_operations(schema, ids: dict[str, str]) -> list[tuple[str, str]]:
+def generated_operations(schema, ids: dict[str, str]) -> list[tuple[str, str, dict | None]]:
     ops = []
     for name, f in schema.query_type.fields.items():
         args = []
@@ -106,8 +106,22 @@ def generated_operations(schema, ids: dict[str, str]) -> list[tuple[str, str]]:
             continue
         selection = _selection(f.type, 1)
         head = f"{name}({', '.join(args)})" if args else name
-        ops.append((name, f"{{ {head}{f' {{ {selection} }}' if selection else ''} }}"))
-    ops.append(("entity chain", CHAIN))
+        ops.append((name, f"{{ {head}{f' {{ {selection} }}' if selection else ''} }}", None))
+    ops.append(("entity chain", CHAIN, None))
+    project = ids.get("project", "00000000-0000-0000-0000-000000000000")
+    ops += [
+        ("aliases and variables", f'query Q($id: ID!) {{ a: project(id: $id) {{ n: name c: grievanceCount }} '
+                                  f'b: project(id: "{project}") {{ number open: openBlockerCount }} }}', {"id": project}),
+        ("skip and include", "query Q($s: Boolean!, $i: Boolean!) { projects(first: 3) { nodes { name "
+                             "grievances @skip(if: $s) { totalCount } coordinationCases @include(if: $i) { totalCount } "
+                             "} } }", {"s": True, "i": True}),
+        ("named fragments across subgraphs", "fragment P on Project { name grievanceCount region { name } } "
+                                             "fragment G on Grievance { number project { ...P } } "
+                                             "{ grievances(first: 3) { nodes { ...G } } }", None),
+        ("null propagation from another subgraph", "{ coordinationCases(first: 3) { nodes { number "
+                                                   "project { number name status } } } }", None),
+        ("unknown id", '{ project(id: "00000000-0000-0000-0000-000000000000") { name grievanceCount } }', None),
+    ]
     return ops
 
 
@@ -165,9 +179,10 @@ async def test_real_subgraphs_match_apollo_gateway(databases, nats_server, tmp_p
             async with httpx.AsyncClient(timeout=60) as http:
                 for role, token in TOKENS.items():
                     headers = {"authorization": f"Bearer {token}"} if token else {}
-                    for name, query in operations:
-                        got = (await http.post(platform.gateway_url, json={"query": query}, headers=headers)).json()
-                        want = (await http.post(apollo.url, json={"query": query}, headers=headers)).json()
+                    for name, query, variables in operations:
+                        payload = {"query": query, "variables": variables or {}}
+                        got = (await http.post(platform.gateway_url, json=payload, headers=headers)).json()
+                        want = (await http.post(apollo.url, json=payload, headers=headers)).json()
                         compared += 1
                         if os.environ.get("QZ_DEBUG_DIFF"):
                             print(role, name, str(got)[:300])
