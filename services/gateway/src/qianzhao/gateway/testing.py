@@ -128,10 +128,13 @@ async def _serve(app, port: int):
 
 
 @contextlib.asynccontextmanager
-async def running_platform(definitions, *, databases, nats_url: str, clock=None, gateway_settings=None
-                           ) -> AsyncIterator[Platform]:
+async def running_platform(definitions, *, databases, nats_url: str, clock=None, gateway_settings=None,
+                           service_settings: dict[str, dict] | None = None) -> AsyncIterator[Platform]:
     """Start each ServiceDefinition (fresh database, real NATS) with uvicorn on a free port, compose their
-    supergraph with @apollo/composition and serve this gateway over it; yields the URLs."""
+    supergraph with @apollo/composition and serve this gateway over it; yields the URLs.
+
+    `service_settings` = {service name: {setting: value}} overrides a service's settings (e.g. worker periods);
+    `clock` (a FixedClock) is shared by every service."""
     from qianzhao.common.service_app import create_service_app
 
     from .app import create_app
@@ -142,8 +145,9 @@ async def running_platform(definitions, *, databases, nats_url: str, clock=None,
     try:
         urls = {}
         for d in definitions:
-            cfg = d.settings(database_url=databases.fresh(d), nats_url=nats_url, log_json=False, graphiql=False,
-                             outbox_poll_seconds=0.2)
+            cfg = d.settings(**({"database_url": databases.fresh(d), "nats_url": nats_url, "log_json": False,
+                                 "graphiql": False, "outbox_poll_seconds": 0.2}
+                                | (service_settings or {}).get(d.name, {})))
             port = free_port()
             app = create_service_app(d, cfg, clock=clock)
             started.append(await _serve(app, port))
