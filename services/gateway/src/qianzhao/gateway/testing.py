@@ -111,6 +111,12 @@ class Platform:
                                    headers=headers)
         return resp.json()
 
+    async def ok(self, query: str, variables: dict | None = None, *, token: str | None = None) -> dict:
+        """Like `graphql` but fails on any GraphQL error; returns `data`."""
+        body = await self.graphql(query, variables, token=token)
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
 
 async def _serve(app, port: int):
     import uvicorn
