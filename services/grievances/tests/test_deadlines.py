@@ -80,3 +80,23 @@ async def test_overdue_is_flagged_escalated_and_reminded_exactly_once(api, svc):
     assert [e["toTier"] for e in data["escalations"]] == [GUIYANG, "520000"]
     assert (await api.events(gid)).count("overdue") == 2
     assert await api.scalar("SELECT count(*) FROM grievance_reminders") == 2
+
+
+async def test_background_worker_flags_overdue_on_its_own(databases, nats_server):
+    await reset_nats(nats_server.url)
+    clock = FixedClock(START)
+    async with running_service(SERVICE, database_url=databases.fresh(SERVICE), nats_url=nats_server.url,
+                               clock=clock, overdue_check_seconds=0.1) as svc:
+        from grievance_support import Api
+
+        api = Api(svc, clock)
+        g = await api.file()
+        clock.set(datetime(2023, 9, 29, 1, 0, tzinfo=UTC))  # the acceptance deadline (end of 28 Sep) has passed
+        for _ in range(100):
+            if "overdue" in await api.events(g["id"]):
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)  # several more passes of the worker change nothing
+        assert (await api.events(g["id"])).count("overdue") == 1
+        assert await api.scalar("SELECT stage FROM grievance_overdue") == "ACCEPT"
+        assert await api.scalar("SELECT to_tier FROM grievance_escalations") == GUIYANG

@@ -138,3 +138,16 @@ async def test_validation_of_credit_code_and_phone(api):
     assert await api.scalar("SELECT count(*) FROM outbox") == 0
     g = await api.file(contactPhone="0851-85551234")
     assert g["contactPhone"] == "851****1234"
+
+
+async def test_co_handler_withdraws_only_its_own_part(api):
+    g = await api.file()
+    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, grievanceId=g["id"])
+    await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, grievanceId=g["id"],
+                      leadUnit=UNIT_NATRES, coHandlers=[UNIT_ENERGY])
+    s = await api.ok_step("returnAssignment", "ReturnAssignmentInput", ENERGY, grievanceId=g["id"], reason="非本部门")
+    assert s["status"] == "ASSIGNED" and s["handlingUnits"] == [UNIT_NATRES]
+    # the energy department no longer sees the case; the lead unit carries on
+    body = await api.svc.graphql("query($id: ID!) { grievance(id: $id) { id } }", {"id": g["id"]}, token=ENERGY)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    await api.ok_step("startGrievanceHandling", "StartGrievanceHandlingInput", NATRES, grievanceId=g["id"])
