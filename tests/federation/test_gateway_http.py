@@ -232,3 +232,18 @@ async def test_tracing_continues_the_callers_trace(client):
     forwarded = r.json()["data"]["whoami"].split("|")[1]
     version, trace_id, span_id, _ = forwarded.split("-")
     assert trace_id == "0af7651916cd43dd8448eb211c80319c" and span_id != "b7ad6b7169203331"
+
+
+async def test_identical_operations_in_flight_share_one_execution(client, fixture_subgraphs):
+    import asyncio
+
+    fixture_subgraphs.reset()
+    q = "{ topProducts { upc reviews { body } } }"
+    token = dev_token("COUNTY", "520102")
+    same = [client.post("/graphql", json={"query": q}, headers={"authorization": f"Bearer {token}"})
+            for _ in range(8)]
+    other = client.post("/graphql", json={"query": q})  # another caller never shares
+    responses = await asyncio.gather(*same, other)
+    assert len({r.text for r in responses}) == 1
+    counts = fixture_subgraphs.counts()
+    assert counts["products"] <= 2 and counts["reviews"] <= 2, counts

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
@@ -92,6 +94,7 @@ class GatewayConfig:
     subgraph_timeout: float = 30.0
     subgraph_timeouts: dict[str, float] = field(default_factory=dict)
     plan_cache_size: int = 1000
+    dedupe_operations: bool = True
     document_cache_size: int = 1000
 
 
@@ -127,6 +130,7 @@ class Gateway:
         self.planner = Planner(self.supergraph)
         self.documents = _LRU(self.config.document_cache_size)
         self.plans = _LRU(self.config.plan_cache_size)
+        self.inflight: dict[tuple, asyncio.Future] = {}
 
     async def aclose(self) -> None:
         await self.clients.aclose()
@@ -205,6 +209,29 @@ class Gateway:
     # --- execution --------------------------------------------------------------------------------------
     async def run(self, prepared: Prepared, operation, raw_variables: dict | None, coerced: dict,
                   headers: dict[str, str]) -> dict:
+        """Execute; a query identical to one in flight for the same caller (document, operation, variables,
+        Authorization) shares that execution's answer."""
+        if not self.config.dedupe_operations or operation.operation is not OperationType.QUERY:
+            return await self._run(prepared, operation, raw_variables, coerced, headers)
+        key = (prepared.hash, operation.name.value if operation.name else None,
+               orjson.dumps(raw_variables or {}, option=orjson.OPT_SORT_KEYS), headers.get("authorization"))
+        shared = self.inflight.get(key)
+        if shared is not None:
+            return await asyncio.shield(shared)
+        shared = self.inflight[key] = asyncio.get_running_loop().create_future()
+        try:
+            body = await self._run(prepared, operation, raw_variables, coerced, headers)
+            shared.set_result(body)
+            return body
+        except BaseException as exc:
+            shared.set_exception(exc if isinstance(exc, Exception) else RuntimeError("cancelled"))
+            shared.exception()  # retrieved: the waiters (if any) get it too
+            raise
+        finally:
+            del self.inflight[key]
+
+    async def _run(self, prepared: Prepared, operation, raw_variables: dict | None, coerced: dict,
+                   headers: dict[str, str]) -> dict:
         plan = self.plan(prepared, operation, coerced)
         execution = await self.executor.execute(plan, raw_variables or {}, headers)
 

@@ -28,3 +28,4 @@ class GatewaySettings(PlatformSettings):
     apq: bool = True
     safelist: str | None = None
     tracing: bool = False
+    dedupe: bool = True  # identical queries in flight for the same caller share one execution
