@@ -110,6 +110,10 @@ def upgrade() -> None:
                            "'UNDER_CONSTRUCTION','IN_PRODUCTION','DELISTED')", name="status"),
         sa.CheckConstraint("total_investment >= 0", name="total_investment"),
     )
+    # Fine-grained element statistics, so a rare or absent 1-2 character term is estimated as rare and served
+    # by the GIN index, not by walking the primary key backwards hoping to meet 50 matches (EXPLAIN at 1M rows:
+    # 1.7 s with the default target for an absent character, 0.1 ms with this one).
+    op.execute("ALTER TABLE projects ALTER COLUMN search_grams SET STATISTICS 1000")
     # Keyset pages of one jurisdiction (prefecture + category + status), newest first.
     op.create_index("ix_projects_scope", "projects", ["prefecture_code", "category", "status", "id"])
     op.create_index("ix_projects_region", "projects", ["region_code", "id"])
