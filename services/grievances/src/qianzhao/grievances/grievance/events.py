@@ -24,10 +24,6 @@ class ReceivedData(GrievanceData):
     reply_due: str
 
 
-class AcceptedData(GrievanceData):
-    accepted_by: str
-
-
 class RejectedData(GrievanceData):
     reason: str
 
@@ -79,7 +75,7 @@ def _spec(name, model, description):
 
 
 RECEIVED = _spec("received", ReceivedData, "A grievance was filed (受理登记).")
-ACCEPTED = _spec("accepted", AcceptedData, "A grievance was accepted as a valid case (受理).")
+ACCEPTED = _spec("accepted", GrievanceData, "A grievance was accepted as a valid case (受理).")
 REJECTED = _spec("rejected", RejectedData, "A grievance was rejected as invalid (不予受理).")
 MERGED = _spec("merged", MergedData, "A grievance was merged into another as a duplicate (并单).")
 ASSIGNED = _spec("assigned", AssignedData, "A grievance was dispatched or re-dispatched to units (交办/改派).")

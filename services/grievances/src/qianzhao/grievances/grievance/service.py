@@ -98,8 +98,7 @@ async def accept(*, uow: UnitOfWork, grievance_id, expected_version=None, commen
     _require_dispatcher(uow, g)
     g.status, g.validity = S.ACCEPTED.value, GrievanceValidity.VALID.value
     g.accepted_by, g.accepted_at = uow.principal.subject, uow.clock.now()
-    return _done(uow, g, "ACCEPTED", events.ACCEPTED, {"status": [S.RECEIVED.value, g.status]},
-                 {"accepted_by": g.accepted_by}, comment)
+    return _done(uow, g, "ACCEPTED", events.ACCEPTED, {"status": [S.RECEIVED.value, g.status]}, None, comment)
 
 
 async def reject(*, uow: UnitOfWork, grievance_id, reason: str, expected_version=None) -> Grievance:
