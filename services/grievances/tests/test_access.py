@@ -154,3 +154,22 @@ async def test_filters_order_and_keyset_pagination(api):
     assert conn["totalCount"] == 0
     conn = (await api.svc.ok(q, {"f": {"search": "用电"}}, token=PROVINCE))["grievances"]
     assert conn["totalCount"] == 5
+
+
+async def test_two_character_chinese_search_uses_the_bigram_index(api):
+    from qianzhao.common.auth import Principal, Role
+    from qianzhao.grievances.grievance.inputs import GrievanceFilter
+    from qianzhao.grievances.grievance.queries import filtered
+    from sqlalchemy import text as sql
+
+    await api.file(title="茶叶加工厂用地审批慢", enterpriseName="湄潭茶叶公司")
+    await api.file(title="用电报装慢")
+    q = "query($s: String) { grievances(filter: {search: $s}) { totalCount } }"
+    for term, count in (("茶叶", 1), ("用地", 1), ("慢", 2), ("湄潭茶", 1), ("电报装", 1), ("茶电", 0), ("%", 0)):
+        assert (await api.svc.ok(q, {"s": term}, token=PROVINCE))["grievances"]["totalCount"] == count, term
+    stmt = filtered(Principal(subject="p", role=Role.PROVINCE), GrievanceFilter(search="茶叶"))
+    compiled = stmt.compile(api.svc.runtime.engine.sync_engine, compile_kwargs={"literal_binds": True})
+    async with api.svc.runtime.engine.connect() as conn:
+        await conn.execute(sql("SET enable_seqscan = off"))  # a 2-row table would be scanned otherwise
+        plan = "\n".join(r[0] for r in (await conn.execute(sql(f"EXPLAIN {compiled}"))).all())
+    assert "ix_grievances_search_bigrams" in plan, plan

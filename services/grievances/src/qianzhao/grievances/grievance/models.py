@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from qianzhao.common.ids import new_id
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import Computed, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -61,6 +61,9 @@ class Grievance(Base):
     unit_keys: Mapped[list[str]] = mapped_column(ARRAY(String(80)), default=list)  # active handling units
     escalation_tier: Mapped[str | None] = mapped_column(String(6))
     coordination_escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    search_bigrams: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), Computed("grievance_bigrams(lower(title || ' ' || enterprise_name))", persisted=True),
+        deferred=True)  # migration 0003: serves 2-character terms through a GIN index
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -68,6 +71,7 @@ class Grievance(Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_grievances_unit_keys", "unit_keys", postgresql_using="gin"),
+        Index("ix_grievances_search_bigrams", "search_bigrams", postgresql_using="gin"),
         Index("ix_grievances_received_id", "received_at", "id"),
     )
 

@@ -8,7 +8,7 @@ from qianzhao.common import regions
 from qianzhao.common.api import connection, paginate
 from qianzhao.common.auth import Principal
 from qianzhao.common.errors import bad_input
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 
 from .. import access
 from ..session import exclusive
@@ -68,9 +68,23 @@ def filtered(principal: Principal, f: GrievanceFilter | None, base: Select | Non
         flagged = exists().where(OverdueFlag.grievance_id == Grievance.id)
         stmt = stmt.where(flagged if f.overdue_flagged else ~flagged)
     if f.search and f.search.strip():
-        term = f"%{f.search.strip()}%"
-        stmt = stmt.where(or_(Grievance.title.ilike(term), Grievance.enterprise_name.ilike(term)))
+        stmt = stmt.where(search_clause(f.search))
     return stmt
+
+
+def bigrams(text: str) -> list[str]:
+    """Character bigrams, as the database's grievance_bigrams() computes them (migration 0003)."""
+    text = text.lower()
+    return sorted({text[i:i + 2] for i in range(len(text) - 1)})
+
+
+def search_clause(term: str):
+    """Bigram containment (GIN index) narrows to candidates, ILIKE confirms; 1-character terms only ILIKE."""
+    term = term.strip()
+    pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    match = or_(Grievance.title.ilike(pattern), Grievance.enterprise_name.ilike(pattern))
+    grams = bigrams(term)
+    return and_(Grievance.search_bigrams.contains(grams), match) if grams else match
 
 
 async def page(ctx, principal: Principal, *, f: GrievanceFilter | None, order: GrievanceOrder | None,
