@@ -130,3 +130,33 @@ async def test_delisted_withdraws_open_cases_and_cancels_their_letters(svc, js):
     after = await counts(svc)
     assert after["outbox"] == before["outbox"] + 1 and after["audit_history"] == before["audit_history"] + 1
     assert (await event_types(svc))[-1] == "closed"
+
+
+async def test_a_bad_event_in_a_batch_is_dead_lettered_alone(databases, nats_server, clock):
+    from qianzhao.common.testing import reset_nats, running_service
+    from qianzhao.coordination.app import SERVICE
+
+    await reset_nats(nats_server.url)
+    async with running_service(SERVICE, database_url=databases.fresh(SERVICE), nats_url=nats_server.url,
+                               clock=clock, deadline_check_seconds=3600, consumer_max_deliver=2,
+                               consumer_backoff_seconds=0.05) as svc:
+        nc = await nats.connect(nats_server.url)
+        stream = nc.jetstream()
+        await ensure_stream(stream, stream_config("grievances"))
+        good = [str(uuid.uuid4()) for _ in range(3)]
+        await publish(stream, "qianzhao.grievances.grievance.escalated.v1", escalated(good[0]))
+        await publish(stream, "qianzhao.grievances.grievance.escalated.v1",
+                      escalated(str(uuid.uuid4())) | {"region_code": "999999"})
+        for gid in good[1:]:
+            await publish(stream, "qianzhao.grievances.grievance.escalated.v1", escalated(gid))
+        await nc.close()
+        consumer = {c.name: c for c in svc.runtime.consumers}["coordination-grievances"]
+        for _ in range(200):
+            if consumer.dead_lettered == 1 and consumer.handled == 3:
+                break
+            await asyncio.sleep(0.05)
+        assert consumer.dead_lettered == 1 and consumer.handled == 3 and consumer.fallbacks >= 1
+        found = await cases(svc, sources=["GRIEVANCE"])
+        assert sorted(c["grievance"]["id"] for c in found) == sorted(good)
+        assert [c["number"] for c in sorted(found, key=lambda c: c["number"])] == [
+            "XT-2025-00001", "XT-2025-00002", "XT-2025-00003"]

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import logging
 import uuid
+from types import SimpleNamespace
 
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.consumer import EventConsumer
 from qianzhao.common.events import CloudEvent
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from ..consumer import BatchingConsumer, CancellableConsumer
 from ..enums import OPEN_VALUES, Category, Source, Tier
 from ..uow import ReactionUnitOfWork
 from . import service
@@ -45,20 +47,47 @@ def _region(code: str) -> str:
     return code
 
 
-async def on_grievance_escalated(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
-    d = event.data
-    gid = uuid.UUID(d["grievance_id"])
-    if await uow.session.scalar(select(C.id).where(C.grievance_id == gid)) is not None:
-        return
-    project = uuid.UUID(d["project_id"]) if d.get("project_id") else None
+def _escalation(d: dict) -> dict:
+    """The new case's fields for a grievance escalation (contract: grievance.escalated.v1)."""
     escalated_to = d.get("escalated_to")
     summary = (d.get("summary") or "").strip() or f"企业诉求 {d['number']}"
-    await service.submit(
-        uow=uow, region_code=_region(d["region_code"]), title=f"企业诉求转协调：{summary}"[:200],
-        description=summary, category=GRIEVANCE_CATEGORY.get(d.get("category"), Category.OTHER),
-        support_requested=d.get("reason") or "", project_id=project,
-        raising_unit=f"企业诉求（省长直通车）{d['number']}", source=Source.GRIEVANCE, grievance_id=gid,
-        tier=Tier(escalated_to) if escalated_to in Tier.__members__ else None)
+    return {
+        "region_code": _region(d["region_code"]), "title": f"企业诉求转协调：{summary}"[:200], "description": summary,
+        "category": GRIEVANCE_CATEGORY.get(d.get("category"), Category.OTHER), "support_requested": d.get("reason") or "",
+        "project_id": uuid.UUID(d["project_id"]) if d.get("project_id") else None,
+        "raising_unit": f"企业诉求（省长直通车）{d['number']}", "source": Source.GRIEVANCE,
+        "grievance_id": uuid.UUID(d["grievance_id"]),
+        "tier": Tier(escalated_to) if escalated_to in Tier.__members__ else None,
+    }
+
+
+async def on_grievance_escalated(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
+    fields = _escalation(event.data)
+    if await uow.session.scalar(select(C.id).where(C.grievance_id == fields["grievance_id"])) is None:
+        await service.submit(uow=uow, **fields)
+
+
+async def on_grievances_escalated_batch(uow: ReactionUnitOfWork, events: list[CloudEvent]) -> None:
+    """The same reaction for a whole batch, set-based: one lookup, one number range, one insert per table."""
+    wanted: dict[uuid.UUID, dict] = {}
+    for event in events:
+        if event.type != ESCALATED:
+            raise ValueError(f"unexpected {event.type} in a grievances batch")
+        fields = _escalation(event.data)
+        wanted.setdefault(fields["grievance_id"], fields)
+    if not wanted:
+        return
+    existing = set((await uow.session.execute(
+        select(C.grievance_id).where(C.grievance_id.in_(list(wanted))))).scalars())
+    rows = [service.case_row(uow=uow, **f) for gid, f in wanted.items() if gid not in existing]
+    if not rows:
+        return
+    year = uow.clock.today().year
+    for row, seq in zip(rows, await service.next_numbers(uow.session, f"XT-{year}", len(rows)), strict=True):
+        row["number"] = f"XT-{year}-{seq:05d}"
+    await uow.session.execute(insert(C.__table__), rows)  # Core executemany: no ORM bookkeeping per case
+    for row in rows:
+        service.record_submitted(uow, SimpleNamespace(**row))
 
 
 async def on_project_stalled(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
@@ -99,8 +128,9 @@ async def on_project_stage_changed(uow: ReactionUnitOfWork, event: CloudEvent) -
         await service.resolve_stall_alert(uow=uow, case=case, solution=solution)
 
 
+ESCALATED = "qianzhao.grievances.grievance.escalated.v1"
 REACTIONS = {
-    "qianzhao.grievances.grievance.escalated.v1": on_grievance_escalated,
+    ESCALATED: on_grievance_escalated,
     "qianzhao.projects.project.stalled.v1": on_project_stalled,
     "qianzhao.projects.project.delisted.v1": on_project_delisted,
     "qianzhao.projects.project.stage_changed.v1": on_project_stage_changed,
@@ -119,11 +149,20 @@ def handler(clock):
     return handle
 
 
+def batch_handler(clock):
+    async def handle(session, events: list[CloudEvent]) -> None:
+        uow = ReactionUnitOfWork(session, principal=REACTOR, clock=clock)
+        await on_grievances_escalated_batch(uow, events)
+        await uow.commit()
+    return handle
+
+
 def consumers(runtime) -> list[EventConsumer]:
     common = {"sessionmaker": runtime.sessionmaker, "broker": runtime.broker, "handler": handler(runtime.clock),
               "max_deliver": runtime.settings.consumer_max_deliver,
               "backoff_seconds": runtime.settings.consumer_backoff_seconds}
     return [
-        EventConsumer(name="coordination-grievances", service="grievances", subjects=GRIEVANCE_SUBJECTS, **common),
-        EventConsumer(name="coordination-projects", service="projects", subjects=PROJECT_SUBJECTS, **common),
+        BatchingConsumer(name="coordination-grievances", service="grievances", subjects=GRIEVANCE_SUBJECTS,
+                         batch_handler=batch_handler(runtime.clock), **common),
+        CancellableConsumer(name="coordination-projects", service="projects", subjects=PROJECT_SUBJECTS, **common),
     ]

@@ -15,7 +15,7 @@ from qianzhao.common.events import EventSpec
 from qianzhao.common.ids import new_id, next_number
 from qianzhao.common.uow import UnitOfWork
 from qianzhao.common.workdays import working_days_between
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from ..enums import (
     AWAITING_LETTER_VALUES,
@@ -57,12 +57,29 @@ def check_category(category: Category, subtype: FactorSubtype | None) -> None:
         raise _bad("factorSubtype applies only to FACTOR_GUARANTEE problems", "factorSubtype")
 
 
-async def submit(*, uow: UnitOfWork, region_code: str, title: str, description: str, category: Category,
-                 factor_subtype: FactorSubtype | None = None, support_requested: str = "",
-                 project_id: uuid.UUID | None = None, project_name: str | None = None,
-                 raising_unit: str | None = None, source: Source = Source.DIRECT,
-                 grievance_id: uuid.UUID | None = None, tier: Tier | None = None) -> CoordinationCase:
-    """Raise a case. It starts at the raiser's tier (a prefecture raising a county's problem coordinates it)."""
+async def submit(*, uow: UnitOfWork, **fields) -> CoordinationCase:
+    """Raise a case (fields as `new_case` takes them): validated, numbered XT-<year>-<seq>, recorded, announced."""
+    case = new_case(uow=uow, **fields)
+    year = uow.clock.today().year
+    case.number = f"XT-{year}-{await next_number(uow.session, f'XT-{year}'):05d}"
+    uow.session.add(case)
+    await uow.session.flush()
+    record_submitted(uow, case)
+    return case
+
+
+def new_case(*, uow: UnitOfWork, **fields) -> CoordinationCase:
+    """A validated, not yet numbered case (see `case_row`)."""
+    return CoordinationCase(**case_row(uow=uow, **fields))
+
+
+def case_row(*, uow: UnitOfWork, region_code: str, title: str, description: str, category: Category,
+             factor_subtype: FactorSubtype | None = None, support_requested: str = "",
+             project_id: uuid.UUID | None = None, project_name: str | None = None,
+             raising_unit: str | None = None, source: Source = Source.DIRECT,
+             grievance_id: uuid.UUID | None = None, tier: Tier | None = None) -> dict:
+    """The column values of a validated, not yet numbered case. It starts at the raiser's tier (a prefecture raising a county's
+    problem coordinates it), or higher when `tier` says so (a grievance escalated to a tier)."""
     principal = uow.principal
     region = regions.get(region_code)
     if region is None:
@@ -80,24 +97,32 @@ async def submit(*, uow: UnitOfWork, region_code: str, title: str, description: 
         tier = max(tier, access.tier_of_region(principal.region_code), key=TIER_RANK.__getitem__)
         raiser_region = principal.region_code
     now = uow.clock.now()
-    year = uow.clock.today().year
-    seq = await next_number(uow.session, f"XT-{year}")
-    case = CoordinationCase(
-        id=new_id(), number=f"XT-{year}-{seq:05d}", source=source.value, project_id=project_id,
-        project_name=project_name, grievance_id=grievance_id,
-        raising_unit=(raising_unit or "").strip() or regions.require(raiser_region).name,
-        raised_by_region=raiser_region, region_code=region_code, category=category.value,
-        factor_subtype=factor_subtype.value if factor_subtype else None, title=title, description=description,
-        support_requested=(support_requested or "").strip(), tier=tier.value, status=S.SUBMITTED.value,
-        co_departments=[], submitted_at=now, updated_at=now,
-    )
-    uow.session.add(case)
-    await uow.session.flush()
+    return {
+        "id": new_id(), "number": "", "source": source.value, "project_id": project_id,
+        "project_name": project_name, "grievance_id": grievance_id,
+        "raising_unit": (raising_unit or "").strip() or regions.require(raiser_region).name,
+        "raised_by_region": raiser_region, "region_code": region_code, "category": category.value,
+        "factor_subtype": factor_subtype.value if factor_subtype else None, "title": title,
+        "description": description, "support_requested": (support_requested or "").strip(), "tier": tier.value,
+        "status": S.SUBMITTED.value, "lead_department": None, "co_departments": [], "submitted_at": now,
+        "updated_at": now, "version": 1,
+    }
+
+
+def record_submitted(uow: UnitOfWork, case: CoordinationCase) -> None:
     uow.record(aggregate_type="coordination_case", aggregate_id=case.id, action="SUBMITTED",
-               changes={"number": case.number, "regionCode": region_code, "tier": tier.value,
-                        "category": category.value, "source": source.value})
-    uow.emit(events.SUBMITTED, subject=case.id, region_code=region_code, data=events.data_of(case))
-    return case
+               changes={"number": case.number, "regionCode": case.region_code, "tier": case.tier,
+                        "category": case.category, "source": case.source})
+    uow.emit(events.SUBMITTED, subject=case.id, region_code=case.region_code, data=events.data_of(case))
+
+
+async def next_numbers(session, scope: str, count: int) -> range:
+    """`count` consecutive values of the counter `scope` in one statement (gap-free like `next_number`)."""
+    last = (await session.execute(text(
+        "INSERT INTO number_counters (scope, value) VALUES (:scope, :n) "
+        "ON CONFLICT (scope) DO UPDATE SET value = number_counters.value + :n RETURNING value"),
+        {"scope": scope, "n": count})).scalar_one()
+    return range(int(last) - count + 1, int(last) + 1)
 
 
 async def load(*, uow: UnitOfWork, case_id: uuid.UUID, expected_version: int | None = None,
