@@ -17,6 +17,7 @@ from projects_support import (
     ok,
     outbox,
     query_ids,
+    seed,
     signed,
     step,
     tok,
@@ -215,3 +216,24 @@ async def test_industry_chains_seeded_and_edited_by_the_province(svc):
                                                   "IND_NEW_ENERGY_BATTERY", "board": "PARK",
                                                   "totalInvestment": "1", "investmentMode": "SOLE"})
     assert refused["userErrors"][0]["field"] == ["chainCode"]
+
+
+async def test_the_background_worker_reports_each_stall_once(databases, nats_server, clock):
+    """The worker started with the service finds stalled projects on its own, round after round, once each."""
+    import asyncio
+
+    from qianzhao.common.testing import running_service
+    from qianzhao.projects.app import SERVICE
+
+    async with running_service(SERVICE, database_url=databases.fresh(SERVICE), nats_url=nats_server.url,
+                               clock=clock, stall_check_seconds=0.1) as fast:
+        rows = await seed(fast, 22)  # SIGNED on 2023-06-01: 274 days before the clock
+        expected = sorted(str(r["id"]) for r in rows if r["status"] == "SIGNED")
+        for _ in range(100):
+            if len(await outbox(fast, "stalled")) >= len(expected):
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)  # a few more rounds: nothing new
+        events = await outbox(fast, "stalled")
+        assert sorted(e["data"]["project_id"] for e in events) == expected
+        assert {e["data"]["days_in_stage"] for e in events} == {274}
