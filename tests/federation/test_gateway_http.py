@@ -247,3 +247,11 @@ async def test_identical_operations_in_flight_share_one_execution(client, fixtur
     assert len({r.text for r in responses}) == 1
     counts = fixture_subgraphs.counts()
     assert counts["products"] <= 2 and counts["reviews"] <= 2, counts
+
+
+async def test_query_plan_on_request(client):
+    r = await client.post("/graphql", json={"query": "{ topProducts { upc inStock } }"},
+                          headers={"x-qz-query-plan": "1"})
+    plan = r.json()["extensions"]["queryPlan"]
+    assert [(f["subgraph"], f["deps"]) for f in plan] == [("products", []), ("inventory", [0])]
+    assert "_entities" in plan[1]["query"]

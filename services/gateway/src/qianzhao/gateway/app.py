@@ -189,6 +189,10 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                 body = await gateway.run(prepared, operation, variables, coerced, headers)
         except RequestError as exc:
             return _request_error(exc.errors, exc.status, media)
+        if settings.introspection and request.headers.get("x-qz-query-plan"):
+            # debugging aid (like Apollo's query-plan header): the subgraph fetches this operation makes
+            plan = gateway.plan(prepared, operation, coerced)
+            body = {**body, "extensions": {**body.get("extensions", {}), "queryPlan": plan.describe()}}
         return _respond(body, 200, media)
 
     app.router.add_route("/graphql", handle, methods=["GET", "POST"], include_in_schema=False)  # no FastAPI

@@ -313,8 +313,9 @@ class Executor:
             if not reps:
                 continue
             if not isinstance(received, list) or len(received) != len(reps):
-                result.errors.append({"message": f'Expected "data._entities" to contain {len(reps)} elements',
-                                      "extensions": {"serviceName": fetch.subgraph}})
+                message = (f'Expected "data._entities" to contain {len(reps)} elements' if isinstance(received, list)
+                           else 'Expected "data._entities" in response to be an array')
+                result.errors.append({"message": message, "extensions": {"serviceName": fetch.subgraph}})
                 continue
             for j, entity in enumerate(received):
                 if not isinstance(entity, dict):
