@@ -101,6 +101,8 @@ async def test_enterprise_extension_and_entities_for_enterprises(api, seeded):
     assert body["_entities"][0]["grievances"]["totalCount"] == 0
     body = await api.svc.graphql(ENTITIES, {"reps": reps})
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    body = await api.svc.graphql(ENTITIES, {"reps": [{"__typename": "Project", "id": PROJECT_ID}]})
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     body = await api.svc.graphql(LIST)
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 

@@ -42,7 +42,8 @@ class ProjectRef:
     id: strawberry.ID = F(description="Project id.")
 
     @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> ProjectRef:
+    def resolve_reference(cls, info: Info, id: strawberry.ID) -> ProjectRef:
+        info.context.user()  # authenticated callers only; the fields below filter by jurisdiction
         return cls(id=id)
 
     @F(description="Grievances related to this project that you may see (关联诉求).")
