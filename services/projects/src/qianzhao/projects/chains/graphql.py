@@ -9,7 +9,6 @@ from strawberry.types import Info
 
 from ..enums import ProjectCategory
 from ..payloads import payload, run
-from ..sessions import session_lock
 from . import service
 from .types import IndustryChainType
 
@@ -36,7 +35,7 @@ class ChainQuery:
             include_inactive: Annotated[bool, strawberry.argument(description="Include retired chains (含停用).")] = False,
     ) -> list[IndustryChainType]:
         info.context.user()
-        async with session_lock(info):
+        async with info.context.exclusive():
             chains = await service.all_chains(session=info.context.session, include_inactive=include_inactive)
         return [IndustryChainType.from_model(c) for c in chains]
 

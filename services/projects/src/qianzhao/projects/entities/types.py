@@ -18,7 +18,6 @@ from ..project import access
 from ..project.listing import project_page
 from ..project.models import Project
 from ..project.types import ProjectType
-from ..sessions import loader
 
 
 @strawberry.federation.type(keys=["creditCode"], name="Enterprise",
@@ -64,7 +63,7 @@ def region_counts_loader(info: Info):
                     totals[wanted] += count
         return [totals[c] for c in codes]
 
-    return loader(info, "region-counts", load)
+    return info.context.loader("region-counts", load)
 
 
 @strawberry.federation.type(keys=["code"], name="Region",

@@ -21,7 +21,6 @@ from ..enums import (
     ProjectStatus,
 )
 from ..payloads import payload, run
-from ..sessions import session_lock
 from . import access, lifecycle, queries, service
 from .inputs import (
     INTERNAL_FILTERS,
@@ -121,7 +120,7 @@ class ProjectQuery:
         group_by: Annotated[list[ProjectStatsGroup], strawberry.argument(description="Dimensions to group by (统计维度).")] = [],  # noqa: B006
     ) -> list[ProjectStatsRow]:
         principal = _check_filter(info, filter)
-        async with session_lock(info):
+        async with info.context.exclusive():
             rows = await queries.stats(session=info.context.session, principal=principal, f=to_filter(filter),
                                        rules=rules_of(info), group_by=group_by)
         return [ProjectStatsRow(

@@ -7,7 +7,6 @@ from strawberry.types import Info
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from ..enums import ProjectOrder
-from ..sessions import session_lock
 from . import access
 from .models import Project
 from .queries import ORDERS
@@ -44,7 +43,7 @@ async def project_page(info: Info, stmt, *, order: ProjectOrder | None, first: i
     order = order or ProjectOrder.NEWEST
     principal = info.context.user()
     rules: Rules = rules_of(info)
-    async with session_lock(info):
+    async with info.context.exclusive():
         items, page, total = await paginate(info.context.session, stmt, order=ORDERS[order], first=first,
                                             after=after, cursor_of=cursor_values(order), count=wants_total(info))
     return connection(ProjectType, items, page, total,

@@ -13,13 +13,12 @@ from ..assessment.models import Assessment, AssessmentCondition
 from ..chains.models import IndustryChain
 from ..fiveones import service as fiveones
 from ..review.models import ProjectReview
-from ..sessions import loader
 from . import service
 
 
 def project_loader(info: Info):
     ctx = info.context
-    return loader(info, "project", lambda ids: service.get_many(session=ctx.session, ids=ids))
+    return info.context.loader("project", lambda ids: service.get_many(session=ctx.session, ids=ids))
 
 
 def _grouped(rows, key, ids):
@@ -37,7 +36,7 @@ def reviews_loader(info: Info):
                                       .order_by(ProjectReview.reviewed_at, ProjectReview.id))).scalars().all()
         return _grouped(rows, lambda r: r.project_id, ids)
 
-    return loader(info, "reviews", load)
+    return info.context.loader("reviews", load)
 
 
 def assessments_loader(info: Info):
@@ -53,12 +52,12 @@ def assessments_loader(info: Info):
         pairs = list(zip(rows, by_assessment, strict=True))
         return _grouped(pairs, lambda pair: pair[0].project_id, ids)
 
-    return loader(info, "assessments", load)
+    return info.context.loader("assessments", load)
 
 
 def milestones_loader(info: Info):
     session = info.context.session
-    return loader(info, "milestones", lambda ids: fiveones.milestones_of(session=session, project_ids=ids))
+    return info.context.loader("milestones", lambda ids: fiveones.milestones_of(session=session, project_ids=ids))
 
 
 def history_loader(info: Info):
@@ -69,7 +68,7 @@ def history_loader(info: Info):
                                       .order_by(audit_history.c.occurred_at, audit_history.c.id))).mappings().all()
         return _grouped(rows, lambda r: r["aggregate_id"], ids)
 
-    return loader(info, "history", load)
+    return info.context.loader("history", load)
 
 
 def chain_loader(info: Info):
@@ -80,4 +79,4 @@ def chain_loader(info: Info):
         by_code = {c.code: c for c in rows}
         return [by_code.get(c) for c in codes]
 
-    return loader(info, "chain", load)
+    return info.context.loader("chain", load)

@@ -13,7 +13,6 @@ from strawberry.types import Info
 
 from ..enums import TripLevel
 from ..payloads import payload, run
-from ..sessions import session_lock
 from . import service
 from .models import InvestmentTrip
 
@@ -86,7 +85,7 @@ class TripQuery:
         f = filter or InvestmentTripFilterInput()
         clause = service.list_clause(info.context.user(), region_code=f.region_code,
                                      level=TripLevel(f.level) if f.level else None, start=f.start_from, end=f.start_to)
-        async with session_lock(info):
+        async with info.context.exclusive():
             items, page, total = await paginate(
                 info.context.session, select(InvestmentTrip).where(clause),
                 order=[(InvestmentTrip.start_on, True), (InvestmentTrip.id, True)], first=first, after=after,
@@ -100,7 +99,7 @@ class TripQuery:
         start_to: Annotated[date, strawberry.argument(description="Last day of the period (止).")],
         region_code: Annotated[str | None, strawberry.argument(description="A division, including beneath it (地区, 含下级).")] = None,
     ) -> list[InvestmentTripStat]:
-        async with session_lock(info):
+        async with info.context.exclusive():
             rows = await service.stats(session=info.context.session, principal=info.context.user(),
                                        start=start_from, end=start_to, region_code=region_code)
         return [InvestmentTripStat(**r) for r in rows]

@@ -18,7 +18,6 @@ from ..project import access
 from ..project.loaders import project_loader
 from ..project.models import Project
 from ..project.types import ProjectType, rules_of
-from ..sessions import loader, session_lock
 from . import service
 from .models import VerificationCampaign, VerificationCheck
 
@@ -56,7 +55,7 @@ class VerificationCheckType:
 
 
 def progress_loader(info: Info):
-    return loader(info, "campaign-progress", lambda ids: service.progress_many(session=info.context.session, ids=ids))
+    return info.context.loader("campaign-progress", lambda ids: service.progress_many(session=info.context.session, ids=ids))
 
 
 @strawberry.type(name="VerificationCampaign", description="A verification campaign over a jurisdiction (清理核查).")
@@ -89,7 +88,7 @@ class VerificationCampaignType:
                 .where(VerificationCheck.campaign_id == uuid.UUID(self.id), access.read_clause(principal)))
         if pending is not None:
             stmt = stmt.where(VerificationCheck.outcome.is_(None) if pending else VerificationCheck.outcome.isnot(None))
-        async with session_lock(info):
+        async with info.context.exclusive():
             items, page, total = await paginate(info.context.session, stmt, order=[(VerificationCheck.id, False)],
                                                 first=first, after=after, cursor_of=lambda c: [str(c.id)])
         return connection(VerificationCheckType, items, page, total, VerificationCheckType.from_model)
@@ -146,7 +145,7 @@ class VerificationQuery:
             key = uuid.UUID(str(id))
         except ValueError:
             raise bad_input(f"{id!r} is not a campaign id") from None
-        async with session_lock(info):
+        async with info.context.exclusive():
             campaign = await info.context.session.get(VerificationCampaign, key)
         if campaign is None:
             return None
@@ -167,7 +166,7 @@ class VerificationQuery:
             stmt = stmt.where(VerificationCampaign.region_code.in_(allowed))
         if status is not None:
             stmt = stmt.where(VerificationCampaign.status == CampaignStatus(status).value)
-        async with session_lock(info):
+        async with info.context.exclusive():
             items, page, total = await paginate(info.context.session, stmt, order=[(VerificationCampaign.id, True)],
                                                 first=first, after=after, cursor_of=lambda c: [str(c.id)])
         return connection(VerificationCampaignType, items, page, total, VerificationCampaignType.from_model)
