@@ -121,6 +121,8 @@ CORPUS: list[tuple[str, str, dict | None]] = [
     ("interface object to concrete types", "{ topRated { __typename id title rating ... on Book { pages reviews "
                                            "{ body } } ... on Movie { minutes } } }", None),
     ("interface object typename only", "{ topRated { __typename } }", None),
+    ("value type field only in another subgraph", "{ topProducts { upc variation { id label } } }", None),
+    ("value type field from a second hop", "{ topReviews { product { name variation { label } } } }", None),
     ("validation error", "{ me { nope } }", None),
     ("inaccessible field is invalid", "{ me { secret } }", None),
     ("parse error", "{ me { ", None),

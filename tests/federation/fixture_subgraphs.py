@@ -239,6 +239,11 @@ def inventory_schema():
 class PricingProductVariation:
     id: strawberry.ID
 
+    @strawberry.field
+    def label(self) -> str:
+        """Only pricing knows it: the gateway must take `variation` from pricing when it is asked for."""
+        return f"variation {self.id}"
+
 @strawberry.federation.type(keys=["sku variation { id }"], name="Product")
 class PricingProduct:
     sku: str

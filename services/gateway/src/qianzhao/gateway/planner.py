@@ -88,6 +88,10 @@ class _PlanBuilder:
             candidates = self.sg.field_graphs(root.name, fnode.name.value)
             if not candidates:
                 raise PlanningError(f"No subgraph resolves {root.name}.{fnode.name.value}")
+            fdef = root.fields.get(fnode.name.value)
+            if fnode.selection_set and fdef is not None:
+                whole = [g for g in candidates if not self._stranded(fdef.type, fnode.selection_set.selections, g)]
+                candidates = whole or candidates
             if op_type == "mutation":
                 if current is None or current.subgraph not in candidates:
                     stage += 1 if current is not None else 0
@@ -298,10 +302,17 @@ class _PlanBuilder:
             pass  # root fields were routed to this group already
         elif not self._resolvable(parent.name, name, graph, provided):
             return self._jump(group, parent, fnode, path, touched, taken or {})
-        touched.add(group.id)
         fdef = parent.fields.get(name)
         if fdef is None:
             raise PlanningError(f"Unknown field {parent.name}.{name}")
+        if path and fnode.selection_set and isinstance(parent, GraphQLObjectType) and provided is None \
+                and self._stranded(fdef.type, fnode.selection_set.selections, graph):
+            # a value type whose selected fields this subgraph lacks: take the whole field from one that has them
+            better = [g for g in self.sg.field_graphs(parent.name, name) if g != graph
+                      and not self._stranded(fdef.type, fnode.selection_set.selections, g)]
+            if better:
+                return self._jump(group, parent, fnode, path, touched, taken or {}, only=better)
+        touched.add(group.id)
         key = (fnode.alias or fnode.name).value
         sub_sel = None
         if fnode.selection_set:
@@ -319,13 +330,30 @@ class _PlanBuilder:
         return [FieldNode(alias=fnode.alias, name=fnode.name, arguments=fnode.arguments, directives=(),
                           selection_set=sub_sel)]
 
-    def _jump(self, group: Group, parent, fnode: FieldNode, path: tuple, touched: set, taken: dict[str, str]
-              ) -> list[SelectionNode]:
+    def _stranded(self, type_, selections, graph: str) -> bool:
+        """Whether `graph` lacks a field selected on a value (non-entity) object type below this point."""
+        named = get_named_type(type_)
+        if not isinstance(named, GraphQLObjectType) or self.sg.is_entity(named.name):
+            return False
+        for sel in self._expand(selections, named.name):
+            if isinstance(sel, FieldNode):
+                if not self._resolvable(named.name, sel.name.value, graph, None):
+                    return True
+                fdef = named.fields.get(sel.name.value)
+                if sel.selection_set and fdef is not None and \
+                        self._stranded(fdef.type, sel.selection_set.selections, graph):
+                    return True
+            elif isinstance(sel, InlineFragmentNode) and self._stranded(named, sel.selection_set.selections, graph):
+                return True
+        return False
+
+    def _jump(self, group: Group, parent, fnode: FieldNode, path: tuple, touched: set, taken: dict[str, str],
+              only: list[str] | None = None) -> list[SelectionNode]:
         """`fnode` lives in another subgraph: fetch the key here, the field through `_entities` there."""
         if not isinstance(parent, GraphQLObjectType):
             raise PlanningError(f"Cannot plan {parent.name}.{fnode.name.value} from subgraph {group.subgraph}")
         name = fnode.name.value
-        candidates = [g for g in self.sg.field_graphs(parent.name, name) if g != group.subgraph]
+        candidates = only or [g for g in self.sg.field_graphs(parent.name, name) if g != group.subgraph]
         if not candidates:
             served = self.sg.interface_object_sources(parent.name, name)
             if served:
