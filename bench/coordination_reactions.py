@@ -77,7 +77,7 @@ async def drain(db_url: str, nats_url: str, name: str, handle, total: int, batch
     await broker.start()
     await broker.wait_connected(10)
     kwargs = {"name": name, "service": "grievances", "subjects": [SUBJECT], "handler": handle,
-              "sessionmaker": make_sessionmaker(engine), "broker": broker, "batch": 200}
+              "sessionmaker": make_sessionmaker(engine), "broker": broker, "batch": 500 if batch_handle else 200}
     consumer = BatchingConsumer(batch_handler=batch_handle, **kwargs) if batch_handle else EventConsumer(**kwargs)
     t0 = time.perf_counter()
     task = asyncio.create_task(consumer.run())

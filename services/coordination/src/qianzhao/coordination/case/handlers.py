@@ -163,6 +163,6 @@ def consumers(runtime) -> list[EventConsumer]:
               "backoff_seconds": runtime.settings.consumer_backoff_seconds}
     return [
         BatchingConsumer(name="coordination-grievances", service="grievances", subjects=GRIEVANCE_SUBJECTS,
-                         batch_handler=batch_handler(runtime.clock), **common),
+                         batch_handler=batch_handler(runtime.clock), batch=500, **common),
         CancellableConsumer(name="coordination-projects", service="projects", subjects=PROJECT_SUBJECTS, **common),
     ]
