@@ -74,7 +74,8 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                     max_body_bytes=settings.max_body_bytes, max_cost=settings.max_cost,
                     default_list_size=settings.default_list_size, introspection=settings.introspection)
     config = GatewayConfig(limits=limits, subgraph_timeout=settings.subgraph_timeout,
-                           subgraph_timeouts=dict(settings.subgraph_timeouts), dedupe_operations=settings.dedupe)
+                           subgraph_timeouts=dict(settings.subgraph_timeouts), dedupe_operations=settings.dedupe,
+                           override_labels=frozenset(settings.override_labels))
     merged_urls = dict(settings.subgraph_urls) | dict(urls or {})
     gateway = Gateway(sdl, merged_urls, config)
     safelist = PersistedQueries.load_safelist(Path(settings.safelist)) if settings.safelist else None

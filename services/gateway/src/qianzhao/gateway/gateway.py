@@ -95,6 +95,7 @@ class GatewayConfig:
     subgraph_timeouts: dict[str, float] = field(default_factory=dict)
     plan_cache_size: int = 1000
     dedupe_operations: bool = True
+    override_labels: frozenset[str] = frozenset()
     document_cache_size: int = 1000
 
 
@@ -118,7 +119,7 @@ class _LRU(OrderedDict):
 class Gateway:
     def __init__(self, supergraph_sdl: str, urls: dict[str, str] | None = None, config: GatewayConfig | None = None):
         self.config = config or GatewayConfig()
-        self.supergraph = Supergraph(supergraph_sdl)
+        self.supergraph = Supergraph(supergraph_sdl, self.config.override_labels)
         self.schema = self.supergraph.schema
         urls = urls or {}
         endpoints = {}

@@ -29,3 +29,4 @@ class GatewaySettings(PlatformSettings):
     safelist: str | None = None
     tracing: bool = False
     dedupe: bool = True  # identical queries in flight for the same caller share one execution
+    override_labels: list[str] = []  # progressive @override labels switched on

@@ -50,6 +50,7 @@ class FieldSource:
     external: bool = False
     override: str | None = None
     used_overridden: bool = False
+    override_label: str | None = None  # progressive @override: who serves depends on whether the label is on
 
 
 @dataclass
@@ -80,8 +81,9 @@ def _feature_name(url: str) -> str:
 class Supergraph:
     """Federation metadata plus the API schema of one supergraph SDL."""
 
-    def __init__(self, sdl: str):
+    def __init__(self, sdl: str, override_labels: frozenset[str] | set[str] = frozenset()):
         self.sdl = sdl
+        self.override_labels = frozenset(override_labels)
         self.document: DocumentNode = parse(sdl, no_location=True)
         self._read_links()
         self.subgraphs: dict[str, Subgraph] = {}
@@ -165,7 +167,7 @@ class Supergraph:
                         requires=parse_field_set(a["requires"]) if a.get("requires") else None,
                         provides=parse_field_set(a["provides"]) if a.get("provides") else None,
                         external=bool(a.get("external")), override=a.get("override"),
-                        used_overridden=bool(a.get("usedOverridden"))))
+                        used_overridden=bool(a.get("usedOverridden")), override_label=a.get("overrideLabel")))
                 meta.fields[fdef.name.value] = sources if joined else None
 
     # --- questions the planner asks ------------------------------------------------------------------------
@@ -178,8 +180,16 @@ class Supergraph:
         if sources is None:
             graphs = list(meta.graphs)
         else:
-            graphs = [s.graph for s in sources if not s.external and not s.used_overridden]
+            graphs = [s.graph for s in sources if not s.external and not s.used_overridden and self._label_ok(s)]
         return graphs
+
+    def _label_ok(self, source: FieldSource) -> bool:
+        """Progressive override: the overriding subgraph serves when the label is on, the original one when it
+        is off (labels are off unless configured, as in @apollo/gateway without override conditions)."""
+        if source.override_label is None:
+            return True
+        on = source.override_label in self.override_labels
+        return on if source.override is not None else not on
 
     def field_source(self, type_name: str, field_name: str, graph: str) -> FieldSource | None:
         meta = self.types.get(type_name)
