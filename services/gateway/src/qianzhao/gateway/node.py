@@ -47,8 +47,9 @@ def _npm_argv() -> list[str]:
 def ensure_node_modules() -> Path:
     """`npm ci` into compose/node_modules when it is missing (fresh clone); returns the compose folder."""
     marker = COMPOSE_DIR / "node_modules" / ".package-lock.json"
+    lockfile = COMPOSE_DIR / "package-lock.json"
     with _install_lock:
-        if not marker.exists():
+        if not marker.exists() or marker.stat().st_mtime < lockfile.stat().st_mtime:  # missing or older lockfile
             env = os.environ | {"npm_config_audit": "false", "npm_config_fund": "false",
                                 "npm_config_update_notifier": "false"}
             node_dir = str(Path(node_executable()).parent)
