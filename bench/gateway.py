@@ -3,7 +3,8 @@
 Runs the fixture subgraphs (tests/federation) as separate processes, composes their supergraph, starts the three
 gateways on it and drives each with the same operations — a deeply nested cross-subgraph query and a flat
 one — at concurrency 1 and 32. Reports throughput, p50/p99 latency, gateway CPU seconds per 1,000 requests and
-subgraph requests per operation, and ratios against @apollo/gateway and Hive Gateway from this one run.
+subgraph requests per operation (one operation alone, and on average during the run — identical operations in
+flight may share requests), and ratios against @apollo/gateway and Hive Gateway from this one run.
 
     uv run python bench/gateway.py [--requests 400] [--warmup 50]
 """
@@ -107,12 +108,14 @@ def main() -> None:
                 for concurrency in (1, 32):
                     asyncio.run(drive(server.url, query, args.warmup, concurrency))
                     cpu0 = cpu_seconds(server.proc.pid)
+                    fixture.reset()
                     lat, wall, failures = asyncio.run(drive(server.url, query, args.requests, concurrency))
                     cpu = cpu_seconds(server.proc.pid) - cpu0
+                    under_load = sum(fixture.counts().values()) / len(lat)
                     results[(op_name, gw_name, concurrency)] = {
                         "rps": len(lat) / wall, "p50": pct(lat, 50) * 1000, "p99": pct(lat, 99) * 1000,
                         "cpu_per_1k": cpu / len(lat) * 1000, "subgraph_requests": sub_requests,
-                        "failures": failures,
+                        "under_load": under_load, "failures": failures,
                     }
         # overhead over a direct subgraph call (concurrency 1, flat operation served by one subgraph):
         # alternate direct and gateway rounds so load from elsewhere on the machine hits both alike
@@ -130,7 +133,7 @@ def main() -> None:
 
     print(f"\nGateway benchmark ({args.requests} requests per cell; fixture subgraphs; {psutil.cpu_count()} CPUs)\n")
     head = f"{'operation':<6} {'c':>3} {'gateway':<7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU s/1k':>9} " \
-           f"{'subreq/op':>9} {'×apollo rps':>11} {'×hive rps':>9} {'×hive CPU':>9}"
+           f"{'subreq/op':>9} {'(in run)':>8} {'×apollo rps':>11} {'×hive rps':>9} {'×hive CPU':>9}"
     print(head)
     print("-" * len(head))
     for op_name in OPERATIONS:
@@ -140,7 +143,8 @@ def main() -> None:
             for gw_name in gateways:
                 r = results[(op_name, gw_name, concurrency)]
                 print(f"{op_name:<6} {concurrency:>3} {gw_name:<7} {r['rps']:>8.1f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
-                      f"{r['cpu_per_1k']:>9.2f} {r['subgraph_requests']:>9} {r['rps'] / apollo['rps']:>11.2f} "
+                      f"{r['cpu_per_1k']:>9.2f} {r['subgraph_requests']:>9} {r['under_load']:>8.2f} "
+                      f"{r['rps'] / apollo['rps']:>11.2f} "
                       f"{r['rps'] / hive['rps']:>9.2f} {r['cpu_per_1k'] / hive['cpu_per_1k']:>9.2f}"
                       + (f"  ({r['failures']} failed)" if r["failures"] else ""))
     print(f"\nflat operation, concurrency 1 (median of 5 alternating rounds): direct subgraph p50 "
