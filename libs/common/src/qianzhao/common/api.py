@@ -14,7 +14,7 @@ from graphql import GraphQLError
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.federation.schema_directives import Shareable
 from strawberry.scalars import JSON
 
@@ -186,8 +186,11 @@ class InternalErrorMasking(SchemaExtension):
 
 def federation_schema(*, query: type, mutation: type | None = None, types: list[type] | tuple = ()):
     """A Federation 2.11 subgraph schema with the platform's error handling."""
-    return strawberry.federation.Schema(query=query, mutation=mutation, types=list(types),
-                                        extensions=[InternalErrorMasking], federation_version="2.11")
+    return strawberry.federation.Schema(
+        query=query, mutation=mutation, types=list(types), federation_version="2.11",
+        # clients repeat the same documents: parse and validate each once
+        extensions=[InternalErrorMasking, ParserCache(maxsize=1000), ValidationCache(maxsize=1000)],
+    )
 
 
 @strawberry.enum(description="Tier of a statistical division.")

@@ -25,12 +25,13 @@ class OutboxRelay:
     """Runs inside each service: wakes on NOTIFY (or a short poll), claims a batch, publishes, marks it."""
 
     def __init__(self, engine: AsyncEngine, broker: Broker, *, batch_size: int = 1000, poll_seconds: float = 1.0,
-                 publish_timeout: float = 10.0):
+                 publish_timeout: float = 10.0, linger_seconds: float = 0.01):
         self.engine = engine
         self.broker = broker
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.publish_timeout = publish_timeout
+        self.linger_seconds = linger_seconds
         self._wake = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
         self.published = 0
@@ -51,6 +52,9 @@ class OutboxRelay:
                     continue
                 self._wake.clear()
                 await self._sleep_until_woken()
+                if self._wake.is_set() and self.linger_seconds:
+                    # let concurrent commits gather: one batch of many costs what one event alone costs
+                    await asyncio.sleep(self.linger_seconds)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

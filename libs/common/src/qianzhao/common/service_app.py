@@ -87,7 +87,8 @@ def create_service_app(definition: ServiceDefinition, settings: PlatformSettings
         await broker.start()
         if relay:
             runtime.relay = OutboxRelay(engine, broker, batch_size=settings.outbox_batch_size,
-                                        poll_seconds=settings.outbox_poll_seconds)
+                                        poll_seconds=settings.outbox_poll_seconds,
+                                        linger_seconds=settings.outbox_linger_seconds)
             runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
         if background:
             runtime.consumers = definition.consumers(runtime)

@@ -24,6 +24,7 @@ class PlatformSettings(BaseSettings):
     jwt_audience: str = "qianzhao"
     outbox_batch_size: int = 1000
     outbox_poll_seconds: float = 1.0
+    outbox_linger_seconds: float = 0.01
     consumer_max_deliver: int = 5
     consumer_backoff_seconds: float = 1.0
     log_level: str = "INFO"

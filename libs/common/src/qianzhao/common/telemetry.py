@@ -17,13 +17,18 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 _configured: set[str] = set()
 
 
+def exporting() -> bool:
+    """Whether spans leave the process (an OTLP endpoint is configured)."""
+    return bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
+
+
 def setup_tracing(service_name: str) -> None:
     """Install a tracer provider once per process; export over OTLP only when an endpoint is configured."""
     if "tracing" in _configured:
         return
     _configured.add("tracing")
     provider = TracerProvider(resource=Resource.create({"service.name": f"qianzhao-{service_name}"}))
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+    if exporting():
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
@@ -36,8 +41,9 @@ def instrument_app(app, engine) -> None:
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
     from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
-    if engine is not None:
+    # Server spans carry the trace id into audit rows and events; per-message receive/send spans add nothing.
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz", exclude_spans=["receive", "send"])
+    if engine is not None and exporting():  # a span per SQL statement only pays off when someone collects it
         SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, skip_dep_check=True)
     if "httpx" not in _configured:
         _configured.add("httpx")
