@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +26,11 @@ from .service_app import ServiceDefinition, create_service_app
 _template_lock = threading.Lock()
 
 
+def _private_dir(kind: str) -> Path:
+    """A data folder of this session alone (pytest's numbered temp folders are pruned by other sessions)."""
+    return Path(tempfile.mkdtemp(prefix=f"qz-test-{kind}-"))
+
+
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory) -> PostgresServer:
     """The session's PostgreSQL: `QZ_TEST_DATABASE_URL` if set, else one started from the embedded wheel."""
@@ -30,9 +38,11 @@ def pg_server(tmp_path_factory) -> PostgresServer:
     if external:
         yield PostgresServer.external(external)
         return
-    server = PostgresServer(tmp_path_factory.mktemp("pg") / "data", free_port()).start()
+    root = _private_dir("pg")
+    server = PostgresServer(root / "data", free_port()).start()
     yield server
     server.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -43,9 +53,11 @@ def nats_server(tmp_path_factory) -> NatsServer:
         server = NatsServer(data_dir=None, port=int(external.rsplit(":", 1)[1]))
         yield server
         return
-    server = NatsServer(tmp_path_factory.mktemp("nats"), free_port()).start()
+    root = _private_dir("nats")
+    server = NatsServer(root, free_port()).start()
     yield server
     server.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @dataclass
