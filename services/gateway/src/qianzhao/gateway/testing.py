@@ -19,6 +19,14 @@ from qianzhao.common.embedded import free_port, wait_for_port
 from .node import COMPOSE_DIR, ensure_node_modules, node_executable
 
 
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when the test process dies, even by SIGKILL — no orphans."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 @dataclass
 class Server:
     name: str
@@ -44,7 +52,7 @@ def start_process(name: str, argv: list[str], port: int, *, env: dict | None = N
                   timeout: float = 60.0, path: str = "/graphql", ready_path: str | None = None) -> Server:
     """Start a server process and wait until it accepts connections (and `ready_path` answers 200)."""
     proc = subprocess.Popen(argv, env=os.environ | (env or {}), cwd=cwd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+                            stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     server = Server(name, port, proc, path)
     try:
         wait_for_port(port, timeout=timeout, proc=proc, name=name)
