@@ -21,7 +21,6 @@ from .grievance import queries
 from .grievance.enums import GrievanceStatus
 from .grievance.models import Grievance
 from .grievance.types import GrievanceType
-from .session import exclusive, execute
 
 F = strawberry.field
 
@@ -32,7 +31,7 @@ async def _project_counts(info: Info, ids: list[uuid.UUID]) -> list[int]:
     stmt = (select(Grievance.project_id, func.count()).where(Grievance.project_id.in_(ids),
             Grievance.status != GrievanceStatus.MERGED.value, access.grievance_clause(principal, Grievance))
             .group_by(Grievance.project_id))
-    counts = dict((await execute(info.context, stmt)).all())
+    counts = dict((await info.context.session.execute(stmt)).all())
     return [int(counts.get(i, 0)) for i in ids]
 
 
@@ -86,6 +85,6 @@ class EnterpriseRef:
     async def arrears_claims(self, info: Info, first: First = None,
                              after: After = None) -> Connection[ArrearsClaimType]:
         base = select(ArrearsClaim).where(ArrearsClaim.creditor_credit_code == self.credit_code)
-        async with exclusive(info.context) as session:
+        async with info.context.exclusive() as session:
             return await arrears_queries.page(session, info.context.user(), f=None, first=first, after=after,
                                               base=base)

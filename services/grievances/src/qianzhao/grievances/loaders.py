@@ -10,15 +10,13 @@ from qianzhao.common.tables import audit_history
 from sqlalchemy import select
 from strawberry.types import Info
 
-from .session import execute
-
 
 def by_id(info: Info, model):
     """Rows of `model` by primary key (None where absent)."""
     ctx = info.context
 
     async def load(ids: list[uuid.UUID]):
-        rows = (await execute(ctx, select(model).where(model.id.in_(ids)))).scalars().all()
+        rows = (await ctx.session.execute(select(model).where(model.id.in_(ids)))).scalars().all()
         found = {r.id: r for r in rows}
         return [found.get(i) for i in ids]
 
@@ -31,7 +29,7 @@ def children(info: Info, model, column: str, *order):
     col = getattr(model, column)
 
     async def load(keys: list[uuid.UUID]):
-        rows = (await execute(ctx, select(model).where(col.in_(keys)).order_by(*order))).scalars().all()
+        rows = (await ctx.session.execute(select(model).where(col.in_(keys)).order_by(*order))).scalars().all()
         grouped = defaultdict(list)
         for r in rows:
             grouped[getattr(r, column)].append(r)
@@ -44,7 +42,7 @@ def history(info: Info):
     ctx = info.context
 
     async def load(keys: list[uuid.UUID]):
-        rows = (await execute(ctx, select(audit_history).where(audit_history.c.aggregate_id.in_(keys))
+        rows = (await ctx.session.execute(select(audit_history).where(audit_history.c.aggregate_id.in_(keys))
                                           .order_by(audit_history.c.occurred_at, audit_history.c.id))).all()
         grouped = defaultdict(list)
         for r in rows:

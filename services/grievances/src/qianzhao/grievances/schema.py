@@ -21,7 +21,6 @@ from .grievance.inputs import GrievanceFilter, GrievanceOrder
 from .grievance.mutations import GrievanceMutations
 from .grievance.stats_types import GrievanceStats, GrievanceStatsDimension, GrievanceStatsGroup
 from .grievance.types import GrievanceType, grievance_loader
-from .session import exclusive
 
 
 @strawberry.type
@@ -48,7 +47,7 @@ class Query(ArrearsQueries, EngagementQueries):
                               group_by: Annotated[list[GrievanceStatsDimension] | None, GroupByArg] = None) -> GrievanceStats:
         ctx = info.context
         dims = [grievance_stats.Dimension(d.value) for d in group_by or []]
-        async with exclusive(ctx) as session:
+        async with ctx.exclusive() as session:
             total, groups = await grievance_stats.compute(session, ctx.user(), f=filter, group_by=dims,
                                                           now=ctx.clock.now())
         return GrievanceStats(total=GrievanceStatsGroup.from_row(total),

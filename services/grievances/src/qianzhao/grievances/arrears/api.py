@@ -13,7 +13,6 @@ from strawberry.types import Info
 from .. import access, loaders
 from ..args import After, FilterArg, First, GroupByArg, Id, InputArg
 from ..grievance.queries import parse_id
-from ..session import exclusive
 from . import queries, service
 from . import types as t
 from .enums import ArrearsStatsDimension
@@ -54,13 +53,13 @@ class ArrearsQueries:
     async def arrears_claims(
         self, info: Info, filter: Annotated[queries.ArrearsFilter | None, FilterArg] = None, first: First = None, after: After = None,
     ) -> Connection[t.ArrearsClaimType]:
-        async with exclusive(info.context) as session:
+        async with info.context.exclusive() as session:
             return await queries.page(session, info.context.user(), f=filter, first=first, after=after)
 
     @strawberry.field(description="Claimed, undisputed, cleared and resolved totals with exact rates (清偿率/化解率).")
     async def arrears_stats(self, info: Info, filter: Annotated[queries.ArrearsFilter | None, FilterArg] = None,
                             group_by: Annotated[list[ArrearsStatsDimension] | None, GroupByArg] = None) -> queries.ArrearsStats:
-        async with exclusive(info.context) as session:
+        async with info.context.exclusive() as session:
             return await queries.stats(session, info.context.user(), f=filter, group_by=group_by or [])
 
 

@@ -20,7 +20,6 @@ from ..args import After, FilterArg, First, InputArg, PeriodArg
 from ..grievance import intake
 from ..grievance.enums import GrievanceChannel, unit_key
 from ..grievance.models import Grievance
-from ..session import exclusive
 from . import service
 from . import types as t
 from .models import ConsultationMeeting, EnterpriseVisit
@@ -88,7 +87,7 @@ class EngagementQueries:
                                     after: After = None) -> Connection[t.ConsultationMeetingType]:
         m = ConsultationMeeting
         stmt = _narrow(select(m).where(meeting_clause(info.context.user())), filter, m.region_code, m.held_on)
-        async with exclusive(info.context) as session:
+        async with info.context.exclusive() as session:
             items, page, total = await paginate(session, stmt, order=[(m.held_on, True), (m.id, True)],
                                                 first=first, after=after, cursor_of=lambda r: [r.held_on, str(r.id)])
         return connection(t.ConsultationMeetingType, items, page, total, t.ConsultationMeetingType.from_model)
@@ -98,7 +97,7 @@ class EngagementQueries:
                                 after: After = None) -> Connection[t.EnterpriseVisitType]:
         v = EnterpriseVisit
         stmt = _narrow(select(v).where(visit_clause(info.context.user())), filter, v.region_code, v.visited_on)
-        async with exclusive(info.context) as session:
+        async with info.context.exclusive() as session:
             items, page, total = await paginate(session, stmt, order=[(v.visited_on, True), (v.id, True)],
                                                 first=first, after=after, cursor_of=lambda r: [r.visited_on, str(r.id)])
         return connection(t.EnterpriseVisitType, items, page, total, t.EnterpriseVisitType.from_model)
@@ -116,7 +115,7 @@ class EngagementQueries:
                          .where(visit_clause(info.context.user())), filter, v.region_code, v.visited_on)
         needs = _narrow(select(v.region_code, label, func.count(Grievance.id)).join(Grievance, Grievance.visit_id == v.id)
                         .where(visit_clause(info.context.user())), filter, v.region_code, v.visited_on)
-        async with exclusive(info.context) as session:
+        async with info.context.exclusive() as session:
             rows = (await session.execute(visits.group_by(v.region_code, label).order_by(v.region_code, label))).all()
             need_counts = {(r[0], r[1]): r[2] for r in (await session.execute(needs.group_by(v.region_code, label))).all()}
         return [t.EnterpriseVisitCount(region_code=r[0], period=r[1], visit_count=int(r[2]),

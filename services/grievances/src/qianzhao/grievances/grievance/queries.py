@@ -11,7 +11,6 @@ from qianzhao.common.errors import bad_input
 from sqlalchemy import Select, and_, exists, or_, select
 
 from .. import access
-from ..session import exclusive
 from .enums import unit_key
 from .inputs import GrievanceFilter, GrievanceOrder, GrievanceOrderField, GrievanceSortDirection
 from .models import Grievance, OverdueFlag
@@ -92,7 +91,7 @@ async def page(ctx, principal: Principal, *, f: GrievanceFilter | None, order: G
     order = order or GrievanceOrder()
     attr, column = ORDER_COLUMNS[order.field]
     desc = order.direction is GrievanceSortDirection.DESC
-    async with exclusive(ctx) as session:
+    async with ctx.exclusive() as session:
         items, info, total = await paginate(
             session, filtered(principal, f, base), order=[(column, desc), (Grievance.id, desc)], first=first,
             after=after, cursor_of=lambda g: [getattr(g, attr), str(g.id)])
