@@ -27,6 +27,10 @@ supergraph: sync
 bench: sync
 	$(UV) run python bench/outbox.py
 	$(UV) run python bench/footprint.py
+	$(UV) run python bench/grievances_intake.py
+	$(UV) run python bench/coordination_reactions.py
+	$(UV) run python bench/gateway.py
+	$(UV) run python bench/projects_scale.py
 
 token: sync
 	$(UV) run qianzhao token --role PROVINCE --region 520000
