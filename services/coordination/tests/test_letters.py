@@ -149,3 +149,18 @@ async def test_overdue_reminder_and_agenda_proposal_happen_once_with_two_schedul
         clock.advance(days=30)
         await hammer()
         assert (await event_types(a)).count("letter_overdue") == 2  # never a third time
+
+
+async def test_operators_can_run_the_deadline_check_now(svc, clock):
+    cid = await province_case(svc)
+    await svc.ok(SEND_LETTER, {"input": {"caseId": cid, "department": ENERGY, "content": "请保障用能",
+                                         "feedbackWorkingDays": 1}}, token=PROVINCE)
+    run = "mutation { runCoordinationDeadlineCheck { ran overdue reminders proposals } }"
+    assert (await svc.ok(run, token=PROVINCE))["runCoordinationDeadlineCheck"] == {
+        "ran": True, "overdue": 0, "reminders": 0, "proposals": 0}
+    clock.set(datetime(2025, 10, 10, 2, 0, tzinfo=UTC))  # 29 Sep was the one working day: overdue
+    assert (await svc.ok(run, token=PROVINCE))["runCoordinationDeadlineCheck"] == {
+        "ran": True, "overdue": 1, "reminders": 1, "proposals": 0}
+    assert (await svc.ok(run, token=PROVINCE))["runCoordinationDeadlineCheck"]["overdue"] == 0
+    body = await svc.graphql(run, token=token("COUNTY", "520102"))
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

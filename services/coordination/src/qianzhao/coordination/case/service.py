@@ -15,22 +15,20 @@ from qianzhao.common.events import EventSpec
 from qianzhao.common.ids import new_id, next_number
 from qianzhao.common.uow import UnitOfWork
 from qianzhao.common.workdays import working_days_between
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 
 from ..enums import (
-    AWAITING_LETTER_VALUES,
     NEXT_TIER,
     OPEN_STATUSES,
     TIER_RANK,
-    AgendaState,
     CaseStatus,
     Category,
     FactorSubtype,
-    LetterStatus,
     Source,
     Tier,
 )
 from . import access, events
+from .dependants import end_dependants
 from .models import CoordinationCase
 
 S = CaseStatus
@@ -283,19 +281,3 @@ async def _close(*, uow: UnitOfWork, case: CoordinationCase, status: CaseStatus,
           changes={"status": status.value, "closure_reason": reason, "closed_at": uow.clock.now()})
     await end_dependants(uow=uow, case=case)
     return case
-
-
-async def end_dependants(*, uow: UnitOfWork, case: CoordinationCase) -> None:
-    """A case that ended no longer awaits letters or agenda time: cancel them (part of the same change)."""
-    from ..letter.models import DepartmentLetter
-    from ..meeting.models import AgendaItem
-
-    await uow.session.execute(
-        update(DepartmentLetter).where(DepartmentLetter.case_id == case.id,
-                                       DepartmentLetter.status.in_(AWAITING_LETTER_VALUES))
-        .values(status=LetterStatus.CANCELLED.value, version=DepartmentLetter.version + 1)
-        .execution_options(synchronize_session=False))
-    await uow.session.execute(
-        update(AgendaItem).where(AgendaItem.case_id == case.id,
-                                 AgendaItem.state.in_([AgendaState.PROPOSED.value, AgendaState.PLACED.value]))
-        .values(state=AgendaState.WITHDRAWN.value).execution_options(synchronize_session=False))
