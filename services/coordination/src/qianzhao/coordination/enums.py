@@ -55,7 +55,11 @@ class CaseStatus(Enum):
     DECIDED = ev("DECIDED", description="The joint meeting decided on it; decisions are followed up (会议已议定, 跟踪落实).")
     RESOLVED = ev("RESOLVED", description="Solution recorded and confirmed by the raising unit (已解决). Final.")
     CLOSED_UNRESOLVABLE = ev("CLOSED_UNRESOLVABLE", description="Closed as unresolvable, with a reason (无法解决并办结). Final.")
-    WITHDRAWN = ev("WITHDRAWN", description="Withdrawn because its project was delisted from the pool (项目出库, 撤销). Final.")
+    WITHDRAWN = ev("WITHDRAWN", description=(
+        "Ended because its project was delisted from the pool (项目出库, 撤销): when the projects service delists a "
+        "project, each of its open cases becomes WITHDRAWN with the delisting reason as closureReason, its letters "
+        "still awaiting feedback are cancelled and its pending agenda items withdrawn. Counted neither as resolved "
+        "nor as unresolvable. Final."))
 
 
 FINAL_STATUSES = frozenset({CaseStatus.REJECTED, CaseStatus.RESOLVED, CaseStatus.CLOSED_UNRESOLVABLE,
@@ -67,8 +71,11 @@ OPEN_VALUES = tuple(sorted(s.value for s in OPEN_STATUSES))
 @strawberry.enum(name="CoordinationSource", description="Where a coordination case came from (问题来源).")
 class Source(Enum):
     DIRECT = ev("DIRECT", description="Raised directly by a county, prefecture or province unit (直接报送).")
-    GRIEVANCE = ev("GRIEVANCE", description="Opened from an escalated enterprise grievance (企业诉求升级).")
-    STALL_ALERT = ev("STALL_ALERT", description="Opened from the project pool's stall alert (项目停滞预警).")
+    GRIEVANCE = ev("GRIEVANCE", description="Opened from an escalated enterprise grievance (企业诉求升级); one case "
+                                            "per grievance.")
+    STALL_ALERT = ev("STALL_ALERT", description="Opened from the project pool's stall alert (项目停滞预警) at the "
+                                                "project's county, at most one open per project; resolved "
+                                                "automatically when the project starts construction or production.")
 
 
 @strawberry.enum(name="DepartmentLetterStatus", description="State of a letter to a department (函件状态).")
