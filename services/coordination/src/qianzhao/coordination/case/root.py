@@ -9,7 +9,6 @@ import strawberry
 from qianzhao.common.api import Connection, connection, paginate
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import bad_input, forbidden
-from sqlalchemy import func, select
 from strawberry.types import Info
 
 from ..enums import CaseOrderField, CaseStatus, Category, Source, StatsDimension, Tier
@@ -150,6 +149,3 @@ class CaseQueries:
         async with exclusive(info.context) as session:
             return await stats.compute(session, stmt, group_by or [], info.context.clock.now())
 
-
-async def count_cases(session, stmt) -> int:
-    return int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)

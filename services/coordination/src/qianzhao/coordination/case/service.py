@@ -38,7 +38,7 @@ def _bad(message: str, field: str | None = None) -> DomainError:
     return DomainError(ErrorCode.BAD_USER_INPUT, message, field)
 
 
-def _text(value: str | None, field: str, *, required: bool = True, limit: int | None = None) -> str:
+def clean_text(value: str | None, field: str, *, required: bool = True, limit: int | None = None) -> str:
     value = (value or "").strip()
     if required and not value:
         raise _bad(f"`{field}` must not be empty", field)
@@ -84,8 +84,8 @@ def case_row(*, uow: UnitOfWork, region_code: str, title: str, description: str,
         raise _bad(f"Unknown region code {region_code}", "regionCode")
     if not principal.covers_region(region_code):
         raise DomainError(ErrorCode.FORBIDDEN, f"Region {region_code} is outside your jurisdiction", "regionCode")
-    title = _text(title, "title", limit=200)
-    description = _text(description, "description")
+    title = clean_text(title, "title", limit=200)
+    description = clean_text(description, "description")
     check_category(category, factor_subtype)
     if source is Source.DIRECT and project_id is None:
         raise _bad("Problems of major projects name their project: projectId is required", "projectId")
@@ -177,7 +177,7 @@ async def verify(*, uow: UnitOfWork, case: CoordinationCase, comment: str | None
 
 async def reject(*, uow: UnitOfWork, case: CoordinationCase, reason: str):
     require_handler(uow, case, "reject")
-    reason = _text(reason, "reason")
+    reason = clean_text(reason, "reason")
     require_status(case, [S.SUBMITTED], "reject")
     apply(uow, case, action="REJECTED", spec=events.REJECTED, reason=reason,
           changes={"status": S.REJECTED.value, "rejection_reason": reason, "closed_at": uow.clock.now()})
@@ -198,10 +198,10 @@ async def classify(*, uow: UnitOfWork, case: CoordinationCase, category: Categor
 async def assign(*, uow: UnitOfWork, case: CoordinationCase, lead_department: str,
                  co_departments: list[str], comment: str | None = None):
     require_handler(uow, case, "assign")
-    lead = _text(lead_department, "leadDepartment", limit=100)
+    lead = clean_text(lead_department, "leadDepartment", limit=100)
     co = []
     for d in co_departments:
-        d = _text(d, "coDepartments", limit=100)
+        d = clean_text(d, "coDepartments", limit=100)
         if d != lead and d not in co:
             co.append(d)
     require_status(case, [S.CLASSIFIED, S.ASSIGNED, S.IN_PROGRESS], "assign")
@@ -219,7 +219,7 @@ async def start(*, uow: UnitOfWork, case: CoordinationCase, comment: str | None 
 async def escalate(*, uow: UnitOfWork, case: CoordinationCase, reason: str):
     """Move an open case up one tier (县 → 市州 → 省); its status and departments stay as they were."""
     require_handler(uow, case, "escalate")
-    reason = _text(reason, "reason")
+    reason = clean_text(reason, "reason")
     require_status(case, OPEN_STATUSES - {S.ON_AGENDA, S.DECIDED}, "escalate")
     nxt = NEXT_TIER.get(Tier(case.tier))
     if nxt is None:
@@ -232,7 +232,7 @@ async def escalate(*, uow: UnitOfWork, case: CoordinationCase, reason: str):
 
 async def record_solution(*, uow: UnitOfWork, case: CoordinationCase, solution: str):
     require_handler(uow, case, "record a solution for", lead_department=True)
-    solution = _text(solution, "solution")
+    solution = clean_text(solution, "solution")
     require_status(case, [S.ASSIGNED, S.IN_PROGRESS, S.DECIDED], "record a solution for")
     return apply(uow, case, action="SOLUTION_RECORDED", spec=events.SOLUTION_RECORDED, solution=solution,
                  changes={"solution": solution, "solution_recorded_at": uow.clock.now()})
@@ -266,7 +266,7 @@ async def resolve_stall_alert(*, uow: UnitOfWork, case: CoordinationCase, soluti
 
 async def close_unresolvable(*, uow: UnitOfWork, case: CoordinationCase, reason: str):
     require_handler(uow, case, "close")
-    reason = _text(reason, "reason")
+    reason = clean_text(reason, "reason")
     require_status(case, OPEN_STATUSES - {S.SUBMITTED}, "close")
     return await _close(uow=uow, case=case, status=S.CLOSED_UNRESOLVABLE, reason=reason)
 

@@ -25,8 +25,8 @@ async def send(*, uow: UnitOfWork, case: CoordinationCase, department: str, cont
                feedback_working_days: int) -> DepartmentLetter:
     """Push a case to a department in writing; the department becomes a co-department (so it sees the case)."""
     cases.require_handler(uow, case, "send letters for")
-    department = cases._text(department, "department", limit=100)
-    content = cases._text(content, "content")
+    department = cases.clean_text(department, "department", limit=100)
+    content = cases.clean_text(content, "content")
     if not 1 <= feedback_working_days <= MAX_FEEDBACK_DAYS:
         raise DomainError(ErrorCode.BAD_USER_INPUT,
                           f"feedbackWorkingDays must be between 1 and {MAX_FEEDBACK_DAYS}", "feedbackWorkingDays")
@@ -91,7 +91,7 @@ async def give_feedback(*, uow: UnitOfWork, letter: DepartmentLetter, case: Coor
                         proposed_solution: str | None) -> DepartmentLetter:
     """The department's written answer; late answers are accepted (the overdue count stays on record)."""
     _require_addressee(uow, letter, "answer")
-    text = cases._text(text, "text")
+    text = cases.clean_text(text, "text")
     if letter.status not in (LetterStatus.SENT.value, LetterStatus.ACKNOWLEDGED.value):
         raise DomainError(ErrorCode.INVALID_TRANSITION, f"Letter is {letter.status}; it takes no feedback",
                           "letterId")

@@ -24,8 +24,8 @@ PLACEABLE = [S.VERIFIED, S.CLASSIFIED, S.ASSIGNED, S.IN_PROGRESS]
 async def schedule(*, uow: UnitOfWork, title: str, meeting_date: date, chair: str,
                    attending_departments: list[str]) -> JointMeeting:
     """Convene a meeting; proposals still waiting for "the next meeting" are attached to it."""
-    title = cases._text(title, "title", limit=200)
-    chair = cases._text(chair, "chair", limit=100)
+    title = cases.clean_text(title, "title", limit=200)
+    chair = cases.clean_text(chair, "chair", limit=100)
     if meeting_date < uow.clock.today():
         raise DomainError(ErrorCode.BAD_USER_INPUT, "A meeting cannot be convened in the past", "meetingDate")
     depts = list(dict.fromkeys(d.strip() for d in attending_departments if d.strip()))
@@ -121,8 +121,8 @@ async def decide(*, uow: UnitOfWork, item: AgendaItem, case: CoordinationCase, d
     """Record the meeting's decision: who is responsible (it becomes lead department), by when; the meeting counts
     as held."""
     cases.require_handler(uow, case, "decide on")
-    decision = cases._text(decision, "decision")
-    dept = cases._text(responsible_department, "responsibleDepartment", limit=100)
+    decision = cases.clean_text(decision, "decision")
+    dept = cases.clean_text(responsible_department, "responsibleDepartment", limit=100)
     if item.state != AgendaState.PLACED.value:
         raise DomainError(ErrorCode.INVALID_TRANSITION, f"Agenda item is {item.state}, not PLACED", "agendaItemId")
     if deadline < uow.clock.today():
@@ -151,7 +151,7 @@ async def follow_up(*, uow: UnitOfWork, item: AgendaItem, case: CoordinationCase
             or uow.principal.department == item.responsible_department):
         raise DomainError(ErrorCode.FORBIDDEN, "Only the province or the responsible department follows up",
                           "agendaItemId")
-    note = cases._text(note, "note")
+    note = cases.clean_text(note, "note")
     if item.state != AgendaState.DECIDED.value or case.status != S.DECIDED.value:
         raise DomainError(ErrorCode.INVALID_TRANSITION, "Only decided items of open cases are followed up",
                           "agendaItemId")
