@@ -160,3 +160,14 @@ async def test_a_bad_event_in_a_batch_is_dead_lettered_alone(databases, nats_ser
         assert sorted(c["grievance"]["id"] for c in found) == sorted(good)
         assert [c["number"] for c in sorted(found, key=lambda c: c["number"])] == [
             "XT-2025-00001", "XT-2025-00002", "XT-2025-00003"]
+
+
+async def test_grievance_escalated_to_a_tier_starts_there(svc, js):
+    gid = str(uuid.uuid4())
+    await publish(js, "qianzhao.grievances.grievance.escalated.v1",
+                  escalated(gid) | {"escalated_to": "PROVINCE", "category": "POLICY_CONSULTATION"})
+    await settle(svc, "coordination-grievances", 1)
+    [case] = await cases(svc, sources=["GRIEVANCE"])
+    assert case["tier"] == "PROVINCE" and case["category"] == "POLICY" and case["regionCode"] == NANMING
+    listed = await svc.ok("{ provincialCoordinationList { totalCount cases { number } } }", token=PROVINCE)
+    assert listed["provincialCoordinationList"]["cases"] == [{"number": case["number"]}]
