@@ -32,7 +32,6 @@ from qianzhao.common.consumer import EventConsumer  # noqa: E402
 from qianzhao.common.db import make_engine, make_sessionmaker  # noqa: E402
 from qianzhao.coordination.app import SERVICE  # noqa: E402
 from qianzhao.coordination.case.handlers import GRIEVANCE_SUBJECTS, batch_handler, handler  # noqa: E402
-from qianzhao.coordination.consumer import BatchingConsumer  # noqa: E402
 
 SUBJECT = GRIEVANCE_SUBJECTS[0]
 COUNTIES = ["520102", "520103", "520111", "520302", "520402", "522601"]
@@ -78,7 +77,7 @@ async def drain(db_url: str, nats_url: str, name: str, handle, total: int, batch
     await broker.wait_connected(10)
     kwargs = {"name": name, "service": "grievances", "subjects": [SUBJECT], "handler": handle,
               "sessionmaker": make_sessionmaker(engine), "broker": broker, "batch": 500 if batch_handle else 200}
-    consumer = BatchingConsumer(batch_handler=batch_handle, **kwargs) if batch_handle else EventConsumer(**kwargs)
+    consumer = EventConsumer(batch_handler=batch_handle, **kwargs) if batch_handle else EventConsumer(**kwargs)
     t0 = time.perf_counter()
     task = asyncio.create_task(consumer.run())
     while consumer.handled < total:

@@ -23,14 +23,28 @@ from .telemetry import extract_context, tracer
 log = logging.getLogger("qianzhao.consumer")
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+BatchHandler = Callable[[AsyncSession, list[CloudEvent]], Awaitable[None]]
+
+
+def _cancelling() -> bool:
+    """True when this task was asked to stop, even if a library swallowed the CancelledError (3.11 wait_for)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 class EventConsumer:
-    """Handles one durable consumer's events; each handler runs in a savepoint of a batch transaction."""
+    """Handles one durable consumer's events.
+
+    A fetched batch is first handled in one transaction (one multi-row inbox insert tells which events are new;
+    `batch_handler`, when given, does set-based work for all of them). If anything in it fails, the transaction
+    rolls back and the batch is handled again event by event, each in its own savepoint, so a bad event is
+    retried, backed off and dead-lettered alone. Acks follow the commit either way.
+    """
 
     def __init__(self, *, name: str, service: str, subjects: list[str], handler: Handler,
                  sessionmaker: async_sessionmaker[AsyncSession], broker: Broker, max_deliver: int = 5,
-                 backoff_seconds: float = 1.0, batch: int = 200, ack_wait: float = 30.0):
+                 backoff_seconds: float = 1.0, batch: int = 200, ack_wait: float = 30.0,
+                 batch_handler: BatchHandler | None = None):
         self.name = name
         self.service = service
         self.subjects = subjects
@@ -44,6 +58,8 @@ class EventConsumer:
         self.handled = 0
         self.duplicates = 0
         self.dead_lettered = 0
+        self.batch_handler = batch_handler
+        self.fallbacks = 0
 
     @property
     def stream(self) -> str:
@@ -63,6 +79,8 @@ class EventConsumer:
                     try:
                         msgs = await sub.fetch(self.batch, timeout=1.0)
                     except (TimeoutError, NatsTimeoutError):
+                        if _cancelling():
+                            raise asyncio.CancelledError from None
                         continue
                     await self.handle_batch(msgs)
             except asyncio.CancelledError:
@@ -73,6 +91,8 @@ class EventConsumer:
                         pass
                 raise
             except Exception as exc:
+                if _cancelling():
+                    raise asyncio.CancelledError from None
                 log.warning("consumer %s paused: %s", self.name, exc)
                 await asyncio.sleep(1.0)
 
@@ -90,6 +110,44 @@ class EventConsumer:
             return False
 
     async def handle_batch(self, msgs: list) -> None:
+        if not await self._handle_together(msgs):
+            await self._handle_one_by_one(msgs)
+
+    async def _handle_together(self, msgs: list) -> bool:
+        """The fast path: the whole batch in one transaction; False (nothing kept) if anything failed."""
+        try:
+            events = [CloudEvent.model_validate_json(m.data) for m in msgs]
+        except ValidationError:
+            return False
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                inserted = set((await session.execute(
+                    pg_insert(inbox).values([{"event_id": e.id, "consumer": self.name, "event_type": e.type}
+                                             for e in events]).on_conflict_do_nothing().returning(inbox.c.event_id)
+                )).scalars())
+                fresh = []
+                for event in events:
+                    if event.id in inserted:
+                        inserted.discard(event.id)  # the same event twice in one batch counts once
+                        fresh.append(event)
+                if self.batch_handler is not None:
+                    await self.batch_handler(session, fresh)
+                else:
+                    for event in fresh:
+                        with tracer().start_as_current_span(f"consume {event.type}"):
+                            await self.handler(session, event)
+        except Exception as exc:
+            self.fallbacks += 1
+            log.info("consumer %s: batch of %d handled one by one after: %s", self.name, len(msgs), exc)
+            return False
+        for msg in msgs:
+            await msg.ack()  # idempotent handling makes an unconfirmed ack safe; one flush confirms the lot
+        await self.broker.nc.flush()
+        self.duplicates += len(events) - len(fresh)
+        self.handled += len(msgs)
+        return True
+
+    async def _handle_one_by_one(self, msgs: list) -> None:
         """One transaction for the batch, a savepoint per event: failures roll back alone."""
         outcomes: list[tuple[object, Exception | None, CloudEvent | None]] = []
         async with self.sessionmaker() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,9 +99,10 @@ def create_service_app(definition: ServiceDefinition, settings: PlatformSettings
         finally:
             for task in runtime.tasks:
                 task.cancel()
-            for task in runtime.tasks:
-                with suppress(asyncio.CancelledError, Exception):
-                    await task
+            if runtime.tasks:  # bounded: a worker that ignores cancellation must not hang shutdown
+                _done, stuck = await asyncio.wait(runtime.tasks, timeout=10)
+                for task in stuck:
+                    log.error("background task %s did not stop within 10 s", task.get_name())
             if runtime.relay:
                 await runtime.relay.close()
             await broker.close()

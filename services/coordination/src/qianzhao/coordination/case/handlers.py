@@ -26,7 +26,6 @@ from qianzhao.common.consumer import EventConsumer
 from qianzhao.common.events import CloudEvent
 from sqlalchemy import insert, select
 
-from ..consumer import BatchingConsumer, CancellableConsumer
 from ..enums import OPEN_VALUES, Category, Source, Tier
 from ..uow import ReactionUnitOfWork
 from . import service
@@ -162,7 +161,7 @@ def consumers(runtime) -> list[EventConsumer]:
               "max_deliver": runtime.settings.consumer_max_deliver,
               "backoff_seconds": runtime.settings.consumer_backoff_seconds}
     return [
-        BatchingConsumer(name="coordination-grievances", service="grievances", subjects=GRIEVANCE_SUBJECTS,
-                         batch_handler=batch_handler(runtime.clock), batch=500, **common),
-        CancellableConsumer(name="coordination-projects", service="projects", subjects=PROJECT_SUBJECTS, **common),
+        EventConsumer(name="coordination-grievances", service="grievances", subjects=GRIEVANCE_SUBJECTS,
+                      batch_handler=batch_handler(runtime.clock), batch=500, **common),
+        EventConsumer(name="coordination-projects", service="projects", subjects=PROJECT_SUBJECTS, **common),
     ]
