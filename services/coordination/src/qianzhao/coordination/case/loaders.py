@@ -11,14 +11,13 @@ from strawberry.types import Info
 
 from ..letter.models import DepartmentLetter, LetterReminder
 from ..meeting.models import AgendaItem, FollowUp, JointMeeting
-from ..session import exclusive
 from .models import CoordinationCase
 
 
 def _by_id(model):
     async def load(ctx, ids: list[uuid.UUID]):
-        async with exclusive(ctx) as session:
-            rows = (await session.execute(select(model).where(model.id.in_(ids)))).scalars().all()
+        session = ctx.session  # the batch holds the request's session
+        rows = (await session.execute(select(model).where(model.id.in_(ids)))).scalars().all()
         found = {r.id: r for r in rows}
         return [found.get(i) for i in ids]
     return load
@@ -26,8 +25,8 @@ def _by_id(model):
 
 def _grouped(model, column, order):
     async def load(ctx, keys: list[uuid.UUID]):
-        async with exclusive(ctx) as session:
-            rows = (await session.execute(select(model).where(column.in_(keys)).order_by(*order))).scalars().all()
+        session = ctx.session  # the batch holds the request's session
+        rows = (await session.execute(select(model).where(column.in_(keys)).order_by(*order))).scalars().all()
         out = defaultdict(list)
         for r in rows:
             out[getattr(r, column.key)].append(r)
@@ -60,9 +59,9 @@ def grievance_case_loader(info: Info):
     ctx = info.context
 
     async def load(ids: list[uuid.UUID]):
-        async with exclusive(ctx) as session:
-            rows = (await session.execute(
-                select(CoordinationCase).where(CoordinationCase.grievance_id.in_(ids)))).scalars().all()
+        session = ctx.session  # the batch holds the request's session
+        rows = (await session.execute(
+            select(CoordinationCase).where(CoordinationCase.grievance_id.in_(ids)))).scalars().all()
         found = {r.grievance_id: r for r in rows}
         return [found.get(i) for i in ids]
     return ctx.loader("case_of_grievance", load)
@@ -72,10 +71,10 @@ def history_loader(info: Info):
     ctx = info.context
 
     async def load(ids: list[uuid.UUID]):
-        async with exclusive(ctx) as session:
-            rows = (await session.execute(
-                select(audit_history).where(audit_history.c.aggregate_id.in_(ids))
-                .order_by(audit_history.c.occurred_at, audit_history.c.id))).mappings().all()
+        session = ctx.session  # the batch holds the request's session
+        rows = (await session.execute(
+            select(audit_history).where(audit_history.c.aggregate_id.in_(ids))
+            .order_by(audit_history.c.occurred_at, audit_history.c.id))).mappings().all()
         out = defaultdict(list)
         for r in rows:
             out[r["aggregate_id"]].append(r)

@@ -15,7 +15,6 @@ from qianzhao.common.api import Connection, connection, paginate
 from strawberry.types import Info
 
 from ..enums import CaseOrderField
-from ..session import exclusive
 from . import access, queries
 from .loaders import grievance_case_loader
 from .types import CoordinationCaseType
@@ -47,7 +46,7 @@ class ProjectRef:
             return connection(CoordinationCaseType, [], _empty_info(), 0)
         stmt = queries.visible_cases(principal, queries.CaseFilter(project_id=pid, open_only=open_only))
         order, cursor_of = queries.order_of(CaseOrderField.SUBMITTED_AT, True)
-        async with exclusive(info.context) as session:
+        async with info.context.exclusive() as session:
             items, page, total = await paginate(session, stmt, order=order, first=first, after=after,
                                                 cursor_of=cursor_of)
         return connection(CoordinationCaseType, items, page, total, CoordinationCaseType.from_model)
@@ -61,8 +60,8 @@ class ProjectRef:
         if pid is None:
             return 0
         async def counts(ids):
-            async with exclusive(ctx) as session:
-                return await queries.open_counts_by_project(session, principal, ids)
+            session = ctx.session  # the batch holds the request's session
+            return await queries.open_counts_by_project(session, principal, ids)
 
         load = ctx.loader("open_blockers", counts)
         return await load.load(pid)

@@ -12,7 +12,6 @@ from qianzhao.common.errors import bad_input, forbidden
 from strawberry.types import Info
 
 from ..enums import CaseOrderField, CaseStatus, Category, Source, StatsDimension, Tier
-from ..session import exclusive
 from . import access, queries, stats
 from .loaders import case_loader
 from .models import CoordinationCase as C
@@ -103,7 +102,7 @@ class CaseQueries:
         stmt = queries.visible_cases(principal, filter.to_filter() if filter else None)
         order_by = order_by or CoordinationCaseOrder()
         order, cursor_of = queries.order_of(order_by.field, order_by.descending)
-        async with exclusive(info.context) as session:
+        async with info.context.exclusive() as session:
             items, page, total = await paginate(session, stmt, order=order, first=first, after=after,
                                                 cursor_of=cursor_of)
         return connection(CoordinationCaseType, items, page, total, CoordinationCaseType.from_model)
@@ -121,7 +120,7 @@ class CaseQueries:
                                                                    categories=[category] if category else None))
         if department:
             stmt = stmt.where(C.lead_department == department)
-        async with exclusive(info.context) as session:
+        async with info.context.exclusive() as session:
             rows = (await session.execute(
                 stmt.order_by(C.category, C.lead_department.nulls_last(), C.number))).scalars().all()
         by_cat: dict[str, int] = {}
@@ -146,6 +145,6 @@ class CaseQueries:
         principal = info.context.user()
         principal.require_role(*READ_ROLES)
         stmt = queries.visible_cases(principal, filter.to_filter() if filter else None)
-        async with exclusive(info.context) as session:
+        async with info.context.exclusive() as session:
             return await stats.compute(session, stmt, group_by or [], info.context.clock.now())
 

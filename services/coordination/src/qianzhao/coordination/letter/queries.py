@@ -14,7 +14,6 @@ from strawberry.types import Info
 from ..case import access
 from ..case.models import CoordinationCase
 from ..enums import AWAITING_LETTER_VALUES
-from ..session import exclusive
 from .models import DepartmentLetter as L
 from .types import DepartmentLetterType
 
@@ -48,7 +47,7 @@ class LetterQueries:
         if overdue is not None:
             late = and_(L.status.in_(AWAITING_LETTER_VALUES), L.first_deadline <= ctx.clock.now())
             stmt = stmt.where(late if overdue else or_(not_(late)))
-        async with exclusive(ctx) as session:
+        async with ctx.exclusive() as session:
             items, page, total = await paginate(session, stmt, order=[(L.sent_at, True), (L.id, True)],
                                                 first=first, after=after,
                                                 cursor_of=lambda r: [r.sent_at, str(r.id)])

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from ..enums import MeetingStatus
-from ..session import exclusive
 from .models import JointMeeting as M
 from .types import JointMeetingType
 
@@ -38,7 +37,7 @@ class MeetingQueries:
             stmt = stmt.where(M.meeting_date >= date_from)
         if date_to:
             stmt = stmt.where(M.meeting_date <= date_to)
-        async with exclusive(ctx) as session:
+        async with ctx.exclusive() as session:
             items, page, total = await paginate(session, stmt, order=[(M.created_at, True), (M.id, True)],
                                                 first=first, after=after,
                                                 cursor_of=lambda r: [r.created_at, str(r.id)])
