@@ -119,6 +119,8 @@ class EventConsumer:
             events = [CloudEvent.model_validate_json(m.data) for m in msgs]
         except ValidationError:
             return False
+        if not events:
+            return True
         try:
             async with self.sessionmaker() as session, session.begin():
                 inserted = set((await session.execute(
