@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable
 
 from qianzhao.common import regions
+from qianzhao.common.concurrency import check_version
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.events import EventSpec
 from qianzhao.common.ids import new_id, next_number
@@ -132,9 +133,7 @@ async def load(*, uow: UnitOfWork, case_id: uuid.UUID, expected_version: int | N
     case = (await uow.session.execute(stmt)).scalar_one_or_none()
     if case is None or not access.visible(uow.principal, case):
         raise DomainError(ErrorCode.NOT_FOUND, f"Coordination case {case_id} not found", "id")
-    if expected_version is not None and expected_version != case.version:
-        raise DomainError(ErrorCode.CONFLICT, f"Case changed meanwhile: version is {case.version}, "
-                          f"not {expected_version}; reload and retry", "expectedVersion")
+    check_version(case, expected_version, what=f"Case {case.number}")
     return case
 
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from qianzhao.common.auth import Role
+from qianzhao.common.concurrency import check_version
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.ids import next_number
 from qianzhao.common.uow import UnitOfWork
@@ -136,8 +137,7 @@ async def load(*, uow: UnitOfWork, claim_id: uuid.UUID, expected_version: int | 
     if c is None or not access.claim_visible(uow.principal, c):
         raise DomainError(ErrorCode.NOT_FOUND, f"Arrears claim {claim_id} not found", "claimId")
     _require_officer(uow, c.region_code)
-    if expected_version is not None and expected_version != c.version:
-        raise DomainError(ErrorCode.CONFLICT, f"Claim {c.number} is at version {c.version}", "expectedVersion")
+    check_version(c, expected_version, what=f"Claim {c.number}")
     return c
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from qianzhao.common import regions
 from qianzhao.common.auth import Role
+from qianzhao.common.concurrency import check_version
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.uow import UnitOfWork
 from qianzhao.common.workdays import add_working_days, working_days_between
@@ -54,9 +55,7 @@ async def load(*, uow: UnitOfWork, grievance_id: uuid.UUID, expected_version: in
         select(Grievance).where(Grievance.id == grievance_id).with_for_update())).scalar_one_or_none()
     if g is None or not access.grievance_visible(uow.principal, g):
         raise DomainError(ErrorCode.NOT_FOUND, f"Grievance {grievance_id} not found", field)
-    if expected_version is not None and expected_version != g.version:
-        raise DomainError(ErrorCode.CONFLICT, f"Grievance {g.number} is at version {g.version}, "
-                          f"not {expected_version}; reload and retry", "expectedVersion")
+    check_version(g, expected_version, what=f"Grievance {g.number}")
     return g
 
 
@@ -118,8 +117,7 @@ async def merge(*, uow: UnitOfWork, grievance_id, into_id, expected_version=None
     first, second = sorted([grievance_id, into_id])
     locked = {first: await load(uow=uow, grievance_id=first), second: await load(uow=uow, grievance_id=second)}
     g, target = locked[grievance_id], locked[into_id]
-    if expected_version is not None and expected_version != g.version:
-        raise DomainError(ErrorCode.CONFLICT, f"Grievance {g.number} is at version {g.version}", "expectedVersion")
+    check_version(g, expected_version, what=f"Grievance {g.number}")
     _check(g, "merge")
     _require_dispatcher(uow, g)
     if S(target.status) in (S.MERGED, S.REJECTED):

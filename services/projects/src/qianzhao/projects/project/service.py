@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from qianzhao.common import concurrency
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.ids import next_number
 from qianzhao.common.uow import UnitOfWork
@@ -39,9 +40,7 @@ async def get_for_change(*, uow: UnitOfWork, project_id, expected_version: int |
 
 
 def check_version(project: Project, expected: int | None) -> None:
-    if expected is not None and expected != project.version:
-        raise DomainError(ErrorCode.CONFLICT, f"Project {project.number} is at version {project.version}, "
-                          f"not {expected}: reload and retry", "expectedVersion")
+    concurrency.check_version(project, expected, what=f"Project {project.number}")
 
 
 async def get_many(*, session: AsyncSession, ids: list[uuid.UUID]) -> list[Project | None]:
