@@ -42,9 +42,5 @@ def forbidden(message: str = "Not permitted for this principal") -> ApiError:
     return ApiError(ErrorCode.FORBIDDEN, message)
 
 
-def not_found(what: str, key: object) -> ApiError:
-    return ApiError(ErrorCode.NOT_FOUND, f"{what} {key} not found")
-
-
 def bad_input(message: str) -> ApiError:
     return ApiError(ErrorCode.BAD_USER_INPUT, message)

@@ -28,10 +28,6 @@ class CloudEvent(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
     @property
-    def service(self) -> str:
-        return self.type.split(".")[1]
-
-    @property
     def nats_subject(self) -> str:
         _, service, aggregate, event, _version = self.type.split(".")
         return nats_subject(service, aggregate, event)

@@ -75,15 +75,6 @@ def contains(outer: str, inner: str) -> bool:
     return any(a.code == outer for a in ancestors(inner)) if inner in all_regions() else False
 
 
-def prefecture_of(code: str) -> Region | None:
-    region = require(code)
-    if region.level is RegionLevel.PREFECTURE:
-        return region
-    if region.level is RegionLevel.COUNTY:
-        return require(region.parent_code)
-    return None
-
-
 def parent_tier(code: str) -> Region | None:
     """The next tier up (county → prefecture → province); None at the province."""
     parent = require(code).parent_code

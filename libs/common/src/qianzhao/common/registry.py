@@ -10,10 +10,3 @@ from .service_app import ServiceDefinition
 def installed_services() -> list[ServiceDefinition]:
     found = [ep.load() for ep in entry_points(group="qianzhao.services")]
     return sorted(found, key=lambda d: d.port)
-
-
-def service(name: str) -> ServiceDefinition:
-    for definition in installed_services():
-        if definition.name == name:
-            return definition
-    raise KeyError(f"no installed service named {name!r}")

@@ -31,10 +31,6 @@ class PlatformSettings(BaseSettings):
     log_json: bool = True
     graphiql: bool = True
 
-    @property
-    def async_database_url(self) -> str:
-        return to_async_url(self.database_url)
-
 
 def to_async_url(url: str) -> str:
     """Accept plain `postgresql://` URLs (as operators write them) and use asyncpg."""

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,7 +103,6 @@ class Supervisor:
         t0 = time.monotonic()
         self.check_ports()
         data = self.settings.data_dir.resolve()
-        step = _Step()
         with step("PostgreSQL"):
             self.pg = PostgresServer(data / "pg", self.settings.pg_port).start(stdout=subprocess.DEVNULL)
             for d in self.services:
@@ -180,24 +180,13 @@ class Supervisor:
         return "\n".join(lines)
 
 
-class _Step:
-    """Progress lines: `▸ PostgreSQL … ok (0.6s)`."""
-
-    def __call__(self, what: str):
-        return _StepCtx(what)
-
-
-class _StepCtx:
-    def __init__(self, what: str):
-        self.what = what
-
-    def __enter__(self):
-        self.t0 = time.monotonic()
-        say(f"▸ starting {self.what} …")
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            say(f"  ✓ {self.what} ({time.monotonic() - self.t0:.1f}s)")
+@contextmanager
+def step(what: str):
+    """Progress lines: `▸ starting PostgreSQL …` then `✓ PostgreSQL (0.6s)`."""
+    t0 = time.monotonic()
+    say(f"▸ starting {what} …")
+    yield
+    say(f"  ✓ {what} ({time.monotonic() - t0:.1f}s)")
 
 
 async def _ensure_streams(url: str, services: list[str]) -> None:

@@ -32,7 +32,7 @@ def _private_dir(kind: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory) -> PostgresServer:
+def pg_server() -> PostgresServer:
     """The session's PostgreSQL: `QZ_TEST_DATABASE_URL` if set, else one started from the embedded wheel."""
     external = os.environ.get("QZ_TEST_DATABASE_URL")
     if external:
@@ -46,7 +46,7 @@ def pg_server(tmp_path_factory) -> PostgresServer:
 
 
 @pytest.fixture(scope="session")
-def nats_server(tmp_path_factory) -> NatsServer:
+def nats_server() -> NatsServer:
     """The session's NATS with JetStream: `QZ_TEST_NATS_URL` if set, else one started from the wheel."""
     external = os.environ.get("QZ_TEST_NATS_URL")
     if external:
