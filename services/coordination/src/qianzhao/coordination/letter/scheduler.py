@@ -9,11 +9,10 @@ again — in this replica or another, now or after a crash — never repeats a s
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from dataclasses import dataclass
 
 from qianzhao.common.auth import Principal, Role
+from qianzhao.common.scheduling import every
 from qianzhao.common.uow import UnitOfWork
 from qianzhao.common.workdays import add_working_days
 from sqlalchemy import func, select
@@ -23,8 +22,6 @@ from ..enums import AWAITING_LETTER_VALUES
 from ..meeting import service as meetings
 from . import events
 from .models import DepartmentLetter, LetterReminder
-
-log = logging.getLogger("qianzhao.coordination.scheduler")
 
 LOCK_KEY = 0x515A_C0DE  # one deadline check at a time per database
 BATCH = 500
@@ -92,13 +89,9 @@ async def _check_batch(runtime, result: CheckResult) -> int:
 
 async def deadline_worker(runtime) -> None:
     """The background loop every replica runs."""
-    while True:
-        try:
-            result = await run_deadline_check(runtime)
-            if result.overdue:
-                log.info("deadline check: %s", result)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("deadline check failed; retrying next round")
-        await asyncio.sleep(runtime.settings.deadline_check_seconds)
+
+    async def check():
+        result = await run_deadline_check(runtime)
+        return result if result.overdue else None
+
+    await every(runtime.settings.deadline_check_seconds, check, name="letter deadline check")

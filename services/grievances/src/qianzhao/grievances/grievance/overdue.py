@@ -7,13 +7,12 @@ escalation, the reminder, the history row, the one `overdue` event) commits in t
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import datetime
 
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.clock import Clock
+from qianzhao.common.scheduling import every
 from qianzhao.common.uow import UnitOfWork
 from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,8 +21,6 @@ from . import events
 from .enums import DeadlineStage, HandlingUnitKind, unit_key
 from .enums import GrievanceStatus as S
 from .models import Escalation, Grievance, OverdueFlag, Reminder
-
-log = logging.getLogger("qianzhao.grievances.overdue")
 
 OVERDUE_LOCK_KEY = 0x515A_0D01
 SYSTEM = Principal(subject="system:overdue-check", role=Role.SERVICE)
@@ -104,14 +101,6 @@ _STAGE_CN = {DeadlineStage.ACCEPT: "受理", DeadlineStage.REPLY: "答复", Dead
 
 async def run_worker(runtime) -> None:
     """Background loop started by the app; every replica runs it, the advisory lock picks one per pass."""
-    interval = float(getattr(runtime.settings, "overdue_check_seconds", 300.0))
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            n = await check_overdue(sessionmaker=runtime.sessionmaker, clock=runtime.clock)
-            if n:
-                log.info("flagged %d missed deadlines", n)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("overdue check failed; retrying next interval")
+    interval = runtime.settings.overdue_check_seconds
+    await every(interval, lambda: check_overdue(sessionmaker=runtime.sessionmaker, clock=runtime.clock),
+                name="missed deadlines flagged", wait_first=True)

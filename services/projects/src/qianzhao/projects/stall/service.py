@@ -6,10 +6,8 @@ FOR UPDATE SKIP LOCKED so two workers never report the same project twice.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from qianzhao.common.auth import Principal, Role
+from qianzhao.common.scheduling import every
 from qianzhao.common.uow import UnitOfWork
 from sqlalchemy import ColumnElement, select, true, update
 
@@ -17,7 +15,6 @@ from ..project import events
 from ..project.models import Project
 from ..project.rules import Rules
 
-log = logging.getLogger("qianzhao.projects.stall")
 BATCH = 500
 SERVICE_PRINCIPAL = Principal(subject="projects-stall-detector", role=Role.SERVICE)
 
@@ -54,14 +51,5 @@ async def run_once(runtime) -> int:
 
 async def worker(runtime) -> None:
     """Background loop started with the service (one per process; SKIP LOCKED makes replicas safe)."""
-    interval = getattr(runtime.settings, "stall_check_seconds", 3600.0)
-    while True:
-        try:
-            count = await run_once(runtime)
-            if count:
-                log.info("flagged %d stalled projects", count)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("stall detection failed; retrying next round")
-        await asyncio.sleep(interval)
+    interval = runtime.settings.stall_check_seconds
+    await every(interval, lambda: run_once(runtime), name="stalled projects flagged")

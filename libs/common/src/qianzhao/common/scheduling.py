@@ -1,0 +1,25 @@
+"""Periodic background jobs: every replica runs the loop; the job decides who works (advisory lock, SKIP LOCKED)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger("qianzhao.scheduling")
+
+
+async def every(seconds: float, job: Callable[[], Awaitable[object]], *, name: str, wait_first: bool = False) -> None:
+    """Run `job` every `seconds` until cancelled; a failure is logged and retried next round, never fatal."""
+    if wait_first:
+        await asyncio.sleep(seconds)
+    while True:
+        try:
+            result = await job()
+            if result:
+                log.info("%s: %s", name, result)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; retrying in %.0f s", name, seconds)
+        await asyncio.sleep(seconds)
