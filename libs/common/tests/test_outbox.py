@@ -149,3 +149,11 @@ async def test_trace_context_flows_from_request_to_history_and_event_headers(dat
     assert orjson.loads(msg.data)["subject"] == note_id
     assert msg.headers["traceparent"].startswith(f"00-{trace_id}-")
     assert orjson.loads(msg.data)["traceparent"] == msg.headers["traceparent"]
+
+
+async def test_malformed_id_in_a_query_is_bad_user_input_not_internal(databases, own_nats):
+    async with running_service(SERVICE, database_url=databases.fresh(SERVICE), nats_url=own_nats.url) as svc:
+        body = await svc.graphql('{ note(id: "not-an-id") { id } }', token=dev_token())
+    assert body["data"] == {"note": None}
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert "not a valid id" in body["errors"][0]["message"]

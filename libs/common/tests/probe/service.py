@@ -11,7 +11,7 @@ from qianzhao.common.api import UserError, federation_schema, user_errors
 from qianzhao.common.db import declarative_base
 from qianzhao.common.errors import DomainError, ErrorCode, forbidden
 from qianzhao.common.events import EventSpec
-from qianzhao.common.ids import new_id
+from qianzhao.common.ids import new_id, parse_id
 from qianzhao.common.service_app import ServiceDefinition
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -59,7 +59,7 @@ async def load_visible(info: Info, id: str) -> NoteType | None:
         found = {r.id: r for r in rows}
         return [found.get(k) for k in keys]
 
-    note = await ctx.loader("note", batch).load(uuid.UUID(str(id)))
+    note = await ctx.loader("note", batch).load(parse_id(id))
     if note is None:
         return None
     if not principal.covers_region(note.region_code):

@@ -169,6 +169,10 @@ class InternalErrorMasking(SchemaExtension):
         masked = []
         for error in result.errors:
             original = error.original_error
+            if isinstance(original, DomainError):  # raised outside a mutation payload: keep its code
+                masked.append(GraphQLError(original.message, nodes=error.nodes, path=error.path,
+                                           extensions={"code": original.code}))
+                continue
             if original is None or isinstance(original, GraphQLError):
                 if original is not None and isinstance(original, ApiError) and not error.extensions:
                     error.extensions = original.extensions

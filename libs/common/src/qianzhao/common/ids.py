@@ -8,6 +8,8 @@ import uuid6
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .errors import DomainError, ErrorCode
+
 
 def new_id() -> uuid.UUID:
     """A UUIDv7: time-ordered, so B-tree inserts stay local."""
@@ -24,3 +26,19 @@ async def next_number(session: AsyncSession, scope: str) -> int:
         {"scope": scope},
     )
     return int(result.scalar_one())
+
+
+def parse_id(value: object, field: str = "id") -> uuid.UUID:
+    """A client-supplied id; BAD_USER_INPUT when malformed (a userError in mutations, a GraphQL error elsewhere)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise DomainError(ErrorCode.BAD_USER_INPUT, f"{value!r} is not a valid id", field) from None
+
+
+def try_parse_id(value: object) -> uuid.UUID | None:
+    """The id, or None when `value` is not one (entity references that simply resolve to nothing)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

@@ -8,6 +8,7 @@ import strawberry
 from qianzhao.common.api import Connection
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import forbidden
+from qianzhao.common.ids import parse_id
 from sqlalchemy import func, select
 from stdnum.cn import uscc
 from strawberry.types import Info
@@ -48,14 +49,14 @@ class ProjectRef:
     @F(description="Grievances related to this project that you may see (关联诉求).")
     async def grievances(self, info: Info, first: First = None,
                          after: After = None) -> Connection[GrievanceType]:
-        pid = queries.parse_id(self.id, "project")
+        pid = parse_id(self.id)
         base = select(Grievance).where(Grievance.project_id == pid)
         return await queries.page(info.context, info.context.user(), f=None, order=None, first=first,
                                   after=after, base=base)
 
     @F(description="How many grievances related to this project you may see; merged duplicates count once.")
     async def grievance_count(self, info: Info) -> int:
-        pid = queries.parse_id(self.id, "project")
+        pid = parse_id(self.id)
         return await info.context.loader("project-grievance-count", lambda ids: _project_counts(info, ids)).load(pid)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 from qianzhao.common.api import Connection, federation_schema
 from qianzhao.common.errors import forbidden
+from qianzhao.common.ids import parse_id
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import Info
 
@@ -28,7 +29,7 @@ class Query(ArrearsQueries, EngagementQueries):
     @strawberry.field(description="One grievance by id; FORBIDDEN outside your jurisdiction.")
     async def grievance(self, info: Info, id: Id) -> GrievanceType | None:
         principal = info.context.user()
-        g = await grievance_loader(info).load(queries.parse_id(id))
+        g = await grievance_loader(info).load(parse_id(id))
         if g is None:
             return None
         if not access.grievance_visible(principal, g):

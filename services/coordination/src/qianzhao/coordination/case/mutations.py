@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 
 import strawberry
 from qianzhao.common.api import user_errors
 from qianzhao.common.auth import Role
-from qianzhao.common.errors import DomainError, ErrorCode
+from qianzhao.common.errors import DomainError
+from qianzhao.common.ids import parse_id
 from qianzhao.common.uow import UnitOfWork
 from strawberry.types import Info
 
@@ -20,11 +20,6 @@ from .types import CoordinationCaseType
 CASE_ROLES = (Role.PROVINCE, Role.PREFECTURE, Role.COUNTY, Role.DEPARTMENT)
 
 
-def parse_id(value, field: str = "id") -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise DomainError(ErrorCode.BAD_USER_INPUT, f"{value!r} is not a valid id", field) from None
 
 
 async def change(info: Info, payload: type, input, step: Callable[[UnitOfWork, CoordinationCase], Awaitable]):

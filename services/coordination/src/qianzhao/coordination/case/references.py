@@ -7,24 +7,17 @@ must be authenticated, and the added fields only ever show cases the caller may 
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 import strawberry
 from qianzhao.common.api import Connection, connection, paginate
+from qianzhao.common.ids import try_parse_id
 from strawberry.types import Info
 
 from ..enums import CaseOrderField
 from . import access, queries
 from .loaders import grievance_case_loader
 from .types import CoordinationCaseType
-
-
-def _uuid(value) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 @strawberry.federation.type(keys=["id"], name="Project",
@@ -41,7 +34,7 @@ class ProjectRef:
         open_only: Annotated[bool, strawberry.argument(description="Only open cases (blockers).")] = False,
     ) -> Connection[CoordinationCaseType]:
         principal = info.context.user()
-        pid = _uuid(self.id)
+        pid = try_parse_id(self.id)
         if pid is None:
             return connection(CoordinationCaseType, [], _empty_info(), 0)
         stmt = queries.visible_cases(principal, queries.CaseFilter(project_id=pid, open_only=open_only))
@@ -56,7 +49,7 @@ class ProjectRef:
     async def open_blocker_count(self, info: Info) -> int:
         ctx = info.context
         principal = ctx.user()
-        pid = _uuid(self.id)
+        pid = try_parse_id(self.id)
         if pid is None:
             return 0
         async def counts(ids):
@@ -82,7 +75,7 @@ class GrievanceRef:
                                   "there is none or you may not see it.")
     async def coordination_case(self, info: Info) -> CoordinationCaseType | None:
         principal = info.context.user()
-        gid = _uuid(self.id)
+        gid = try_parse_id(self.id)
         if gid is None:
             return None
         case = await grievance_case_loader(info).load(gid)

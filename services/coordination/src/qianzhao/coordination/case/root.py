@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 import strawberry
 from qianzhao.common.api import Connection, connection, paginate
 from qianzhao.common.auth import Role
-from qianzhao.common.errors import bad_input, forbidden
+from qianzhao.common.errors import forbidden
+from qianzhao.common.ids import parse_id
 from strawberry.types import Info
 
 from ..enums import CaseOrderField, CaseStatus, Category, Source, StatsDimension, Tier
@@ -36,10 +36,7 @@ class CoordinationCaseFilter:
     def to_filter(self) -> queries.CaseFilter:
         pid = None
         if self.project_id:
-            try:
-                pid = uuid.UUID(str(self.project_id))
-            except ValueError:
-                raise bad_input(f"{self.project_id!r} is not a project id") from None
+            pid = parse_id(self.project_id, "projectId")
         return queries.CaseFilter(statuses=self.statuses, tiers=self.tiers, categories=self.categories,
                                   sources=self.sources, region_code=self.region_code, department=self.department,
                                   project_id=pid, open_only=self.open_only, search=self.search)
@@ -78,10 +75,7 @@ class CaseQueries:
     async def coordination_case(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Case id.")]
                                 ) -> CoordinationCaseType | None:
         principal = info.context.user()
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
-            raise bad_input(f"{id!r} is not a case id") from None
+        key = parse_id(id, "id")
         case = await case_loader(info).load(key)
         if case is None:
             return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,6 +9,7 @@ import strawberry
 from qianzhao.common.api import HistoryEntry, RegionType
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import forbidden
+from qianzhao.common.ids import try_parse_id
 from strawberry.types import Info
 
 from ..enums import OPEN_VALUES, CaseStatus, Category, FactorSubtype, Source, Tier
@@ -124,9 +124,8 @@ class CoordinationCaseType:
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> CoordinationCaseType | None:
         principal = info.context.user()
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
+        key = try_parse_id(id)
+        if key is None:
             return None
         case = await case_loader(info).load(key)
         if case is None:

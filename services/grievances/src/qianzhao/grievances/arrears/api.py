@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 import strawberry
 from qianzhao.common.api import Connection, user_errors
-from qianzhao.common.errors import DomainError, ErrorCode, forbidden
+from qianzhao.common.errors import DomainError, forbidden
+from qianzhao.common.ids import parse_id
 from strawberry.types import Info
 
 from .. import access, loaders
 from ..args import After, FilterArg, First, GroupByArg, Id, InputArg
-from ..grievance.queries import parse_id
 from . import queries, service
 from . import types as t
 from .enums import ArrearsStatsDimension
 from .models import ArrearsClaim
-
-
-def _uuid(value, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise DomainError(ErrorCode.BAD_USER_INPUT, f"{value!r} is not an id", field) from None
 
 
 async def _run(info: Info, payload, step):
@@ -42,7 +34,7 @@ class ArrearsQueries:
     @strawberry.field(description="One arrears claim by id; FORBIDDEN outside your jurisdiction.")
     async def arrears_claim(self, info: Info, id: Id) -> t.ArrearsClaimType | None:
         principal = info.context.user()
-        c = await loaders.by_id(info, ArrearsClaim).load(parse_id(id, "arrears claim"))
+        c = await loaders.by_id(info, ArrearsClaim).load(parse_id(id))
         if c is None:
             return None
         if not access.claim_visible(principal, c):
@@ -76,19 +68,19 @@ class ArrearsMutations:
                 amount_claimed=input.amount_claimed, disputed=input.disputed,
                 undisputed_amount=input.undisputed_amount, contract_date=input.contract_date,
                 delivery_date=input.delivery_date, payment_term_days=input.payment_term_days,
-                grievance_id=_uuid(input.grievance_id, "grievanceId") if input.grievance_id else None))
+                grievance_id=parse_id(input.grievance_id, "grievanceId") if input.grievance_id else None))
         return await _run(info, t.RegisterArrearsClaimPayload, step)
 
     @strawberry.mutation(description="Record a repayment (清偿) against a claim.")
     async def record_repayment(self, info: Info, input: Annotated[t.RecordRepaymentInput, InputArg]) -> t.RecordRepaymentPayload:
         return await _run(info, t.RecordRepaymentPayload, lambda uow: service.record_repayment(
-            uow=uow, claim_id=_uuid(input.claim_id, "claimId"), amount=input.amount, paid_on=input.paid_on,
+            uow=uow, claim_id=parse_id(input.claim_id, "claimId"), amount=input.amount, paid_on=input.paid_on,
             note=input.note, expected_version=input.expected_version))
 
     @strawberry.mutation(description="Record an agreed resolution plan (化解方案) for the unpaid amount.")
     async def agree_resolution_plan(self, info: Info,
                                     input: Annotated[t.AgreeResolutionPlanInput, InputArg]) -> t.AgreeResolutionPlanPayload:
         return await _run(info, t.AgreeResolutionPlanPayload, lambda uow: service.agree_plan(
-            uow=uow, claim_id=_uuid(input.claim_id, "claimId"), agreed_on=input.agreed_on,
+            uow=uow, claim_id=parse_id(input.claim_id, "claimId"), agreed_on=input.agreed_on,
             installments=[(i.due_on, i.amount) for i in input.installments], note=input.note,
             expected_version=input.expected_version))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from enum import Enum
 from typing import Annotated
@@ -11,7 +10,8 @@ import strawberry
 from qianzhao.common import regions
 from qianzhao.common.api import Connection, connection, paginate, user_errors
 from qianzhao.common.auth import Principal, Role
-from qianzhao.common.errors import DomainError, ErrorCode, bad_input
+from qianzhao.common.errors import DomainError, bad_input
+from qianzhao.common.ids import parse_id
 from sqlalchemy import false, func, or_, select, true
 from strawberry.types import Info
 
@@ -73,11 +73,6 @@ def _narrow(stmt, f: EngagementFilter | None, region_col, date_col):
     return stmt
 
 
-def _uuid(value, field):
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise DomainError(ErrorCode.BAD_USER_INPUT, f"{value!r} is not an id", field) from None
 
 
 @strawberry.type
@@ -135,7 +130,7 @@ class EngagementMutations:
                 m, _ = await service.record_meeting(
                     uow=uow, title=input.title, held_on=input.held_on, region_code=input.region_code,
                     units=[unit_key(u.kind, u.code.strip()) for u in input.participating_units],
-                    items=[(_uuid(d.grievance_id, f"decisions.{i}.grievanceId"), d.decision)
+                    items=[(parse_id(d.grievance_id, f"decisions.{i}.grievanceId"), d.decision)
                            for i, d in enumerate(input.decisions)])
         except DomainError as exc:
             return t.RecordConsultationMeetingPayload(meeting=None, user_errors=user_errors(exc))

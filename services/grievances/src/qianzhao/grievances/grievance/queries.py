@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 from qianzhao.common import regions
 from qianzhao.common.api import connection, paginate
 from qianzhao.common.auth import Principal
 from qianzhao.common.errors import bad_input
+from qianzhao.common.ids import parse_id
 from sqlalchemy import Select, and_, exists, or_, select
 
 from .. import access
@@ -25,11 +24,6 @@ ORDER_COLUMNS = {
 }
 
 
-def parse_id(value, what: str = "grievance") -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise bad_input(f"{value!r} is not a {what} id") from None
 
 
 def filtered(principal: Principal, f: GrievanceFilter | None, base: Select | None = None) -> Select:
@@ -56,7 +50,7 @@ def filtered(principal: Principal, f: GrievanceFilter | None, base: Select | Non
     if f.credit_code:
         stmt = stmt.where(Grievance.credit_code == f.credit_code.strip().upper())
     if f.project_id:
-        stmt = stmt.where(Grievance.project_id == parse_id(f.project_id, "project"))
+        stmt = stmt.where(Grievance.project_id == parse_id(f.project_id, "projectId"))
     if f.unit:
         stmt = stmt.where(Grievance.unit_keys.contains([unit_key(f.unit.kind, f.unit.code)]))
     if f.received_from:

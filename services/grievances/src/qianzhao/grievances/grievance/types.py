@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from qianzhao.common.api import HistoryEntry, RegionType
 from qianzhao.common.errors import forbidden
+from qianzhao.common.ids import try_parse_id
 from strawberry.types import Info
 
 from .. import access, loaders
@@ -58,9 +59,8 @@ class GrievanceType:
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> GrievanceType | None:
         principal = info.context.user()
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
+        key = try_parse_id(id)
+        if key is None:
             return None
         g = await grievance_loader(info).load(key)
         if g is None:

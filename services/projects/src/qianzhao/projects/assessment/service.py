@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
-
 from qianzhao.common.errors import DomainError, ErrorCode
+from qianzhao.common.ids import parse_id
 from qianzhao.common.uow import UnitOfWork
 
 from ..enums import AssessmentConclusion, AssessmentDimension, AssessmentResult, ProjectStatus
@@ -71,10 +70,7 @@ async def record(*, uow: UnitOfWork, project_id, dimensions: list[dict], conclus
 async def meet_condition(*, uow: UnitOfWork, condition_id, evidence: str | None
                          ) -> tuple[Project, AssessmentCondition]:
     """Record that a condition of a CONDITIONAL admission has been met (条件落实)."""
-    try:
-        key = uuid.UUID(str(condition_id))
-    except ValueError:
-        raise validation.bad("condition_id", "Not a condition id") from None
+    key = parse_id(condition_id, "conditionId")
     condition = await uow.session.get(AssessmentCondition, key)
     if condition is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"Condition {condition_id} not found", "conditionId")

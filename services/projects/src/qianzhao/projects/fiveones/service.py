@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 
 from qianzhao.common.errors import DomainError, ErrorCode
+from qianzhao.common.ids import parse_id
 from qianzhao.common.uow import UnitOfWork
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,10 +63,7 @@ async def add_milestone(*, uow: UnitOfWork, project_id, title: str, due_on: date
 
 
 async def complete_milestone(*, uow: UnitOfWork, milestone_id, done_on: date) -> tuple[Project, Milestone]:
-    try:
-        key = uuid.UUID(str(milestone_id))
-    except ValueError:
-        raise validation.bad("milestone_id", "Not a milestone id") from None
+    key = parse_id(milestone_id, "milestoneId")
     milestone = await uow.session.get(Milestone, key)
     if milestone is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"Milestone {milestone_id} not found", "milestoneId")

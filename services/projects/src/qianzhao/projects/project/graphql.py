@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Annotated
 
 import strawberry
 from qianzhao.common.api import Connection
 from qianzhao.common.auth import Role
-from qianzhao.common.errors import bad_input, forbidden
+from qianzhao.common.errors import forbidden
+from qianzhao.common.ids import parse_id
 from strawberry.types import Info
 
 from ..enums import (
@@ -89,10 +89,7 @@ class ProjectQuery:
     async def project(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Project id (项目ID).")]
                       ) -> ProjectType | None:
         principal = info.context.user()
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
-            raise bad_input(f"{id!r} is not a project id") from None
+        key = parse_id(id, "id")
         project = await project_loader(info).load(key)
         if project is None:
             return None

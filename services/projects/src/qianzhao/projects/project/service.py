@@ -7,7 +7,7 @@ from typing import Any
 
 from qianzhao.common import concurrency
 from qianzhao.common.errors import DomainError, ErrorCode
-from qianzhao.common.ids import next_number
+from qianzhao.common.ids import next_number, parse_id
 from qianzhao.common.uow import UnitOfWork
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,10 +22,7 @@ REQUIRED = ("name", "region_code", "chain_code", "board", "total_investment", "i
 
 async def get(*, session: AsyncSession, project_id: uuid.UUID | str) -> Project:
     """The project for a change, or a NOT_FOUND userError."""
-    try:
-        key = project_id if isinstance(project_id, uuid.UUID) else uuid.UUID(str(project_id))
-    except ValueError:
-        raise DomainError(ErrorCode.BAD_USER_INPUT, f"{project_id!r} is not a project id", "id") from None
+    key = parse_id(project_id, "id")
     project = await session.get(Project, key)
     if project is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"Project {project_id} not found", "id")

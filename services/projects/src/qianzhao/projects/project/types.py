@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from qianzhao.common.api import HistoryEntry
 from qianzhao.common.errors import forbidden
+from qianzhao.common.ids import try_parse_id
 from strawberry.types import Info
 
 from ..assessment.types import AssessmentType
@@ -142,9 +143,8 @@ class ProjectType:
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> ProjectType | None:
         """Entity lookups batch through the request's loader and apply the same jurisdiction rules."""
         principal = info.context.user()
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
+        key = try_parse_id(id)
+        if key is None:
             return None
         project = await project_loader(info).load(key)
         if project is None:

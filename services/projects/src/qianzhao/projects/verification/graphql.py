@@ -8,7 +8,8 @@ from typing import Annotated
 
 import strawberry
 from qianzhao.common.api import Connection, connection, paginate
-from qianzhao.common.errors import bad_input, forbidden
+from qianzhao.common.errors import forbidden
+from qianzhao.common.ids import parse_id
 from sqlalchemy import select
 from strawberry.types import Info
 
@@ -141,10 +142,7 @@ class VerificationQuery:
     async def verification_campaign(
             self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Campaign id (核查ID).")]) -> VerificationCampaignType | None:
         principal = info.context.user()
-        try:
-            key = uuid.UUID(str(id))
-        except ValueError:
-            raise bad_input(f"{id!r} is not a campaign id") from None
+        key = parse_id(id, "id")
         async with info.context.exclusive():
             campaign = await info.context.session.get(VerificationCampaign, key)
         if campaign is None:

@@ -7,7 +7,7 @@ import uuid
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.errors import DomainError, ErrorCode
-from qianzhao.common.ids import new_id, next_number
+from qianzhao.common.ids import new_id, next_number, parse_id
 from qianzhao.common.uow import UnitOfWork
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,10 +34,7 @@ def can_see(principal: Principal, campaign: VerificationCampaign) -> bool:
 
 
 async def _campaign(session: AsyncSession, campaign_id) -> VerificationCampaign:
-    try:
-        key = uuid.UUID(str(campaign_id))
-    except ValueError:
-        raise validation.bad("campaign_id", "Not a campaign id") from None
+    key = parse_id(campaign_id, "campaignId")
     campaign = await session.get(VerificationCampaign, key)
     if campaign is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"Campaign {campaign_id} not found", "campaignId")
