@@ -39,6 +39,30 @@ def user_errors(exc: DomainError) -> list[UserError]:
     return [UserError(field=exc.field, message=exc.message, code=exc.code)]
 
 
+def payload_type(name: str, field: str, node_type: Any, *, description: str, node_description: str):
+    """A `VerbNounPayload` type: the changed record (null on failure) and `userErrors`."""
+    namespace = {
+        "__annotations__": {field: node_type | None, "user_errors": list[UserError]},
+        field: strawberry.field(description=node_description),
+        "user_errors": strawberry.field(description="Expected failures (业务错误: validation, invalid transition, "
+                                                    "conflict); when present nothing was changed."),
+    }
+    return strawberry.type(type(name, (), namespace), description=description)
+
+
+async def mutate(info, step) -> tuple[Any, list[UserError]]:
+    """Run `step(uow)` in one unit of work: (its result, []) after commit, or (None, userErrors) with nothing
+    changed when it raised a DomainError or a concurrent writer committed first (CONFLICT)."""
+    try:
+        async with info.context.uow() as uow:
+            return await step(uow), []
+    except DomainError as exc:
+        return None, user_errors(exc)
+    except StaleDataError:
+        return None, [UserError(field=["expectedVersion"], code=ErrorCode.CONFLICT.value,
+                                message="Changed concurrently by someone else: reload and retry")]
+
+
 @strawberry.federation.type(shareable=True, description="Relay page information.")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="More items follow this page.")

@@ -6,22 +6,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 
 import strawberry
-from qianzhao.common.api import UserError, user_errors
-from qianzhao.common.errors import DomainError, ErrorCode
+from qianzhao.common.api import mutate, payload_type
 from qianzhao.common.uow import UnitOfWork
-from sqlalchemy.orm.exc import StaleDataError
 from strawberry.types import Info
 
 
 def payload(name: str, field: str, node_type: Any, description: str, node_description: str):
     """A `VerbNounPayload` type with one result field and `userErrors`."""
-    namespace = {
-        "__annotations__": {field: Optional[node_type], "user_errors": list[UserError]},  # noqa: UP045
-        field: strawberry.field(description=node_description),
-        "user_errors": strawberry.field(description="Expected failures (业务错误: validation, invalid transition, conflict); "
-                                                    "when present nothing was changed."),
-    }
-    return strawberry.type(type(name, (), namespace), description=description)
+    return payload_type(name, field, node_type, description=description, node_description=node_description)
 
 
 def transition_input(name: str, description: str):
@@ -42,13 +34,5 @@ async def run(info: Info, payload_cls, field: str, action: Callable[[UnitOfWork]
     principal = ctx.user()
     if officer:
         principal.require_officer()
-    try:
-        async with ctx.uow() as uow:
-            result = await action(uow)
-    except DomainError as exc:
-        return payload_cls(**{field: None, "user_errors": user_errors(exc)})
-    except StaleDataError:
-        return payload_cls(**{field: None, "user_errors": [UserError(
-            field=["expectedVersion"], message="Changed concurrently by someone else: reload and retry",
-            code=ErrorCode.CONFLICT.value)]})
-    return payload_cls(**{field: convert(result), "user_errors": []})
+    result, errors = await mutate(info, action)
+    return payload_cls(**{field: None if errors else convert(result), "user_errors": errors})

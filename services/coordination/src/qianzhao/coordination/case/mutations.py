@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import strawberry
-from qianzhao.common.api import user_errors
+from qianzhao.common.api import mutate, user_errors
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import DomainError
 from qianzhao.common.ids import parse_id
@@ -24,15 +24,15 @@ CASE_ROLES = (Role.PROVINCE, Role.PREFECTURE, Role.COUNTY, Role.DEPARTMENT)
 
 async def change(info: Info, payload: type, input, step: Callable[[UnitOfWork, CoordinationCase], Awaitable]):
     """Load and lock the case, check expectedVersion, run `step`, commit — or return userErrors and change nothing."""
-    ctx = info.context
-    ctx.user().require_role(*CASE_ROLES)
-    try:
-        async with ctx.uow() as uow:
-            case = await service.load(uow=uow, case_id=parse_id(input.id), expected_version=input.expected_version)
-            await step(uow, case)
-    except DomainError as exc:
-        return payload(case=None, user_errors=user_errors(exc))
-    return payload(case=CoordinationCaseType.from_model(case), user_errors=[])
+    info.context.user().require_role(*CASE_ROLES)
+
+    async def run(uow: UnitOfWork) -> CoordinationCase:
+        case = await service.load(uow=uow, case_id=parse_id(input.id), expected_version=input.expected_version)
+        await step(uow, case)
+        return case
+
+    case, errors = await mutate(info, run)
+    return payload(case=None if errors else CoordinationCaseType.from_model(case), user_errors=errors)
 
 
 @strawberry.type

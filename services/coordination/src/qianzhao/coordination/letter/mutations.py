@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from qianzhao.common.api import UserError, user_errors
+from qianzhao.common.api import UserError, mutate, user_errors
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import DomainError
 from strawberry.types import Info
@@ -102,12 +102,13 @@ class LetterMutations:
 
 
 async def _letter_step(info: Info, letter_id, step) -> DepartmentLetterPayload:
-    ctx = info.context
-    ctx.user().require_role(*CASE_ROLES)
-    try:
-        async with ctx.uow() as uow:
-            letter, case = await service.load(uow=uow, letter_id=parse_id(letter_id, "letterId"))
-            await step(uow, letter, case)
-    except DomainError as exc:
-        return DepartmentLetterPayload(letter=None, user_errors=user_errors(exc))
-    return DepartmentLetterPayload(letter=DepartmentLetterType.from_model(letter), user_errors=[])
+    info.context.user().require_role(*CASE_ROLES)
+
+    async def run(uow):
+        letter, case = await service.load(uow=uow, letter_id=parse_id(letter_id, "letterId"))
+        await step(uow, letter, case)
+        return letter
+
+    letter, errors = await mutate(info, run)
+    return DepartmentLetterPayload(letter=None if errors else DepartmentLetterType.from_model(letter),
+                                   user_errors=errors)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from qianzhao.common.api import UserError, user_errors
+from qianzhao.common.api import UserError, mutate, user_errors
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import DomainError
 from strawberry.types import Info
@@ -105,12 +105,14 @@ class MeetingMutations:
 
 
 async def _item_step(info: Info, item_id, step) -> AgendaItemPayload:
-    ctx = info.context
-    try:
-        async with ctx.uow() as uow:
-            item, case = await service.load_item(uow=uow, item_id=parse_id(item_id, "agendaItemId"))
-            await step(uow, item, case)
-    except DomainError as exc:
-        return AgendaItemPayload(agenda_item=None, case=None, user_errors=user_errors(exc))
+    async def run(uow):
+        item, case = await service.load_item(uow=uow, item_id=parse_id(item_id, "agendaItemId"))
+        await step(uow, item, case)
+        return item, case
+
+    done, errors = await mutate(info, run)
+    if errors:
+        return AgendaItemPayload(agenda_item=None, case=None, user_errors=errors)
+    item, case = done
     return AgendaItemPayload(agenda_item=AgendaItemType.from_model(item),
                              case=CoordinationCaseType.from_model(case), user_errors=[])

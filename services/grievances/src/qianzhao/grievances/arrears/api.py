@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from qianzhao.common.api import Connection, user_errors
-from qianzhao.common.errors import DomainError, forbidden
+from qianzhao.common.api import Connection, mutate
+from qianzhao.common.errors import forbidden
 from qianzhao.common.ids import parse_id
 from strawberry.types import Info
 
@@ -19,14 +19,9 @@ from .models import ArrearsClaim
 
 
 async def _run(info: Info, payload, step):
-    ctx = info.context
-    ctx.user()
-    try:
-        async with ctx.uow() as uow:
-            c = await step(uow)
-    except DomainError as exc:
-        return payload(claim=None, user_errors=user_errors(exc))
-    return payload(claim=t.ArrearsClaimType.from_model(c), user_errors=[])
+    info.context.user()
+    c, errors = await mutate(info, step)
+    return payload(claim=None if errors else t.ArrearsClaimType.from_model(c), user_errors=errors)
 
 
 @strawberry.type

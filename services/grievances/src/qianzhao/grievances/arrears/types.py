@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import strawberry
-from qianzhao.common.api import HistoryEntry, UserError
+from qianzhao.common.api import HistoryEntry, payload_type
 from strawberry.types import Info
 
 from .. import access, loaders
@@ -223,12 +223,8 @@ class AgreeResolutionPlanInput:
 
 
 def _payload(name: str):
-    cls = type(name, (), {
-        "__annotations__": {"claim": ArrearsClaimType | None, "user_errors": list[UserError]},
-        "claim": F(description="The claim after the change; null when userErrors is not empty."),
-        "user_errors": F(description="Why nothing changed."),
-    })
-    return strawberry.type(cls, description=f"Result of {name[0].lower()}{name[1:-7]}.")
+    return payload_type(name, "claim", ArrearsClaimType, description=f"Result of {name[0].lower()}{name[1:-7]}.",
+                        node_description="The claim after the change; null when userErrors is not empty.")
 
 
 RegisterArrearsClaimPayload = _payload("RegisterArrearsClaimPayload")

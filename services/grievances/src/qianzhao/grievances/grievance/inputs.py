@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import Enum
 
 import strawberry
-from qianzhao.common.api import UserError
+from qianzhao.common.api import payload_type
 
 from .enums import (
     ComplaintSubtype,
@@ -164,12 +164,8 @@ class GrievanceOrder:
 
 
 def _payload(name: str, description: str):
-    cls = type(name, (), {
-        "__annotations__": {"grievance": GrievanceType | None, "user_errors": list[UserError]},
-        "grievance": F(description="The grievance after the change; null when userErrors is not empty."),
-        "user_errors": F(description="Why nothing changed (validation, invalid transition, conflict)."),
-    })
-    return strawberry.type(cls, description=description)
+    return payload_type(name, "grievance", GrievanceType, description=description,
+                        node_description="The grievance after the change; null when userErrors is not empty.")
 
 
 FileGrievancePayload = _payload("FileGrievancePayload", "Result of fileGrievance.")

@@ -6,8 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import strawberry
-from qianzhao.common.api import user_errors
-from qianzhao.common.errors import DomainError
+from qianzhao.common.api import mutate
 from qianzhao.common.ids import parse_id
 from qianzhao.common.uow import UnitOfWork
 from strawberry.types import Info
@@ -23,14 +22,9 @@ M = strawberry.mutation
 
 
 async def _run(info: Info, payload, step: Callable[[UnitOfWork], Awaitable]):
-    ctx = info.context
-    ctx.user()
-    try:
-        async with ctx.uow() as uow:
-            g = await step(uow)
-    except DomainError as exc:
-        return payload(grievance=None, user_errors=user_errors(exc))
-    return payload(grievance=GrievanceType.from_model(g), user_errors=[])
+    info.context.user()
+    g, errors = await mutate(info, step)
+    return payload(grievance=None if errors else GrievanceType.from_model(g), user_errors=errors)
 
 
 def _rules(info: Info) -> dict:
