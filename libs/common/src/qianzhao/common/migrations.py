@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -34,7 +35,9 @@ def upgrade(script_location: Path, url: str, revision: str = "head") -> None:
         pool.submit(command.upgrade, cfg, revision).result()
 
 
+@cache
 def head_revision(script_location: Path) -> str | None:
+    """The newest migration shipped with this code (read once per process; /readyz asks often)."""
     return ScriptDirectory.from_config(alembic_config(script_location, "postgresql://x/x")).get_current_head()
 
 
