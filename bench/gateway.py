@@ -25,6 +25,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "federation"))
 
+from _servers import percentile  # noqa: E402
 from harness import start_fixture  # noqa: E402
 from qianzhao.gateway.testing import start_apollo_gateway, start_hive_gateway, start_python_gateway  # noqa: E402
 
@@ -74,11 +75,6 @@ async def drive(url: str, query: str, requests: int, concurrency: int) -> tuple[
     return latencies, wall, failures
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=400, help="requests per (gateway, operation, concurrency)")
@@ -113,7 +109,7 @@ def main() -> None:
                     cpu = cpu_seconds(server.proc.pid) - cpu0
                     under_load = sum(fixture.counts().values()) / len(lat)
                     results[(op_name, gw_name, concurrency)] = {
-                        "rps": len(lat) / wall, "p50": pct(lat, 50) * 1000, "p99": pct(lat, 99) * 1000,
+                        "rps": len(lat) / wall, "p50": percentile(lat, 50) * 1000, "p99": percentile(lat, 99) * 1000,
                         "cpu_per_1k": cpu / len(lat) * 1000, "subgraph_requests": sub_requests,
                         "under_load": under_load, "failures": failures,
                     }

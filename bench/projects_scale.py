@@ -22,6 +22,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _servers import percentile  # noqa: E402  (bench/ is the script's folder)
 from qianzhao.common import regions
 from qianzhao.common.api import paginate
 from qianzhao.common.auth import Principal, Role
@@ -133,11 +134,6 @@ async def load(url: str, rows: int) -> None:
     await engine.dispose()
 
 
-def pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 async def timed(fn, runs: int) -> list[float]:
     out = []
     for i in range(runs):
@@ -148,7 +144,7 @@ async def timed(fn, runs: int) -> list[float]:
 
 
 def report(name: str, samples: list[float], reference: float, goal: float | None = None) -> dict:
-    p50, p95 = statistics.median(samples), pct(samples, 0.95)
+    p50, p95 = statistics.median(samples), percentile(samples, 95)
     verdict = "" if goal is None else ("  ok" if p95 <= goal else f"  MISS (goal {goal:g} ms)")
     print(f"{name:58s} p50 {p50:8.2f} ms  p95 {p95:8.2f} ms  ×ref {p95 / reference:7.1f}{verdict}")
     return {"name": name, "p50": p50, "p95": p95}
