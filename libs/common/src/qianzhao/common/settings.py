@@ -17,6 +17,7 @@ class PlatformSettings(BaseSettings):
     environment: str = "dev"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/qianzhao"
     database_pool_size: int = 10
+    database_ping_idle_seconds: float = 10.0
     nats_url: str = "nats://127.0.0.1:4222"
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_jwks_url: str | None = None

@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from qianzhao.common.auth import Role
-from qianzhao.common.clock import SHANGHAI
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.uow import UnitOfWork
-from sqlalchemy import text
 
 from .. import validation as v
 from . import deadlines, events
@@ -73,10 +71,8 @@ async def file(*, uow: UnitOfWork, rules: dict, new: NewGrievance) -> Grievance:
         received_at = now
     due = deadlines.compute(rules, received_at=received_at, category=new.category.value,
                             priority=new.priority.value)
-    year = received_at.astimezone(SHANGHAI).year
-    seq = await next_sequence(uow.session, year)
     g = Grievance(
-        number=f"ZTC-{year}-{seq:05d}", channel=channel.value, received_at=received_at,
+        channel=channel.value, received_at=received_at,
         enterprise_name=v.text(new.enterprise_name, "enterpriseName", max_len=200), credit_code=code,
         ownership=new.ownership.value, size=new.size.value,
         contact_name=v.text(new.contact_name, "contactName", max_len=100),
@@ -97,9 +93,3 @@ async def file(*, uow: UnitOfWork, rules: dict, new: NewGrievance) -> Grievance:
              data={**events.base_data(g), "channel": g.channel, "priority": g.priority,
                    "reply_due": g.reply_due.isoformat()})
     return g
-
-
-
-async def next_sequence(session, year: int) -> int:
-    """The next ZTC number of `year`, from a per-year sequence (migration 0002 says why not the counter row)."""
-    return int(await session.scalar(text("SELECT next_grievance_number(:year)"), {"year": year}))

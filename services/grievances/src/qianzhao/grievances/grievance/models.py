@@ -6,7 +6,18 @@ import uuid
 from datetime import datetime
 
 from qianzhao.common.ids import new_id
-from sqlalchemy import Computed, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    Computed,
+    DateTime,
+    FetchedValue,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,7 +28,7 @@ class Grievance(Base):
     __tablename__ = "grievances"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    number: Mapped[str] = mapped_column(String(30), unique=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True, server_default=FetchedValue())  # 0004: trigger
     channel: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     enterprise_name: Mapped[str] = mapped_column(String(200))
