@@ -63,6 +63,21 @@ def test_rs256_tokens_verify_against_the_jwks(jwks_server):
         verifier.verify(rs256(key, aud="someone-else"))
 
 
+def test_a_remembered_token_still_expires():
+    settings = PlatformSettings()
+    verifier = TokenVerifier(settings)
+    expires = int(time.time()) + 2
+    token = jwt.encode({"sub": "u", "role": "PROVINCE", "exp": expires, "iss": "qianzhao", "aud": "qianzhao"},
+                       settings.jwt_secret.get_secret_value(), algorithm="HS256")
+    assert verifier.verify(token) is verifier.verify(token)  # the second answer comes from memory
+    time.sleep(max(0.0, expires - time.time()) + 0.1)
+    with pytest.raises(ApiError, match="expired"):
+        verifier.verify(token)
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    with pytest.raises(ApiError):  # a different string is verified afresh, never matched to a remembered one
+        verifier.verify(forged)
+
+
 def test_region_clause_selects_exactly_the_jurisdiction(pg_server):
     pg_server.create_database("jurisdiction_check")
     codes = list(regions.all_regions())

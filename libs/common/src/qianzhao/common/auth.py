@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
@@ -116,11 +117,32 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
 class TokenVerifier:
     """Verifies bearer tokens; the same rules run in the gateway and in every subgraph."""
 
+    CACHE_SIZE = 4096
+
     def __init__(self, settings: PlatformSettings):
         self.settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True) if settings.jwt_jwks_url else None
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     def verify(self, token: str) -> Principal:
+        """The token's principal; a token already verified is served from memory until it expires.
+
+        Clients send the same token on every request, and checking its signature and claims again is a fair share
+        of a small request's CPU; a signed token cannot change, so only its expiry needs checking again.
+        """
+        found = self._verified.get(token)
+        if found is not None:
+            principal, expires = found
+            if time.time() < expires:
+                return principal
+            del self._verified[token]
+        principal, expires = self._decode(token)
+        self._verified[token] = (principal, expires)
+        if len(self._verified) > self.CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _decode(self, token: str) -> tuple[Principal, float]:
         try:
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key
@@ -136,7 +158,7 @@ class TokenVerifier:
             raise unauthenticated("Token has expired") from None
         except jwt.PyJWTError as exc:
             raise unauthenticated(f"Invalid token: {exc}") from None
-        return principal_from_claims(claims)
+        return principal_from_claims(claims), float(claims["exp"])
 
     def from_header(self, authorization: str | None) -> Principal | None:
         """None when no credentials were sent; raises UNAUTHENTICATED for bad ones."""

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
-from strawberry.fastapi import BaseContext
 
 from .auth import Principal, require_principal
 from .clock import Clock
@@ -21,16 +20,13 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class RequestContext(BaseContext):
+class RequestContext:
     principal: Principal | None
     session: AsyncSession
     runtime: Runtime
     auth_error: Exception | None = None
     _loaders: dict[str, DataLoader] = field(default_factory=dict)
     _session_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    def __post_init__(self) -> None:
-        super().__init__()
 
     @property
     def clock(self) -> Clock:

@@ -14,7 +14,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from strawberry.fastapi import GraphQLRouter
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
 
 from .auth import TokenVerifier
 from .broker import Broker, dead_letter_stream_config, stream_config
@@ -67,6 +69,31 @@ class Runtime:
     tasks: list[asyncio.Task] = field(default_factory=list)
 
 
+class GraphQLEndpoint(GraphQL):
+    """The subgraph's /graphql as a plain ASGI route: the request's principal and its one database session.
+
+    Mounted straight on the router rather than through FastAPI's dependency injection, which a GraphQL endpoint
+    does not use and which costs every request.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await super().__call__(scope, receive, send)
+        async with scope["app"].state.runtime.sessionmaker() as session:
+            scope["qianzhao.session"] = session
+            await super().__call__(scope, receive, send)
+
+    async def get_context(self, request: Request, response: Any) -> RequestContext:
+        runtime: Runtime = request.app.state.runtime
+        auth_error = None
+        try:
+            principal = runtime.verifier.from_header(request.headers.get("authorization"))
+        except ApiError as exc:
+            principal, auth_error = None, exc
+        return RequestContext(principal=principal, session=request.scope["qianzhao.session"], runtime=runtime,
+                              auth_error=auth_error)
+
+
 def create_service_app(definition: ServiceDefinition, settings: PlatformSettings | None = None, *,
                        clock: Clock | None = None, relay: bool = True, background: bool = True) -> FastAPI:
     """A service's ASGI app: GraphQL at /graphql, health endpoints, outbox relay and consumers in its lifespan."""
@@ -110,19 +137,8 @@ def create_service_app(definition: ServiceDefinition, settings: PlatformSettings
 
     app = FastAPI(title=definition.title, lifespan=lifespan)
 
-    async def get_context(request: Request) -> AsyncIterator[RequestContext]:
-        runtime: Runtime = request.app.state.runtime
-        auth_error = None
-        try:
-            principal = runtime.verifier.from_header(request.headers.get("authorization"))
-        except ApiError as exc:
-            principal, auth_error = None, exc
-        async with runtime.sessionmaker() as session:
-            yield RequestContext(principal=principal, session=session, runtime=runtime, auth_error=auth_error)
-
-    schema = definition.schema()
-    app.include_router(GraphQLRouter(schema, context_getter=get_context, graphql_ide="graphiql" if settings.graphiql else None),
-                       prefix="/graphql")
+    graphql = GraphQLEndpoint(definition.schema(), graphql_ide="graphiql" if settings.graphiql else None)
+    app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

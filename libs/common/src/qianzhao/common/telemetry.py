@@ -13,6 +13,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 _configured: set[str] = set()
 
@@ -23,11 +24,16 @@ def exporting() -> bool:
 
 
 def setup_tracing(service_name: str) -> None:
-    """Install a tracer provider once per process; export over OTLP only when an endpoint is configured."""
+    """Install a tracer provider once per process; export over OTLP only when an endpoint is configured.
+
+    Without an exporter no span is recorded (nobody would read it), but every request still gets a trace id, or
+    keeps its caller's, for the audit rows, the events' `traceparent` and the logs.
+    """
     if "tracing" in _configured:
         return
     _configured.add("tracing")
-    provider = TracerProvider(resource=Resource.create({"service.name": f"qianzhao-{service_name}"}))
+    provider = TracerProvider(resource=Resource.create({"service.name": f"qianzhao-{service_name}"}),
+                              sampler=None if exporting() else ALWAYS_OFF)
     if exporting():
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
