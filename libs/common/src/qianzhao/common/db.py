@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import MetaData, event, exc
+from sqlalchemy import Column, MetaData, event, exc, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
 
 from .settings import PlatformSettings, to_async_url
 
@@ -66,3 +69,87 @@ def ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+async def driver_connection(session: AsyncSession):
+    """The asyncpg connection under `session`, inside the session's transaction.
+
+    SQLAlchemy sends BEGIN lazily, with its first statement; a statement sent straight to the driver before that
+    would run outside any transaction and commit on its own, so the transaction is begun here when it has not been.
+    """
+    adapted = (await (await session.connection()).get_raw_connection()).dbapi_connection
+    if adapted._transaction is None:  # SQLAlchemy's asyncpg adapter: the same check its cursors make
+        async with adapted._execute_mutex:
+            if adapted._transaction is None:
+                await adapted._start_transaction()
+    return adapted.driver_connection
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    sql: str
+    sent: list[tuple[str, Callable[[], Any] | None, Callable[[Any], Any] | None]]  # key, default, bind processor
+    returned: list[tuple[str, Callable[[Any], Any] | None]]  # key, result processor
+
+
+_plans: dict[tuple[type, frozenset[str]], _InsertPlan] = {}
+_MISSING = object()
+
+
+def _default_of(column: Column) -> Callable[[], Any] | None:
+    default = column.default
+    if default is None:
+        return None
+    if default.is_scalar:
+        return lambda: default.arg
+    if default.is_callable:
+        return lambda: default.arg(None)
+    raise TypeError(f"insert_new cannot evaluate the SQL default of {column}")
+
+
+def _plan(cls: type, given: frozenset[str], dialect) -> _InsertPlan:
+    mapper = inspect(cls)
+    table = mapper.local_table
+    sent, returned, names, back = [], [], [], []
+    for column in table.columns:
+        prop = mapper.get_property_by_column(column)
+        impl = column.type.dialect_impl(dialect)
+        server_made = column.computed is not None or column.server_default is not None
+        if server_made and prop.key not in given:
+            if not prop.deferred:
+                returned.append((prop.key, impl.result_processor(dialect, None)))
+                back.append(column.name)
+            continue
+        sent.append((prop.key, _default_of(column), impl.bind_processor(dialect)))
+        names.append(column.name)
+    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(f'${i}' for i in range(1, len(names) + 1))})"
+           + (f" RETURNING {', '.join(back)}" if back else ""))
+    return _InsertPlan(sql, sent, returned)
+
+
+async def insert_new(session: AsyncSession, instance: Any) -> None:
+    """INSERT one new mapped object with a single driver-level statement and attach it to `session` as persistent.
+
+    For the platform's highest-volume writes: the ORM flush of one row costs about three times the driver's
+    round trip. Column defaults are applied as the ORM would, server-made values (sequences, triggers, `now()`)
+    come back through RETURNING; ORM insert events do not fire. It runs inside the session's transaction.
+    """
+    cls = type(instance)
+    state = instance.__dict__
+    given = frozenset(key for key in state if not key.startswith("_"))
+    plan = _plans.get((cls, given))
+    if plan is None:
+        plan = _plans[cls, given] = _plan(cls, given, session.bind.dialect)
+    values = []
+    for key, default, process in plan.sent:
+        value = state.get(key, _MISSING)
+        if value is _MISSING:
+            value = default() if default is not None else None
+            setattr(instance, key, value)
+        values.append(process(value) if process is not None else value)
+    await session.flush()  # anything pending goes first, as the ORM would order it
+    row = await (await driver_connection(session)).fetchrow(plan.sql, *values)
+    for (key, process), value in zip(plan.returned, row or (), strict=False):
+        setattr(instance, key, process(value) if process is not None else value)
+    make_transient_to_detached(instance)
+    session.add(instance)

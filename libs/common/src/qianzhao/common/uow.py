@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth import Principal
 from .clock import Clock
+from .db import driver_connection
 from .events import CloudEvent, EventSpec
 from .ids import new_id
 from .telemetry import current_trace_id, current_traceparent
@@ -55,8 +56,7 @@ class UnitOfWork:
         """Flush the changed aggregates, then append the history rows and events to the open transaction."""
         await self.session.flush()
         if self._history or self.events:
-            connection = await (await self.session.connection()).get_raw_connection()
-            await append(connection.driver_connection, self._history, self.events)
+            await append(await driver_connection(self.session), self._history, self.events)
         self._history.clear()
         self.events.clear()
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from qianzhao.common.auth import Role
+from qianzhao.common.db import insert_new
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.uow import UnitOfWork
 
@@ -84,8 +85,7 @@ async def file(*, uow: UnitOfWork, rules: dict, new: NewGrievance) -> Grievance:
         filed_by=principal.subject, accept_due=due.accept_due, reply_due=due.reply_due,
         resolve_due=due.resolve_due, reopen_count=0, cycle=0, unit_keys=[], updated_at=now,
     )
-    uow.session.add(g)
-    await uow.session.flush()
+    await insert_new(uow.session, g)  # the hot path of the hotline: one driver round trip, not an ORM flush
     uow.record(aggregate_type="grievance", aggregate_id=g.id, action="RECEIVED",
                changes={"number": g.number, "channel": g.channel, "category": g.category,
                         "regionCode": region, "creditCode": code, "priority": g.priority})
