@@ -50,11 +50,21 @@ VALUES ($1, $2, 'HOTLINE_CALL', $3, '贵州黔茶科技有限公司', '91520102M
 RAW_OUTBOX = "INSERT INTO outbox (event_id, subject, aggregate_id, event) VALUES ($1, $2, $3, $4)"
 
 
-async def sustained(work, *, concurrency: int, seconds: float, warmup: float = 2.0) -> tuple[int, float, int]:
-    """Run `work()` from `concurrency` workers; count completions after a warm-up window."""
+async def sustained(work, *, concurrency: int, seconds: float, warmup: float = 2.0,
+                    window=None) -> tuple[int, float, int]:
+    """Run `work()` from `concurrency` workers; count completions after a warm-up window.
+
+    `window()`, when given, is called as the counted window opens and as it closes (to read CPU clocks).
+    """
     done = errors = 0
     start_at = time.perf_counter() + warmup
     stop_at = start_at + seconds
+
+    async def clock():
+        await asyncio.sleep(warmup)
+        window()
+        await asyncio.sleep(seconds)
+        window()
 
     async def worker():
         nonlocal done, errors
@@ -67,7 +77,7 @@ async def sustained(work, *, concurrency: int, seconds: float, warmup: float = 2
                 else:
                     errors += 1
 
-    await asyncio.gather(*[worker() for _ in range(concurrency)])
+    await asyncio.gather(*[worker() for _ in range(concurrency)], *([clock()] if window else []))
     return done, seconds, errors
 
 
@@ -127,9 +137,10 @@ async def subgraph(db_url: str, nats_url: str, concurrency: int, seconds: float,
                 return resp.status == 200 and not data.get("errors") and not data["data"]["fileGrievance"]["userErrors"]
 
             server = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
-            before = sum(_cpu(p) for p in server)
-            done, secs, errors = await sustained(one, concurrency=concurrency, seconds=seconds)
-            cpu = sum(_cpu(p) for p in server) - before
+            readings: list[float] = []
+            done, secs, errors = await sustained(one, concurrency=concurrency, seconds=seconds,
+                                                 window=lambda: readings.append(sum(_cpu(p) for p in server)))
+            cpu = readings[1] - readings[0]
     finally:
         proc.terminate()
         proc.wait(10)

@@ -147,7 +147,8 @@ async def insert_new(session: AsyncSession, instance: Any) -> None:
             value = default() if default is not None else None
             setattr(instance, key, value)
         values.append(process(value) if process is not None else value)
-    await session.flush()  # anything pending goes first, as the ORM would order it
+    if session.new or session.dirty or session.deleted:  # anything pending goes first, as the ORM would order it
+        await session.flush()
     row = await (await driver_connection(session)).fetchrow(plan.sql, *values)
     for (key, process), value in zip(plan.returned, row or (), strict=False):
         setattr(instance, key, process(value) if process is not None else value)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -29,7 +30,7 @@ from .events import EventSpec
 from .migrations import current_revision, head_revision
 from .outbox import OutboxRelay
 from .settings import PlatformSettings
-from .telemetry import instrument_app, setup_logging, setup_tracing
+from .telemetry import fastapi_telemetry, instrument_app, setup_logging, setup_tracing
 
 log = logging.getLogger("qianzhao.service")
 
@@ -83,6 +84,12 @@ class GraphQLEndpoint(GraphQL):
             scope["qianzhao.session"] = session
             await super().__call__(scope, receive, send)
 
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
     async def get_context(self, request: Request, response: Any) -> RequestContext:
         runtime: Runtime = request.app.state.runtime
         auth_error = None
@@ -135,7 +142,7 @@ def create_service_app(definition: ServiceDefinition, settings: PlatformSettings
             await broker.close()
             await engine.dispose()
 
-    app = FastAPI(title=definition.title, lifespan=lifespan)
+    app = FastAPI(title=definition.title, lifespan=lifespan, telemetry=fastapi_telemetry())
 
     graphql = GraphQLEndpoint(definition.schema(), graphql_ide="graphiql" if settings.graphiql else None)
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))

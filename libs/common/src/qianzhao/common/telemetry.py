@@ -41,14 +41,17 @@ def setup_tracing(service_name: str) -> None:
     trace.set_tracer_provider(provider)
 
 
+def fastapi_telemetry() -> dict[str, Any]:
+    """FastAPI's own OpenTelemetry settings: one server span per request (its trace id goes into audit rows and
+    events), none for probes, and no spans per dependency or serialization step."""
+    return {"operation_spans": False, "exclude": lambda scope: scope.get("path") in ("/healthz", "/readyz")}
+
+
 def instrument_app(app, engine) -> None:
-    """FastAPI, SQLAlchemy and httpx instrumentation."""
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+    """SQLAlchemy and httpx instrumentation (FastAPI traces itself, see `fastapi_telemetry`)."""
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
     from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
-    # Server spans carry the trace id into audit rows and events; per-message receive/send spans add nothing.
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz", exclude_spans=["receive", "send"])
     if engine is not None and exporting():  # a span per SQL statement only pays off when someone collects it
         SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, skip_dep_check=True)
     if "httpx" not in _configured:

@@ -54,7 +54,9 @@ class UnitOfWork:
 
     async def write(self) -> None:
         """Flush the changed aggregates, then append the history rows and events to the open transaction."""
-        await self.session.flush()
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            await session.flush()
         if self._history or self.events:
             await append(await driver_connection(self.session), self._history, self.events)
         self._history.clear()
