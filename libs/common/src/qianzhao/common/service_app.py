@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -70,6 +71,15 @@ class Runtime:
     tasks: list[asyncio.Task] = field(default_factory=list)
 
 
+def tune_gc() -> None:
+    """Fewer, cheaper collections: each request allocates thousands of short-lived objects, and the schema,
+    mappers and settings built at startup live as long as the process, so they are frozen out of every pass
+    (5–10 % of a small mutation's CPU in bench/grievances_intake.py)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+
+
 class GraphQLEndpoint(GraphQL):
     """The subgraph's /graphql as a plain ASGI route: the request's principal and its one database session.
 
@@ -128,6 +138,7 @@ def create_service_app(definition: ServiceDefinition, settings: PlatformSettings
             runtime.consumers = definition.consumers(runtime)
             runtime.tasks += [asyncio.create_task(c.run(), name=c.name) for c in runtime.consumers]
             runtime.tasks += [asyncio.create_task(w) for w in definition.workers(runtime)]
+        tune_gc()
         try:
             yield
         finally:
