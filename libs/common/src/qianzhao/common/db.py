@@ -110,6 +110,10 @@ def _default_of(column: Column) -> Callable[[], Any] | None:
 def _plan(cls: type, given: frozenset[str], dialect) -> _InsertPlan:
     mapper = inspect(cls)
     table = mapper.local_table
+    others = given - {prop.key for prop in mapper.column_attrs}
+    if others:  # a relationship set on the object would be silently dropped
+        raise TypeError(f"insert_new writes columns only, not {sorted(others)} of {cls.__name__}")
+    quote = dialect.identifier_preparer.quote
     sent, returned, names, back = [], [], [], []
     for column in table.columns:
         prop = mapper.get_property_by_column(column)
@@ -118,11 +122,11 @@ def _plan(cls: type, given: frozenset[str], dialect) -> _InsertPlan:
         if server_made and prop.key not in given:
             if not prop.deferred:
                 returned.append((prop.key, impl.result_processor(dialect, None)))
-                back.append(column.name)
+                back.append(quote(column.name))
             continue
         sent.append((prop.key, _default_of(column), impl.bind_processor(dialect)))
-        names.append(column.name)
-    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(f'${i}' for i in range(1, len(names) + 1))})"
+        names.append(quote(column.name))
+    sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(names)}) VALUES ({', '.join(f'${i}' for i in range(1, len(names) + 1))})"
            + (f" RETURNING {', '.join(back)}" if back else ""))
     return _InsertPlan(sql, sent, returned)
 
