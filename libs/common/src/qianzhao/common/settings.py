@@ -31,6 +31,7 @@ class PlatformSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     graphiql: bool = True
+    max_body_bytes: int = 1_000_000
 
 
 def to_async_url(url: str) -> str:

@@ -21,7 +21,6 @@ class GatewaySettings(PlatformSettings):
     max_aliases: int = 30
     max_root_fields: int = 20
     max_tokens: int = 5000
-    max_body_bytes: int = 1_000_000
     max_cost: int = 50_000
     default_list_size: int = 10
     introspection: bool = True
