@@ -25,7 +25,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "federation"))
 
-from _servers import percentile  # noqa: E402
+from _servers import cpu_seconds, percentile  # noqa: E402
 from harness import start_fixture  # noqa: E402
 from qianzhao.gateway.testing import start_apollo_gateway, start_hive_gateway, start_python_gateway  # noqa: E402
 
@@ -37,18 +37,6 @@ DEEP = """query Deep {
 }"""
 FLAT = "query Flat { topProducts { upc name price weight } }"
 OPERATIONS = {"deep": DEEP, "flat": FLAT}
-
-
-def cpu_seconds(pid: int) -> float:
-    proc = psutil.Process(pid)
-    total = 0.0
-    for p in [proc, *proc.children(recursive=True)]:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
 
 
 async def drive(url: str, query: str, requests: int, concurrency: int) -> tuple[list[float], float, int]:

@@ -27,10 +27,9 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 import orjson
-import psutil
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _servers import migrated_database, servers  # noqa: E402
+from _servers import cpu_seconds, migrated_database, servers  # noqa: E402
 from qianzhao.common.embedded import free_port  # noqa: E402
 from qianzhao.common.testing import dev_token  # noqa: E402
 from qianzhao.grievances.app import SERVICE  # noqa: E402
@@ -108,11 +107,6 @@ def _start_server(port: int, env: dict) -> subprocess.Popen:
                              "--log-level", "warning", "--no-access-log"], env=env)
 
 
-def _cpu(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system
-
-
 async def _ready(http: aiohttp.ClientSession) -> None:
     for _ in range(300):
         try:
@@ -147,10 +141,9 @@ async def subgraph(db_url: str, nats_url: str, concurrency: int, seconds: float,
                 data = orjson.loads(await resp.read())
             return resp.status == 200 and not data.get("errors") and not data["data"]["fileGrievance"]["userErrors"]
 
-        server = [psutil.Process(proc.pid) for proc in procs]
         readings: list[float] = []
         done, secs, errors = await sustained(one, concurrency=concurrency, seconds=seconds,
-                                             window=lambda: readings.append(sum(_cpu(p) for p in server)))
+                                             window=lambda: readings.append(cpu_seconds(*(p.pid for p in procs))))
         cpu = readings[1] - readings[0]
     finally:
         for http in sessions:

@@ -71,6 +71,12 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
 
 
+async def flush_pending(session: AsyncSession) -> None:
+    """Flush the session only when it holds changes: an empty flush still costs a trip through the ORM."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+
+
 async def driver_connection(session: AsyncSession):
     """The asyncpg connection under `session`, inside the session's transaction.
 
@@ -151,8 +157,7 @@ async def insert_new(session: AsyncSession, instance: Any) -> None:
             value = default() if default is not None else None
             setattr(instance, key, value)
         values.append(process(value) if process is not None else value)
-    if session.new or session.dirty or session.deleted:  # anything pending goes first, as the ORM would order it
-        await session.flush()
+    await flush_pending(session)  # anything pending goes first, as the ORM would order it
     row = await (await driver_connection(session)).fetchrow(plan.sql, *values)
     for (key, process), value in zip(plan.returned, row or (), strict=False):
         setattr(instance, key, process(value) if process is not None else value)

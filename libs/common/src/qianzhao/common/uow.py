@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth import Principal
 from .clock import Clock
-from .db import driver_connection
+from .db import driver_connection, flush_pending
 from .events import CloudEvent, EventSpec
 from .ids import new_id
 from .telemetry import current_trace_id, current_traceparent
@@ -54,9 +54,7 @@ class UnitOfWork:
 
     async def write(self) -> None:
         """Flush the changed aggregates, then append the history rows and events to the open transaction."""
-        session = self.session
-        if session.new or session.dirty or session.deleted:
-            await session.flush()
+        await flush_pending(self.session)
         if self._history or self.events:
             await append(await driver_connection(self.session), self._history, self.events)
         self._history.clear()
@@ -113,11 +111,11 @@ async def append(connection, history: list[dict[str, Any]], events: list[CloudEv
                            h["actor_region"], h["occurred_at"], h["changes"], h["comment"],
                            h["trace_id"]) for h in history])
     if events:
-        args += _columns([outbox_values(e) for e in events])
+        args += _columns([_outbox_values(e) for e in events])
     await connection.execute(_APPEND[bool(history), bool(events)], *args)
 
 
-def outbox_values(event: CloudEvent) -> tuple[uuid.UUID, str, str, str, str | None]:
+def _outbox_values(event: CloudEvent) -> tuple[uuid.UUID, str, str, str, str | None]:
     """(event_id, subject, aggregate_id, event JSON, traceparent) of an outbox row."""
     return (uuid.UUID(event.id), event.nats_subject, event.subject or "",
             event.model_dump_json(exclude_none=True), event.traceparent)
