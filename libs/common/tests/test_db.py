@@ -1,4 +1,4 @@
-"""Pooled connections replace one that died while idle; `insert_new` writes the row the ORM would."""
+"""Pooled connections replace one that died while idle; a staged insert writes the row the ORM would."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from probe.service import PROBE
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.clock import Clock
-from qianzhao.common.db import declarative_base, insert_new, make_engine, make_sessionmaker
+from qianzhao.common.db import declarative_base, make_engine, make_sessionmaker
 from qianzhao.common.ids import new_id
 from qianzhao.common.migrations import upgrade
 from qianzhao.common.settings import PlatformSettings
@@ -39,7 +39,7 @@ async def test_a_connection_killed_while_idle_is_replaced(pg_server):
 
 
 
-async def test_insert_new_writes_the_row_the_orm_would_and_keeps_the_object_usable(pg_server):
+async def test_a_staged_insert_writes_the_row_the_orm_would_and_keeps_the_object_usable(pg_server):
     Base = declarative_base()
 
     class Note(Base):
@@ -61,7 +61,10 @@ async def test_insert_new_writes_the_row_the_orm_would_and_keeps_the_object_usab
         sessions = make_sessionmaker(engine)
         async with sessions() as session:
             note = Note(label="first", tags=["a"])
-            await insert_new(session, note)
+            uow = UnitOfWork(session, principal=Principal(subject="t", role=Role.PROVINCE, region_code="520000"),
+                             clock=Clock())
+            uow.add_new(note)
+            await uow.write()
             assert note.id is not None and note.count == 0 and note.version == 1 and note.remark is None
             assert note.created_at is not None  # server-made, read back through RETURNING
             assert note in session and not session.dirty and not session.new
@@ -76,7 +79,7 @@ async def test_insert_new_writes_the_row_the_orm_would_and_keeps_the_object_usab
 
 
 async def test_driver_level_writes_share_the_session_transaction(pg_server):
-    """Rows written through the driver (insert_new, the unit of work's history and outbox) roll back with it."""
+    """Rows written through the driver (staged inserts, the unit of work's history and outbox) roll back with it."""
     pg_server.create_database("driver_txn")
     url = pg_server.url("driver_txn")
     upgrade(PROBE.migrations, url)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from grievance_support import ACME, COUNTY, NANMING, OTHER, PROVINCE, YUNYAN, ZUNYI, tok
+from grievance_support import (
+    ACME,
+    COUNTY,
+    NANMING,
+    OTHER,
+    PROVINCE,
+    YUNYAN,
+    ZUNYI,
+    assert_filing_quotes_its_number,
+    tok,
+)
 
 MEETING = """mutation($input: RecordConsultationMeetingInput!) { recordConsultationMeeting(input: $input) {
   meeting { id title participatingUnits { kind code } decisions { decision grievance { id number } } }
   userErrors { field code } } }"""
 VISIT = """mutation($input: RecordEnterpriseVisitInput!) { recordEnterpriseVisit(input: $input) {
-  visit { id enterprises { creditCode } policiesDelivered needs { id channel status creditCode } }
+  visit { id enterprises { creditCode } policiesDelivered needs { id number channel status creditCode } }
   userErrors { field code } } }"""
 COUNTS = """query($p: EnterpriseVisitPeriod!) { enterpriseVisitCounts(period: $p) {
   regionCode period visitCount enterpriseCount needCount } }"""
@@ -50,6 +60,7 @@ async def test_visit_files_needs_as_visit_grievances_and_counts(api):
     v = data["recordEnterpriseVisit"]["visit"]
     assert data["recordEnterpriseVisit"]["userErrors"] == []
     assert [(n["channel"], n["status"], n["creditCode"]) for n in v["needs"]] == [("VISIT", "RECEIVED", ACME)]
+    await assert_filing_quotes_its_number(api, v["needs"][0])  # filed within the visit's transaction
     await api.svc.ok(VISIT, {"input": visit | {"visitedOn": "2023-08-02", "needs": []}}, token=COUNTY)
     counts = (await api.svc.ok(COUNTS, {"p": "MONTH"}, token=PROVINCE))["enterpriseVisitCounts"]
     assert counts == [

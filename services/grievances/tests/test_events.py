@@ -5,7 +5,7 @@ from __future__ import annotations
 import nats
 import orjson
 import pytest
-from grievance_support import COUNTY, NANMING
+from grievance_support import COUNTY, NANMING, assert_filing_quotes_its_number
 from qianzhao.common.events import asyncapi_document
 from qianzhao.grievances.app import SERVICE
 
@@ -44,6 +44,13 @@ async def test_escalation_to_coordination_emits_the_contract_once(api, nats_serv
         await nc.close()
     dump = await api.scalar("SELECT string_agg(event::text, ' ') FROM outbox")
     assert "13812345678" not in dump and "520102199001011234" not in dump and "张三" not in dump
+
+
+async def test_a_filing_quotes_the_number_drawn_in_its_own_statement(api):
+    first, second = await api.file(), await api.file()
+    await assert_filing_quotes_its_number(api, first)
+    await assert_filing_quotes_its_number(api, second)
+    assert int(second["number"].rsplit("-", 1)[1]) == int(first["number"].rsplit("-", 1)[1]) + 1
 
 
 def test_asyncapi_document_lists_every_event():

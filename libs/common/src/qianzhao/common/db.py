@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, MetaData, event, exc, inspect
+import orjson
+from sqlalchemy import Column, MetaData, String, event, exc, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
 
@@ -77,13 +79,18 @@ async def flush_pending(session: AsyncSession) -> None:
         await session.flush()
 
 
+async def _adapted_connection(session: AsyncSession):
+    """SQLAlchemy's adapter around the asyncpg connection the session holds (checked out on first use)."""
+    return (await (await session.connection()).get_raw_connection()).dbapi_connection
+
+
 async def driver_connection(session: AsyncSession):
     """The asyncpg connection under `session`, inside the session's transaction.
 
     SQLAlchemy sends BEGIN lazily, with its first statement; a statement sent straight to the driver before that
     would run outside any transaction and commit on its own, so the transaction is begun here when it has not been.
     """
-    adapted = (await (await session.connection()).get_raw_connection()).dbapi_connection
+    adapted = await _adapted_connection(session)
     if adapted._transaction is None:  # SQLAlchemy's asyncpg adapter: the same check its cursors make
         async with adapted._execute_mutex:
             if adapted._transaction is None:
@@ -91,15 +98,31 @@ async def driver_connection(session: AsyncSession):
     return adapted.driver_connection
 
 
+async def untouched_driver_connection(session: AsyncSession):
+    """The asyncpg connection under `session` when the session has sent nothing yet, else None.
+
+    A statement sent on it commits on its own (PostgreSQL runs a lone statement atomically), so a unit of work
+    whose whole change is one statement spends no round trips on BEGIN and COMMIT.
+    """
+    if session.new or session.dirty or session.deleted:
+        return None
+    adapted = await _adapted_connection(session)
+    return adapted.driver_connection if adapted._transaction is None else None
+
+
 @dataclass(frozen=True)
 class _InsertPlan:
     sql: str
     sent: list[tuple[str, Callable[[], Any] | None, Callable[[Any], Any] | None]]  # key, default, bind processor
-    returned: list[tuple[str, Callable[[Any], Any] | None]]  # key, result processor
+    returned: list[tuple[str, Callable[[Any], Any] | None, bool, str]]  # key, result processor, is text, column
+
+    @property
+    def returning(self) -> str:
+        """The quoted columns after RETURNING ("" when the database makes no value)."""
+        return ", ".join(column for *_, column in self.returned)
 
 
 _plans: dict[tuple[type, frozenset[str]], _InsertPlan] = {}
-_MISSING = object()
 
 
 def _default_of(column: Column) -> Callable[[], Any] | None:
@@ -110,7 +133,7 @@ def _default_of(column: Column) -> Callable[[], Any] | None:
         return lambda: default.arg
     if default.is_callable:
         return lambda: default.arg(None)
-    raise TypeError(f"insert_new cannot evaluate the SQL default of {column}")
+    raise TypeError(f"a staged insert cannot evaluate the SQL default of {column}")
 
 
 def _plan(cls: type, given: frozenset[str], dialect) -> _InsertPlan:
@@ -118,48 +141,70 @@ def _plan(cls: type, given: frozenset[str], dialect) -> _InsertPlan:
     table = mapper.local_table
     others = given - {prop.key for prop in mapper.column_attrs}
     if others:  # a relationship set on the object would be silently dropped
-        raise TypeError(f"insert_new writes columns only, not {sorted(others)} of {cls.__name__}")
+        raise TypeError(f"a staged insert writes columns only, not {sorted(others)} of {cls.__name__}")
     quote = dialect.identifier_preparer.quote
-    sent, returned, names, back = [], [], [], []
+    sent, returned, names = [], [], []
     for column in table.columns:
         prop = mapper.get_property_by_column(column)
         impl = column.type.dialect_impl(dialect)
         server_made = column.computed is not None or column.server_default is not None
         if server_made and prop.key not in given:
             if not prop.deferred:
-                returned.append((prop.key, impl.result_processor(dialect, None)))
-                back.append(quote(column.name))
+                returned.append((prop.key, impl.result_processor(dialect, None), isinstance(column.type, String),
+                                 quote(column.name)))
             continue
         sent.append((prop.key, _default_of(column), impl.bind_processor(dialect)))
         names.append(quote(column.name))
+    returning = ", ".join(column for *_, column in returned)
     sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(names)}) VALUES ({', '.join(f'${i}' for i in range(1, len(names) + 1))})"
-           + (f" RETURNING {', '.join(back)}" if back else ""))
+           + (f" RETURNING {returning}" if returning else ""))
     return _InsertPlan(sql, sent, returned)
 
 
-async def insert_new(session: AsyncSession, instance: Any) -> None:
-    """INSERT one new mapped object with a single driver-level statement and attach it to `session` as persistent.
+class StagedInsert:
+    """A new mapped object whose INSERT is still to be sent: one driver-level statement, not an ORM flush.
 
     For the platform's highest-volume writes: the ORM flush of one row costs about three times the driver's
     round trip. Column defaults are applied as the ORM would, server-made values (sequences, triggers, `now()`)
-    come back through RETURNING; ORM insert events do not fire. It runs inside the session's transaction.
+    come back through RETURNING, and the object is then attached as persistent; ORM insert events do not fire.
+
+    Until it is sent, each database-made text attribute (a case number drawn by a trigger, say) holds a unique
+    placeholder, so what is written alongside may quote it; `fill` swaps placeholders in JSON text for the values.
     """
-    cls = type(instance)
-    state = instance.__dict__
-    given = frozenset(key for key in state if not key.startswith("_"))
-    plan = _plans.get((cls, given))
-    if plan is None:
-        plan = _plans[cls, given] = _plan(cls, given, session.bind.dialect)
-    values = []
-    for key, default, process in plan.sent:
-        value = state.get(key, _MISSING)
-        if value is _MISSING:
-            value = default() if default is not None else None
-            setattr(instance, key, value)
-        values.append(process(value) if process is not None else value)
-    await flush_pending(session)  # anything pending goes first, as the ORM would order it
-    row = await (await driver_connection(session)).fetchrow(plan.sql, *values)
-    for (key, process), value in zip(plan.returned, row or (), strict=False):
-        setattr(instance, key, process(value) if process is not None else value)
-    make_transient_to_detached(instance)
-    session.add(instance)
+
+    def __init__(self, session: AsyncSession, instance: Any):
+        cls = type(instance)
+        given = frozenset(key for key in instance.__dict__ if not key.startswith("_"))
+        plan = _plans.get((cls, given))
+        if plan is None:
+            plan = _plans[cls, given] = _plan(cls, given, session.bind.dialect)
+        self.instance, self.plan = instance, plan
+        for key, default, _ in plan.sent:  # column defaults, as the ORM would apply them (the id, say)
+            if key not in given:
+                setattr(instance, key, default() if default is not None else None)
+        self.placeholders = {key: f"@db-value:{uuid.uuid4().hex}@" for key, _, text, _ in plan.returned if text}
+        for key, token in self.placeholders.items():
+            setattr(instance, key, token)
+
+    def values(self) -> list[Any]:
+        """The INSERT's parameters, read from the object as it is when sent."""
+        state = self.instance.__dict__
+        return [process(state[key]) if process is not None else state[key] for key, _, process in self.plan.sent]
+
+    async def send(self, session: AsyncSession, connection) -> None:
+        """INSERT the object on the driver `connection` (inside the session's transaction) and attach it."""
+        self.attach(session, await connection.fetchrow(self.plan.sql, *self.values()))
+
+    def attach(self, session: AsyncSession, row) -> None:
+        """Set the values the database made (RETURNING `row`) and attach the object to `session` as persistent."""
+        for (key, process, _, _), value in zip(self.plan.returned, row or (), strict=False):
+            setattr(self.instance, key, process(value) if process is not None else value)
+        make_transient_to_detached(self.instance)
+        session.add(self.instance)
+
+    def fill(self, json_text: str) -> str:
+        """`json_text` with this object's placeholders replaced by its (sent and attached) values."""
+        for key, token in self.placeholders.items():
+            if token in json_text:
+                json_text = json_text.replace(token, orjson.dumps(getattr(self.instance, key)).decode()[1:-1])
+        return json_text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth import Principal
 from .clock import Clock
-from .db import driver_connection, flush_pending
+from .db import StagedInsert, driver_connection, flush_pending, untouched_driver_connection
 from .events import CloudEvent, EventSpec
 from .ids import new_id
 from .telemetry import current_trace_id, current_traceparent
@@ -26,6 +27,16 @@ class UnitOfWork:
         self.clock = clock
         self.events: list[CloudEvent] = []
         self._history: list[dict[str, Any]] = []
+        self._new: list[StagedInsert] = []
+
+    def add_new(self, instance: Any) -> None:
+        """Stage a new aggregate: its INSERT is sent at commit, with the history rows and events in one statement.
+
+        A filing that is the unit of work's whole change thus commits with one round trip and no BEGIN/COMMIT.
+        Until then each database-made text attribute (such as a trigger-drawn case number) holds a placeholder,
+        which the history rows and events recorded here may quote: it is replaced with the value as they are written.
+        """
+        self._new.append(StagedInsert(self.session, instance))
 
     def record(self, *, aggregate_type: str, aggregate_id: uuid.UUID, action: str,
                changes: dict[str, Any] | None = None, comment: str | None = None) -> None:
@@ -53,19 +64,33 @@ class UnitOfWork:
         return event
 
     async def write(self) -> None:
-        """Flush the changed aggregates, then append the history rows and events to the open transaction."""
+        """Flush the changed aggregates, insert the staged ones, then append the history rows and events to the
+        open transaction."""
         await flush_pending(self.session)
-        if self._history or self.events:
-            await append(await driver_connection(self.session), self._history, self.events)
-        self._history.clear()
-        self.events.clear()
+        staged, self._new = self._new, []
+        if staged or self._history or self.events:
+            connection = await driver_connection(self.session)
+            for new in staged:  # one by one, in the order staged (so trigger-drawn numbers follow it)
+                await new.send(self.session, connection)
+            if self._history or self.events:
+                await append(connection, self._history, self.events, fill=staged)
+        self._clear()
 
     async def commit(self) -> None:
-        await self.write()
+        if len(self._new) == 1 and (connection := await untouched_driver_connection(self.session)) is not None:
+            staged = self._new.pop()
+            staged.attach(self.session, await _insert_and_append(connection, staged, self._history, self.events))
+            self._clear()
+        else:
+            await self.write()
         await self.session.commit()
 
     async def rollback(self) -> None:
         await self.session.rollback()
+        self._new.clear()
+        self._clear()
+
+    def _clear(self) -> None:
         self._history.clear()
         self.events.clear()
 
@@ -79,19 +104,36 @@ class UnitOfWork:
             await self.rollback()
 
 
-_HISTORY = ("INSERT INTO audit_history (id, aggregate_type, aggregate_id, action, actor, actor_role, actor_region, "
-            "occurred_at, changes, comment, trace_id) SELECT h.id, h.aggregate_type, h.aggregate_id, h.action, h.actor, "
-            "h.actor_role, h.actor_region, h.occurred_at, h.changes::jsonb, h.comment, h.trace_id FROM unnest($1::uuid[], "
-            "$2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], "
-            "$10::text[], $11::text[]) AS h(id, aggregate_type, aggregate_id, action, actor, actor_role, actor_region, "
-            "occurred_at, changes, comment, trace_id)")
-_OUTBOX = ("INSERT INTO outbox (event_id, subject, aggregate_id, event, traceparent) SELECT o.event_id, o.subject, "
-           "o.aggregate_id, o.event::json, o.traceparent FROM unnest({0}::uuid[], {1}::text[], {2}::text[], {3}::text[], "
-           "{4}::text[]) AS o(event_id, subject, aggregate_id, event, traceparent)")
+@dataclass(frozen=True)
+class _Target:
+    """A table the unit of work appends to from parallel arrays, one of whose columns holds JSON text."""
+
+    table: str
+    columns: dict[str, str]  # name -> element type of its array parameter
+    json_column: str
+    json_type: str
+
+    def insert(self, first: int, *, fill=lambda expr: expr, source: str = "") -> str:
+        """INSERT of one row per array element, the arrays being $first…; `fill` wraps the JSON text."""
+        names = ", ".join(self.columns)
+        select = ", ".join(f"{fill(f'r.{c}')}::{self.json_type}" if c == self.json_column else f"r.{c}"
+                           for c in self.columns)
+        arrays = ", ".join(f"${first + i}::{t}[]" for i, t in enumerate(self.columns.values()))
+        return f"INSERT INTO {self.table} ({names}) SELECT {select} FROM {source}unnest({arrays}) AS r({names})"
+
+
+_HISTORY = _Target("audit_history", {
+    "id": "uuid", "aggregate_type": "text", "aggregate_id": "uuid", "action": "text", "actor": "text",
+    "actor_role": "text", "actor_region": "text", "occurred_at": "timestamptz", "changes": "text", "comment": "text",
+    "trace_id": "text"}, "changes", "jsonb")
+_OUTBOX = _Target("outbox", {"event_id": "uuid", "subject": "text", "aggregate_id": "text", "event": "text",
+                             "traceparent": "text"}, "event", "json")
+
+
 _APPEND = {  # (history?, events?) -> one statement, so a mutation spends one round trip on its history and events
-    (True, False): _HISTORY,
-    (False, True): _OUTBOX.format("$1", "$2", "$3", "$4", "$5"),
-    (True, True): f"WITH history AS ({_HISTORY}) " + _OUTBOX.format("$12", "$13", "$14", "$15", "$16"),
+    (True, False): _HISTORY.insert(1),
+    (False, True): _OUTBOX.insert(1),
+    (True, True): f"WITH history AS ({_HISTORY.insert(1)}) {_OUTBOX.insert(1 + len(_HISTORY.columns))}",
 }
 
 
@@ -99,23 +141,69 @@ def _columns(rows: list[tuple]) -> list[list]:
     return [list(column) for column in zip(*rows, strict=True)]
 
 
-async def append(connection, history: list[dict[str, Any]], events: list[CloudEvent]) -> None:
-    """Insert audit rows and outbox events with one statement on the driver (asyncpg) connection.
-
-    Every mutation pays for this, so it skips the ORM's per-statement machinery; it runs inside the session's
-    open transaction all the same.
-    """
+def _arrays(history: list[dict[str, Any]], events: list[CloudEvent], fill=lambda text: text) -> list[list]:
+    """The array parameters of the history rows, then of the outbox rows (JSON texts passed through `fill`)."""
     args: list[list] = []
     if history:
         args += _columns([(h["id"], h["aggregate_type"], h["aggregate_id"], h["action"], h["actor"], h["actor_role"],
-                           h["actor_region"], h["occurred_at"], h["changes"], h["comment"],
+                           h["actor_region"], h["occurred_at"], fill(h["changes"]), h["comment"],
                            h["trace_id"]) for h in history])
     if events:
-        args += _columns([_outbox_values(e) for e in events])
-    await connection.execute(_APPEND[bool(history), bool(events)], *args)
+        args += _columns([(uuid.UUID(e.id), e.nats_subject, e.subject or "", fill(e.model_dump_json(exclude_none=True)),
+                           e.traceparent) for e in events])
+    return args
 
 
-def _outbox_values(event: CloudEvent) -> tuple[uuid.UUID, str, str, str, str | None]:
-    """(event_id, subject, aggregate_id, event JSON, traceparent) of an outbox row."""
-    return (uuid.UUID(event.id), event.nats_subject, event.subject or "",
-            event.model_dump_json(exclude_none=True), event.traceparent)
+async def append(connection, history: list[dict[str, Any]], events: list[CloudEvent],
+                 fill: list[StagedInsert] = ()) -> None:
+    """Insert audit rows and outbox events with one statement on the driver (asyncpg) connection.
+
+    Every mutation pays for this, so it skips the ORM's per-statement machinery; it runs inside the session's
+    open transaction all the same. Placeholders of the `fill` objects (already inserted) become their values.
+    """
+    def filled(text: str) -> str:
+        for new in fill:
+            text = new.fill(text)
+        return text
+
+    await connection.execute(_APPEND[bool(history), bool(events)], *_arrays(history, events, filled))
+
+
+_at_once: dict[tuple[str, int, bool, bool], str] = {}
+
+
+def _at_once_sql(staged: StagedInsert, history: bool, events: bool) -> str:
+    """WITH new AS (INSERT … RETURNING …), history AS (…), outbox AS (…) SELECT … FROM new.
+
+    The history and outbox rows read the inserted row, so their JSON gets its database-made values (passed as the
+    placeholders' parameters after the INSERT's own) in the same statement.
+    """
+    plan, keys = staged.plan, list(staged.placeholders)
+    shape = (plan.sql, len(keys), history, events)
+    if (sql := _at_once.get(shape)) is None:
+        sent = len(plan.sent)
+        columns = {key: column for key, *_, column in plan.returned}
+
+        def fill(expr: str) -> str:
+            for i, key in enumerate(keys):  # the value as JSON string content: to_json's quotes stripped
+                value = f"to_json(new.{columns[key]})::text"
+                expr = f"replace({expr}, ${sent + 1 + i}, substr({value}, 2, length({value}) - 2))"
+            return expr
+
+        source, first = ("new, " if keys else ""), sent + len(keys) + 1
+        parts = [f"new AS ({plan.sql})"]
+        if history:
+            parts.append(f"history AS ({_HISTORY.insert(first, fill=fill, source=source)})")
+            first += len(_HISTORY.columns)
+        if events:
+            parts.append(f"outbox AS ({_OUTBOX.insert(first, fill=fill, source=source)})")
+        sql = _at_once[shape] = (f"WITH {', '.join(parts)} "
+                                 + (f"SELECT {plan.returning} FROM new" if plan.returning else "SELECT 1"))
+    return sql
+
+
+async def _insert_and_append(connection, staged: StagedInsert, history: list[dict[str, Any]],
+                             events: list[CloudEvent]):
+    """One statement, committing on its own: the staged row, its history rows and events. Returns RETURNING's row."""
+    sql = _at_once_sql(staged, bool(history), bool(events))
+    return await connection.fetchrow(sql, *staged.values(), *staged.placeholders.values(), *_arrays(history, events))
