@@ -8,7 +8,6 @@ import strawberry
 from qianzhao.common.api import Connection, federation_schema
 from qianzhao.common.errors import forbidden
 from qianzhao.common.ids import parse_id
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import Info
 
 from . import access
@@ -61,8 +60,4 @@ class Mutation(GrievanceMutations, ArrearsMutations, EngagementMutations):
 
 
 def build_schema():
-    """The platform's federation schema, plus parse and validation caches: clients send the same documents
-    again and again, and validating one costs more than the mutation's own work (bench/grievances_intake.py)."""
-    schema = federation_schema(query=Query, mutation=Mutation, types=[GrievanceType, ProjectRef, EnterpriseRef])
-    schema.extensions = [*schema.extensions, ParserCache(maxsize=512), ValidationCache(maxsize=512)]
-    return schema
+    return federation_schema(query=Query, mutation=Mutation, types=[GrievanceType, ProjectRef, EnterpriseRef])
