@@ -6,7 +6,8 @@ process, and once as one process per core with requests spread round-robin (as K
 at a time holds the database's outbox lock). The load comes from aiohttp with keep-alive, whose own CPU per
 request is a tenth of httpx's, so the client is not what is measured. Each mutation checks the token, validates
 the credit code and phone, computes working-day deadlines, writes the row (numbered by the database), an audit
-row and the outbox event in one transaction, and answers the GraphQL payload.
+row and the outbox event quoting that number in one statement (atomic on its own: no BEGIN/COMMIT round trips),
+and answers the GraphQL payload.
 
 Run: `uv run python bench/grievances_intake.py [--seconds 15] [--concurrency 32] [--replicas N]`.
 """
