@@ -120,6 +120,18 @@ async def _ready(http: aiohttp.ClientSession) -> None:
     raise RuntimeError("the subgraph did not become ready")
 
 
+async def _relayed(db_url: str, patience: float = 30.0) -> None:
+    """Wait (a while) for the outbox relay to publish what the last requests wrote, before the servers stop."""
+    conn = await asyncpg.connect(db_url.replace("+asyncpg", ""))
+    try:
+        for _ in range(int(patience / 0.2)):
+            if not await conn.fetchval("SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)"):
+                return
+            await asyncio.sleep(0.2)
+    finally:
+        await conn.close()
+
+
 async def subgraph(db_url: str, nats_url: str, concurrency: int, seconds: float, replicas: int) -> dict:
     """Requests/s through `replicas` subgraph processes (one uvicorn worker each, as the Kubernetes deployment
     scales), requests spread round-robin as a Service would; and the servers' CPU milliseconds per request."""
@@ -146,6 +158,7 @@ async def subgraph(db_url: str, nats_url: str, concurrency: int, seconds: float,
         done, secs, errors = await sustained(one, concurrency=concurrency, seconds=seconds,
                                              window=lambda: readings.append(cpu_seconds(*(p.pid for p in procs))))
         cpu = readings[1] - readings[0]
+        await _relayed(db_url)
     finally:
         for http in sessions:
             await http.close()
