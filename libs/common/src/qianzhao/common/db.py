@@ -115,6 +115,7 @@ class _InsertPlan:
     sql: str
     sent: list[tuple[str, Callable[[], Any] | None, Callable[[Any], Any] | None]]  # key, default, bind processor
     returned: list[tuple[str, Callable[[Any], Any] | None, bool, str]]  # key, result processor, is text, column
+    null: list[str]  # keys neither given nor defaulted: left out of the INSERT (NULL), None on the object
 
     @property
     def returning(self) -> str:
@@ -143,7 +144,7 @@ def _plan(cls: type, given: frozenset[str], dialect) -> _InsertPlan:
     if others:  # a relationship set on the object would be silently dropped
         raise TypeError(f"a staged insert writes columns only, not {sorted(others)} of {cls.__name__}")
     quote = dialect.identifier_preparer.quote
-    sent, returned, names = [], [], []
+    sent, returned, null, names = [], [], [], []
     for column in table.columns:
         prop = mapper.get_property_by_column(column)
         impl = column.type.dialect_impl(dialect)
@@ -153,12 +154,15 @@ def _plan(cls: type, given: frozenset[str], dialect) -> _InsertPlan:
                 returned.append((prop.key, impl.result_processor(dialect, None), isinstance(column.type, String),
                                  quote(column.name)))
             continue
+        if prop.key not in given and column.default is None:  # as the ORM does: the column is not named
+            null.append(prop.key)
+            continue
         sent.append((prop.key, _default_of(column), impl.bind_processor(dialect)))
         names.append(quote(column.name))
     returning = ", ".join(column for *_, column in returned)
     sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(names)}) VALUES ({', '.join(f'${i}' for i in range(1, len(names) + 1))})"
            + (f" RETURNING {returning}" if returning else ""))
-    return _InsertPlan(sql, sent, returned)
+    return _InsertPlan(sql, sent, returned, null)
 
 
 class StagedInsert:
@@ -179,12 +183,15 @@ class StagedInsert:
         if plan is None:
             plan = _plans[cls, given] = _plan(cls, given, session.bind.dialect)
         self.instance, self.plan = instance, plan
+        # the object is transient: what goes straight into its __dict__ counts as loaded once it is attached
+        state = instance.__dict__
         for key, default, _ in plan.sent:  # column defaults, as the ORM would apply them (the id, say)
             if key not in given:
-                setattr(instance, key, default() if default is not None else None)
+                state[key] = default()
+        for key in plan.null:
+            state[key] = None
         self.placeholders = {key: f"@db-value:{uuid.uuid4().hex}@" for key, _, text, _ in plan.returned if text}
-        for key, token in self.placeholders.items():
-            setattr(instance, key, token)
+        state.update(self.placeholders)
 
     def values(self) -> list[Any]:
         """The INSERT's parameters, read from the object as it is when sent."""
@@ -197,8 +204,9 @@ class StagedInsert:
 
     def attach(self, session: AsyncSession, row) -> None:
         """Set the values the database made (RETURNING `row`) and attach the object to `session` as persistent."""
+        state = self.instance.__dict__
         for (key, process, _, _), value in zip(self.plan.returned, row or (), strict=False):
-            setattr(self.instance, key, process(value) if process is not None else value)
+            state[key] = process(value) if process is not None else value
         make_transient_to_detached(self.instance)
         session.add(self.instance)
 
