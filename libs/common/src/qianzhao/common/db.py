@@ -196,6 +196,9 @@ class StagedInsert:
     def values(self) -> list[Any]:
         """The INSERT's parameters, read from the object as it is when sent."""
         state = self.instance.__dict__
+        late = [key for key in self.plan.null if state[key] is not None]
+        if late:  # the plan, made when staged, leaves these columns out: refuse rather than drop them
+            raise TypeError(f"{sorted(late)} of {type(self.instance).__name__} were set after it was staged")
         return [process(state[key]) if process is not None else state[key] for key, _, process in self.plan.sent]
 
     async def send(self, session: AsyncSession, connection) -> None:
@@ -211,8 +214,8 @@ class StagedInsert:
         session.add(self.instance)
 
     def fill(self, json_text: str) -> str:
-        """`json_text` with this object's placeholders replaced by its (sent and attached) values."""
+        """`json_text` with this object's placeholders replaced by its (sent and attached) values; NULL is ""."""
         for key, token in self.placeholders.items():
             if token in json_text:
-                json_text = json_text.replace(token, orjson.dumps(getattr(self.instance, key)).decode()[1:-1])
+                json_text = json_text.replace(token, orjson.dumps(getattr(self.instance, key) or "").decode()[1:-1])
         return json_text

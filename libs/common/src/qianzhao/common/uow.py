@@ -185,8 +185,8 @@ def _at_once_sql(staged: StagedInsert, history: bool, events: bool) -> str:
         columns = {key: column for key, *_, column in plan.returned}
 
         def fill(expr: str) -> str:
-            for i, key in enumerate(keys):  # the value as JSON string content: to_json's quotes stripped
-                value = f"to_json(new.{columns[key]})::text"
+            for i, key in enumerate(keys):  # the value as JSON string content (to_json's quotes stripped; NULL is "")
+                value = f"to_json(coalesce(new.{columns[key]}, ''))::text"
                 expr = f"replace({expr}, ${sent + 1 + i}, substr({value}, 2, length({value}) - 2))"
             return expr
 
