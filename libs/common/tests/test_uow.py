@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from datetime import datetime
 
 import pytest
 from probe.service import PROBE
@@ -18,7 +19,8 @@ from qianzhao.common.ids import new_id
 from qianzhao.common.migrations import upgrade
 from qianzhao.common.settings import PlatformSettings
 from qianzhao.common.uow import UnitOfWork
-from sqlalchemy import Integer, Sequence, String, event, select, text
+from sqlalchemy import DateTime, Integer, Sequence, String, event, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 Base = declarative_base()
@@ -34,6 +36,20 @@ class Ticket(Base):
     number: Mapped[str] = mapped_column(String(30), server_default=MADE)
     seen: Mapped[int] = mapped_column(Integer, default=0)
     remark: Mapped[str | None] = mapped_column(String(40))
+
+
+class Memo(Base):
+    """Every kind of column a staged insert handles: Python defaults, arrays, NULLs, server-made, versioned."""
+
+    __tablename__ = "memos"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    label: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(10)), default=list)
+    remark: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Opened(BaseModel):
@@ -94,6 +110,24 @@ async def _written(session) -> tuple[list, list]:
     return history, events
 
 
+async def test_a_staged_insert_writes_the_row_the_orm_would_and_keeps_the_object_usable(db):
+    sessions, _ = db
+    async with sessions() as session:
+        memo = Memo(label="first", tags=["a"])
+        uow = _uow(session)
+        uow.add_new(memo)
+        await uow.write()
+        assert memo.id is not None and memo.count == 0 and memo.version == 1 and memo.remark is None
+        assert memo.created_at is not None  # server-made, read back through RETURNING
+        assert memo in session and not session.dirty and not session.new
+        memo.count = 5  # persistent: a later change is an UPDATE with the version check
+        await session.commit()
+    async with sessions() as session:
+        again = (await session.scalars(select(Memo))).one()
+        assert (again.id, again.label, again.count, again.tags, again.version) == (memo.id, "first", 5, ["a"], 2)
+        assert again.created_at == memo.created_at
+
+
 async def test_a_lone_new_aggregate_commits_with_its_history_and_event_in_one_statement(db):
     sessions, sent = db
     async with sessions() as session:
@@ -151,6 +185,8 @@ async def test_staged_aggregates_after_other_changes_go_in_order_inside_the_tran
 
 
 async def test_staged_aggregates_roll_back_with_the_unit_of_work(db):
+    """Rows written through the driver (staged inserts, history, outbox) share the session's transaction: this fails
+    if the first of them is sent before BEGIN, as it would then commit on its own."""
     sessions, _ = db
     async with sessions() as session:
         uow = _uow(session)

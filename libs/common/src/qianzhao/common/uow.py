@@ -67,19 +67,18 @@ class UnitOfWork:
         """Flush the changed aggregates, insert the staged ones, then append the history rows and events to the
         open transaction."""
         await flush_pending(self.session)
-        staged, self._new = self._new, []
-        if staged or self._history or self.events:
+        if self._new or self._history or self.events:
             connection = await driver_connection(self.session)
-            for new in staged:  # one by one, in the order staged (so trigger-drawn numbers follow it)
+            for new in self._new:  # one by one, in the order staged (so trigger-drawn numbers follow it)
                 await new.send(self.session, connection)
             if self._history or self.events:
-                await append(connection, self._history, self.events, fill=staged)
+                await append(connection, self._history, self.events, fill=self._new)
         self._clear()
 
     async def commit(self) -> None:
         if len(self._new) == 1 and (connection := await untouched_driver_connection(self.session)) is not None:
-            staged = self._new.pop()
-            staged.attach(self.session, await _insert_and_append(connection, staged, self._history, self.events))
+            (new,) = self._new
+            new.attach(self.session, await _insert_and_append(connection, new, self._history, self.events))
             self._clear()
         else:
             await self.write()
@@ -87,10 +86,10 @@ class UnitOfWork:
 
     async def rollback(self) -> None:
         await self.session.rollback()
-        self._new.clear()
         self._clear()
 
     def _clear(self) -> None:
+        self._new.clear()
         self._history.clear()
         self.events.clear()
 
@@ -169,7 +168,7 @@ async def append(connection, history: list[dict[str, Any]], events: list[CloudEv
     await connection.execute(_APPEND[bool(history), bool(events)], *_arrays(history, events, filled))
 
 
-_at_once: dict[tuple[str, int, bool, bool], str] = {}
+_at_once: dict[tuple[str, bool, bool], str] = {}
 
 
 def _at_once_sql(staged: StagedInsert, history: bool, events: bool) -> str:
@@ -179,7 +178,7 @@ def _at_once_sql(staged: StagedInsert, history: bool, events: bool) -> str:
     placeholders' parameters after the INSERT's own) in the same statement.
     """
     plan, keys = staged.plan, list(staged.placeholders)
-    shape = (plan.sql, len(keys), history, events)
+    shape = (plan.sql, history, events)  # the plan fixes which values have placeholders
     if (sql := _at_once.get(shape)) is None:
         sent = len(plan.sent)
         columns = {key: column for key, *_, column in plan.returned}

@@ -84,8 +84,9 @@ async def file(*, uow: UnitOfWork, rules: dict, new: NewGrievance) -> Grievance:
         filed_by=principal.subject, accept_due=due.accept_due, reply_due=due.reply_due,
         resolve_due=due.resolve_due, reopen_count=0, cycle=0, unit_keys=[], updated_at=now,
     )
-    uow.add_new(g)  # the hotline's hot path: row, history and event go in one statement; g.number until then
-    # is a placeholder that the statement replaces in what is written below
+    # the hotline's hot path: row, history and event go in one statement at commit, which also puts the number the
+    # database draws where g.number (a placeholder until then) is quoted below
+    uow.add_new(g)
     uow.record(aggregate_type="grievance", aggregate_id=g.id, action="RECEIVED",
                changes={"number": g.number, "channel": g.channel, "category": g.category,
                         "regionCode": region, "creditCode": code, "priority": g.priority})
