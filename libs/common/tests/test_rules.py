@@ -75,3 +75,77 @@ def test_working_days_follow_the_official_calendar():
 def test_shanghai_date_decides_the_day():
     late = datetime(2023, 9, 28, 17, 0, tzinfo=UTC)  # already 29 Sep (holiday) in Shanghai
     assert add_working_days(late, 1) == datetime(2023, 10, 7, 16, 0, tzinfo=UTC)
+
+
+def _signed(claims: dict, *, ttl: float = 600) -> str:
+    import time
+
+    import jwt
+
+    settings = PlatformSettings()
+    base = {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "exp": int(time.time() + ttl)}
+    return jwt.encode(base | claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
+
+
+@pytest.mark.parametrize("claims", [
+    {"sub": "c", "role": "COUNTY"},  # no region: never widened to the province
+    {"sub": "c", "role": "COUNTY", "region": ""},
+    {"sub": "c", "role": "COUNTY", "region": None},
+    {"sub": "c", "role": "COUNTY", "region": "520000"},  # the province's code on a county token
+    {"sub": "c", "role": "COUNTY", "region": "520100"},  # a prefecture's
+    {"sub": "f", "role": "PREFECTURE"},
+    {"sub": "f", "role": "PREFECTURE", "region": "520102"},  # a county's
+    {"sub": "f", "role": "PREFECTURE", "region": 520100},  # wrong type
+    {"sub": "f", "role": "PREFECTURE", "region": ["520100"]},
+    {"sub": "p", "role": "PROVINCE"},
+    {"sub": "p", "role": "PROVINCE", "region": "520100"},
+    {"sub": "c", "role": "county", "region": "520102"},
+    {"sub": "c", "role": ["COUNTY"], "region": "520102"},
+    {"sub": "", "role": "COUNTY", "region": "520102"},
+    {"sub": 7, "role": "COUNTY", "region": "520102"},
+    {"sub": "x" * 201, "role": "COUNTY", "region": "520102"},
+    {"sub": "c\x00", "role": "COUNTY", "region": "520102"},
+    {"sub": "c", "role": "COUNTY", "region": "520102", "name": {"a": 1}},
+    {"sub": "d", "role": "DEPARTMENT"},
+    {"sub": "d", "role": "DEPARTMENT", "department": ""},
+    {"sub": "d", "role": "DEPARTMENT", "department": 3},
+    {"sub": "d", "role": "DEPARTMENT", "department": "自然资源厅", "region": "520102"},
+    {"sub": "e", "role": "ENTERPRISE"},
+    {"sub": "e", "role": "ENTERPRISE", "credit_code": 91520000},
+    {"sub": "e", "role": "ENTERPRISE", "credit_code": "91520000MA6DM1RE5L", "region": "520100"},
+])
+def test_malformed_principals_are_refused(claims):
+    with pytest.raises(ApiError) as err:
+        TokenVerifier(PlatformSettings()).verify(_signed(claims))
+    assert err.value.extensions == {"code": "UNAUTHENTICATED"}
+
+
+@pytest.mark.parametrize(("claims", "ttl"), [
+    ({"sub": "c", "role": "COUNTY", "region": "520102"}, 10 * 86400),  # beyond the longest token life
+])
+def test_implausible_expiry_is_refused(claims, ttl):
+    with pytest.raises(ApiError) as err:
+        TokenVerifier(PlatformSettings()).verify(_signed(claims, ttl=ttl))
+    assert "longer than" in err.value.message
+
+
+@pytest.mark.parametrize("exp", ["soon", True, None, [1]])
+def test_expiry_of_the_wrong_type_is_refused(exp):
+    with pytest.raises(ApiError) as err:
+        TokenVerifier(PlatformSettings()).verify(_signed({"sub": "c", "role": "COUNTY", "region": "520102",
+                                                          "exp": exp}))
+    assert err.value.extensions == {"code": "UNAUTHENTICATED"}
+    assert "jwt" not in err.value.message.lower() or "well-formed JWT" in err.value.message
+
+
+@pytest.mark.parametrize(("claims", "expected"), [
+    ({"sub": "c", "role": "COUNTY", "region": "520102"}, ("COUNTY", "520102", None, None)),
+    ({"sub": "f", "role": "PREFECTURE", "region": "520100"}, ("PREFECTURE", "520100", None, None)),
+    ({"sub": "p", "role": "PROVINCE", "region": "520000"}, ("PROVINCE", "520000", None, None)),
+    ({"sub": "d", "role": "DEPARTMENT", "department": "自然资源厅"}, ("DEPARTMENT", "520000", "自然资源厅", None)),
+    ({"sub": "e", "role": "ENTERPRISE", "credit_code": "91520000MA6DM1RE5W", "department": "自然资源厅"},
+     ("ENTERPRISE", "520000", None, "91520000MA6DM1RE5W")),  # a claim of another role is not carried
+])
+def test_well_formed_principals(claims, expected):
+    p = TokenVerifier(PlatformSettings()).verify(_signed(claims))
+    assert (p.role.value, p.region_code, p.department, p.credit_code) == expected

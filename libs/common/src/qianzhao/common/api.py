@@ -212,9 +212,24 @@ class InternalErrorMasking(SchemaExtension):
         result.errors = masked
 
 
+class PlatformSchema(strawberry.federation.Schema):
+    """Client errors (FORBIDDEN, NOT_FOUND, bad input …) are logged as one INFO line, never with a traceback;
+    unexpected ones are logged with theirs by InternalErrorMasking, once."""
+
+    def process_errors(self, errors, execution_context=None) -> None:
+        for error in errors:
+            original = error.original_error
+            if original is not None and not isinstance(original, GraphQLError | DomainError | StaleDataError):
+                continue
+            code = ((error.extensions or {}).get("code") or (getattr(original, "extensions", None) or {}).get("code")
+                    or getattr(original, "code", None) or "GRAPHQL_ERROR")
+            log.info("client error %s at %s: %s", code, ".".join(map(str, error.path or ())) or "-",
+                     error.message)
+
+
 def federation_schema(*, query: type, mutation: type | None = None, types: list[type] | tuple = ()):
     """A Federation 2.11 subgraph schema with the platform's error handling."""
-    return strawberry.federation.Schema(
+    return PlatformSchema(
         query=query, mutation=mutation, types=list(types), federation_version="2.11",
         # clients repeat the same documents: parse and validate each once
         extensions=[InternalErrorMasking, ParserCache(maxsize=1000), ValidationCache(maxsize=1000)],

@@ -92,26 +92,82 @@ class Principal:
         return out
 
 
+MAX_SUBJECT = 200
+MAX_NAME = 100
+MAX_DEPARTMENT = 100
+
+# the region level an officer role must be scoped to: a token is refused when they disagree
+ROLE_LEVEL = {Role.PROVINCE: regions.RegionLevel.PROVINCE, Role.PREFECTURE: regions.RegionLevel.PREFECTURE,
+              Role.COUNTY: regions.RegionLevel.COUNTY}
+
+
+def _text_claim(claims: dict[str, Any], name: str, limit: int, *, required: bool) -> str | None:
+    """A string claim of at most `limit` characters without control characters, or None when absent."""
+    value = claims.get(name)
+    if value is None:
+        if required:
+            raise unauthenticated(f"Token has no `{name}` claim")
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > limit \
+            or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise unauthenticated(f"Token's `{name}` claim must be a non-empty string of at most {limit} characters")
+    return value
+
+
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
-    try:
-        role = Role(claims["role"])
-    except (KeyError, ValueError):
-        raise unauthenticated("Token has no valid `role` claim") from None
-    region = claims.get("region") or regions.PROVINCE_CODE
-    if regions.get(region) is None:
-        raise unauthenticated(f"Token names unknown region {region!r}")
-    if role is Role.ENTERPRISE and not (claims.get("credit_code") and uscc.is_valid(claims["credit_code"])):
+    """The principal a token's claims describe, refused (UNAUTHENTICATED) unless well-formed for its role.
+
+    No default fills a missing claim: an officer's `region` must be present and of the role's level (a COUNTY
+    token names a county), a DEPARTMENT token names its department, an ENTERPRISE token a valid credit code.
+    """
+    role_claim = claims.get("role")
+    if not isinstance(role_claim, str) or role_claim not in Role.__members__:
+        raise unauthenticated("Token has no valid `role` claim")
+    role = Role(role_claim)
+    subject = _text_claim(claims, "sub", MAX_SUBJECT, required=True)
+    name = _text_claim(claims, "name", MAX_NAME, required=False)
+    region_claim = claims.get("region")
+    if region_claim is not None and (not isinstance(region_claim, str) or regions.get(region_claim) is None):
+        raise unauthenticated("Token's `region` claim is not one of Guizhou's statistical division codes")
+    level = ROLE_LEVEL.get(role)
+    if level is not None:
+        if region_claim is None:
+            raise unauthenticated(f"{role.value} tokens need a `region` claim")
+        if regions.require(region_claim).level is not level:
+            raise unauthenticated(f"{role.value} tokens need a {level.value}-level `region`, "
+                                  f"not {region_claim}")
+    elif region_claim not in (None, regions.PROVINCE_CODE):
+        raise unauthenticated(f"{role.value} tokens carry no regional scope: `region` must be absent or "
+                              f"{regions.PROVINCE_CODE}")
+    department = _text_claim(claims, "department", MAX_DEPARTMENT, required=role is Role.DEPARTMENT)
+    credit_code = claims.get("credit_code")
+    if role is Role.ENTERPRISE and not (isinstance(credit_code, str) and uscc.is_valid(credit_code)):
         raise unauthenticated("ENTERPRISE tokens need a valid `credit_code` claim (统一社会信用代码)")
-    if role is Role.DEPARTMENT and not claims.get("department"):
-        raise unauthenticated("DEPARTMENT tokens need a `department` claim")
+    if credit_code is not None and not isinstance(credit_code, str):
+        raise unauthenticated("Token's `credit_code` claim must be a string")
     return Principal(
-        subject=str(claims.get("sub", "")),
+        subject=subject or "",
         role=role,
-        region_code=region,
-        department=claims.get("department"),
-        credit_code=claims.get("credit_code"),
-        name=claims.get("name"),
+        region_code=region_claim or regions.PROVINCE_CODE,
+        department=department if role is Role.DEPARTMENT else None,
+        credit_code=credit_code if role is Role.ENTERPRISE else None,
+        name=name,
     )
+
+
+MAX_TOKEN_BYTES = 8192
+
+# what a client is told about a token that fails verification (never the library's own words)
+_REASONS: dict[type, str] = {
+    jwt.InvalidSignatureError: "its signature does not verify",
+    jwt.InvalidAudienceError: "it is meant for another audience (`aud`)",
+    jwt.InvalidIssuerError: "it comes from an unknown issuer (`iss`)",
+    jwt.ImmatureSignatureError: "it is not valid yet (`iat`/`nbf`)",
+    jwt.InvalidIssuedAtError: "its `iat` is not a time",
+    jwt.InvalidAlgorithmError: "its signing algorithm is not accepted",
+    jwt.DecodeError: "it is not a well-formed JWT",
+    jwt.PyJWKClientError: "its signing key is not published by the identity provider",
+}
 
 
 class TokenVerifier:
@@ -143,6 +199,8 @@ class TokenVerifier:
         return principal
 
     def _decode(self, token: str) -> tuple[Principal, float]:
+        if len(token) > MAX_TOKEN_BYTES:
+            raise unauthenticated(f"Invalid token: longer than {MAX_TOKEN_BYTES} characters")
         try:
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key
@@ -156,9 +214,19 @@ class TokenVerifier:
             )
         except jwt.ExpiredSignatureError:
             raise unauthenticated("Token has expired") from None
+        except jwt.MissingRequiredClaimError as exc:
+            raise unauthenticated(f"Invalid token: the `{exc.claim}` claim is missing") from None
         except jwt.PyJWTError as exc:
-            raise unauthenticated(f"Invalid token: {exc}") from None
-        return principal_from_claims(claims), float(claims["exp"])
+            reason = next((_REASONS[k] for k in type(exc).__mro__ if k in _REASONS), "it cannot be verified")
+            raise unauthenticated(f"Invalid token: {reason}") from None
+        exp = claims["exp"]
+        if isinstance(exp, bool) or not isinstance(exp, int | float):
+            raise unauthenticated("Invalid token: `exp` must be a number of seconds")
+        longest = self.settings.jwt_max_lifetime_minutes * 60
+        if exp - time.time() > longest:
+            raise unauthenticated(f"Invalid token: it lives longer than the allowed "
+                                  f"{self.settings.jwt_max_lifetime_minutes} minutes")
+        return principal_from_claims(claims), float(exp)
 
     def from_header(self, authorization: str | None) -> Principal | None:
         """None when no credentials were sent; raises UNAUTHENTICATED for bad ones."""

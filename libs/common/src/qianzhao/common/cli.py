@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from . import regions
-from .auth import Principal, Role, issue_token
+from .auth import Principal, Role, issue_token, principal_from_claims
+from .errors import ApiError
 from .settings import PlatformSettings
 
 app = typer.Typer(help="Qianzhao (黔招) platform command line.", no_args_is_help=True, add_completion=False)
@@ -17,7 +18,16 @@ def make_token(role: Role, region: str, department: str | None, credit_code: str
         raise typer.BadParameter(f"unknown region code {region}", param_hint="--region")
     principal = Principal(subject=subject or f"dev-{role.value.lower()}-{region}", role=role, region_code=region,
                           department=department, credit_code=credit_code)
-    return issue_token(PlatformSettings(), principal, ttl)
+    settings = PlatformSettings()
+    try:  # print only tokens the platform accepts
+        principal_from_claims(principal.claims())
+    except ApiError as exc:
+        hint = {Role.ENTERPRISE: "--credit-code", Role.DEPARTMENT: "--department"}.get(role, "--region")
+        raise typer.BadParameter(exc.message, param_hint=hint) from None
+    if ttl > settings.jwt_max_lifetime_minutes:
+        raise typer.BadParameter(f"at most {settings.jwt_max_lifetime_minutes} minutes (QZ_JWT_MAX_LIFETIME_MINUTES)",
+                                 param_hint="--ttl")
+    return issue_token(settings, principal, ttl)
 
 
 @app.command()
@@ -38,13 +48,6 @@ def token(
     subject: str | None = typer.Option(None, help="Subject (user id) in the token"),
 ) -> None:
     """Print a signed dev JWT (HS256, dev secret or QZ_JWT_SECRET)."""
-    if role is Role.DEPARTMENT and not department:
-        raise typer.BadParameter("DEPARTMENT tokens need --department", param_hint="--department")
-    if role is Role.ENTERPRISE:
-        from stdnum.cn import uscc
-
-        if not credit_code or not uscc.is_valid(credit_code):
-            raise typer.BadParameter("ENTERPRISE tokens need a valid --credit-code", param_hint="--credit-code")
     typer.echo(make_token(role, region, department, credit_code, ttl, subject))
 
 

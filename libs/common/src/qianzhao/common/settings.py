@@ -23,6 +23,7 @@ class PlatformSettings(BaseSettings):
     jwt_jwks_url: str | None = None
     jwt_issuer: str = "qianzhao"
     jwt_audience: str = "qianzhao"
+    jwt_max_lifetime_minutes: int = 1440
     outbox_batch_size: int = 1000
     outbox_poll_seconds: float = 1.0
     outbox_linger_seconds: float = 0.01
