@@ -26,7 +26,7 @@ def federation(fixture_subgraphs):
 async def test_corpus_matches_apollo_gateway(federation):
     fixture, apollo = federation
     assert len(CORPUS) >= 60
-    app = create_app(GatewaySettings(), supergraph_sdl=fixture.supergraph)
+    app = create_app(GatewaySettings(require_token=False), supergraph_sdl=fixture.supergraph)
     mismatches = []
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as ours, \
@@ -44,7 +44,7 @@ async def test_corpus_matches_apollo_gateway(federation):
 
 async def test_subgraph_requests_equal_plan_fetches(federation):
     fixture, _ = federation
-    app = create_app(GatewaySettings(), supergraph_sdl=fixture.supergraph)
+    app = create_app(GatewaySettings(require_token=False), supergraph_sdl=fixture.supergraph)
     gateway = app.state.gateway
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as ours:

@@ -109,10 +109,10 @@ def _signed(claims: dict, *, ttl: float = 600) -> str:
     {"sub": "d", "role": "DEPARTMENT"},
     {"sub": "d", "role": "DEPARTMENT", "department": ""},
     {"sub": "d", "role": "DEPARTMENT", "department": 3},
-    {"sub": "d", "role": "DEPARTMENT", "department": "自然资源厅", "region": "520102"},
+    {"sub": "d", "role": "DEPARTMENT", "department": "自然资源厅", "region": "999999"},
     {"sub": "e", "role": "ENTERPRISE"},
     {"sub": "e", "role": "ENTERPRISE", "credit_code": 91520000},
-    {"sub": "e", "role": "ENTERPRISE", "credit_code": "91520000MA6DM1RE5L", "region": "520100"},
+    {"sub": "e", "role": "ENTERPRISE", "credit_code": "91520000MA6DM1RE5W", "region": 520100},
 ])
 def test_malformed_principals_are_refused(claims):
     with pytest.raises(ApiError) as err:

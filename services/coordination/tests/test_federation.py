@@ -17,7 +17,7 @@ GRIEVANCE = """query($reps: [_Any!]!) { _entities(representations: $reps) { ... 
 async def test_sdl_declares_the_contracted_entities(svc):
     from graphql import parse
 
-    sdl = (await svc.ok("{ _service { sdl } }"))["_service"]["sdl"]
+    sdl = (await svc.ok("{ _service { sdl } }", token=PROVINCE))["_service"]["sdl"]
     types = {d.name.value: d for d in parse(sdl).definitions if hasattr(d, "fields") and hasattr(d, "name")}
 
     def shape(name):

@@ -136,9 +136,6 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         if regions.require(region_claim).level is not level:
             raise unauthenticated(f"{role.value} tokens need a {level.value}-level `region`, "
                                   f"not {region_claim}")
-    elif region_claim not in (None, regions.PROVINCE_CODE):
-        raise unauthenticated(f"{role.value} tokens carry no regional scope: `region` must be absent or "
-                              f"{regions.PROVINCE_CODE}")
     department = _text_claim(claims, "department", MAX_DEPARTMENT, required=role is Role.DEPARTMENT)
     credit_code = claims.get("credit_code")
     if role is Role.ENTERPRISE and not (isinstance(credit_code, str) and uscc.is_valid(credit_code)):

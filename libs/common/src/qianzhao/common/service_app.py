@@ -8,11 +8,13 @@ import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from graphql import DocumentNode, FragmentDefinitionNode, GraphQLError, OperationDefinitionNode, parse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
@@ -26,9 +28,10 @@ from .clock import Clock
 from .consumer import EventConsumer
 from .context import RequestContext
 from .db import make_engine, make_sessionmaker
-from .errors import ApiError
+from .errors import ApiError, unauthenticated
 from .events import EventSpec
-from .graphql_http import read_request, request_error, respond
+from .graphql_http import JSON, media_type, read_request, request_error, respond
+from .limits import LimitExceeded, Limits, check
 from .migrations import current_revision, head_revision
 from .outbox import OutboxRelay
 from .settings import PlatformSettings
@@ -81,28 +84,83 @@ def tune_gc() -> None:
     gc.set_threshold(20_000, 50, 100)
 
 
+def operation_limits(settings: PlatformSettings) -> Limits:
+    return Limits(max_depth=settings.max_depth, max_aliases=settings.max_aliases,
+                  max_root_fields=settings.max_root_fields, max_tokens=settings.max_tokens,
+                  max_body_bytes=settings.max_body_bytes, max_cost=settings.max_cost,
+                  default_list_size=settings.default_list_size, introspection=settings.introspection_enabled,
+                  budget_seconds=settings.operation_budget_seconds)
+
+
+def limit_checker(schema: Any, limits: Limits) -> Callable[[str, str | None, dict | None], dict | None]:
+    """The subgraph's own operation limits (a subgraph is reachable inside the cluster, not only through the
+    gateway): the error to answer for an operation over a limit, else None. Documents are parsed once."""
+    graphql_schema = schema._schema
+
+    @lru_cache(maxsize=1000)
+    def document(query: str) -> DocumentNode | LimitExceeded | None:
+        try:
+            return parse(query, max_tokens=limits.max_tokens)
+        except GraphQLError as exc:
+            if "tokens" in exc.message and "aborted" in exc.message:
+                return LimitExceeded(f"Document exceeds the limit of {limits.max_tokens} tokens",
+                                     "TOKEN_LIMIT_EXCEEDED")
+            return None  # strawberry reports the syntax error itself
+        except RecursionError:
+            return LimitExceeded("Document is nested too deeply", "DEPTH_LIMIT_EXCEEDED")
+
+    def refusal(query: str, operation_name: str | None, variables: dict | None) -> dict | None:
+        doc = document(query)
+        if doc is None:
+            return None
+        if isinstance(doc, LimitExceeded):
+            return {"message": doc.message, "extensions": {"code": doc.code}}
+        operations = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
+        fragments = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
+        chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+        if len(chosen) != 1:
+            return None  # strawberry says which operation is missing or ambiguous
+        try:
+            check(graphql_schema, chosen[0], fragments, variables or {}, limits)
+        except LimitExceeded as exc:
+            return {"message": exc.message, "extensions": {"code": exc.code}}
+        return None
+
+    return refusal
+
+
 def graphql_endpoint(schema: Any, settings: PlatformSettings):
     """The subgraph's /graphql: GraphQL over HTTP (`graphql_http`, the gateway's rules too), the caller's principal
-    and one database session per request, then `schema.execute`.
+    (required: only the health probes answer without a token), the operation limits and one database session
+    per request, then `schema.execute`.
 
     A plain Starlette endpoint: FastAPI's dependency injection and strawberry's HTTP view, neither of which this
     endpoint needs, cost a small mutation a quarter of its CPU (bench/grievances_intake.py).
     """
+    over_limit = limit_checker(schema, operation_limits(settings))
 
     async def graphql(request: Request) -> Response:
-        parsed = await read_request(request, max_body_bytes=settings.max_body_bytes, graphiql=settings.graphiql)
-        if isinstance(parsed, Response):
-            return parsed
-        if not parsed.query:
-            return request_error([{"message": "No GraphQL query found in the request"}], 400, parsed.media)
         runtime: Runtime = request.app.state.runtime
-        auth_error = None
         try:
             principal = runtime.verifier.from_header(request.headers.get("authorization"))
         except ApiError as exc:
             principal, auth_error = None, exc
+        else:
+            auth_error = None if principal is not None else unauthenticated()
+        if auth_error is not None:
+            media = media_type(request.headers.get("accept")) or JSON
+            return respond({"errors": [{"message": auth_error.message, "extensions": auth_error.extensions}]}, 401,
+                           media, {"www-authenticate": "Bearer"})
+        parsed = await read_request(request, max_body_bytes=settings.max_body_bytes, graphiql=False)
+        if isinstance(parsed, Response):
+            return parsed
+        if not parsed.query:
+            return request_error([{"message": "No GraphQL query found in the request"}], 400, parsed.media)
+        refused = over_limit(parsed.query, parsed.operation_name, parsed.variables)
+        if refused is not None:
+            return request_error([refused], 400, parsed.media)
         async with runtime.sessionmaker() as session:
-            context = RequestContext(principal=principal, session=session, runtime=runtime, auth_error=auth_error)
+            context = RequestContext(principal=principal, session=session, runtime=runtime)
             try:
                 result = await schema.execute(parsed.query, variable_values=parsed.variables, context_value=context,
                                               operation_name=parsed.operation_name,

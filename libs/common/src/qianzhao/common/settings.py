@@ -33,6 +33,24 @@ class PlatformSettings(BaseSettings):
     log_json: bool = True
     graphiql: bool = True
     max_body_bytes: int = 1_000_000
+    # a subgraph's operation limits: the gateway's, with headroom for the aliased `_entities` fetches and key
+    # fields it adds to what a client asked
+    max_depth: int = 16
+    max_aliases: int = 200
+    max_root_fields: int = 200
+    max_tokens: int = 20_000
+    max_cost: int = 100_000
+    default_list_size: int = 10
+    operation_budget_seconds: float = 2.0
+    introspection: bool | None = None  # unset: on, except with QZ_ENVIRONMENT=production
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment.lower() in ("production", "prod")
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.introspection if self.introspection is not None else not self.is_production
 
 
 def to_async_url(url: str) -> str:

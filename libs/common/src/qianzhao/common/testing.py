@@ -121,7 +121,7 @@ class ServiceClient:
         if token:
             hdrs["Authorization"] = f"Bearer {token}"
         resp = await self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=hdrs)
-        assert resp.status_code in (200, 400), resp.text
+        assert resp.status_code in (200, 400, 401), resp.text
         return resp.json()
 
     async def ok(self, query: str, variables: dict | None = None, *, token: str | None = None) -> dict[str, Any]:

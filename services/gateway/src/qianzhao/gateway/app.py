@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from contextlib import asynccontextmanager
@@ -12,10 +13,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from graphql import OperationType
+from graphql import FieldNode, FragmentSpreadNode, OperationType
 from qianzhao.common import telemetry
 from qianzhao.common.auth import TokenVerifier
-from qianzhao.common.errors import ApiError
+from qianzhao.common.errors import ApiError, unauthenticated
 from qianzhao.common.graphql_http import JSON, read_request, request_error, respond
 
 from .gateway import Gateway, GatewayConfig, RequestError
@@ -24,6 +25,7 @@ from .persisted import PersistedQueries, PersistedQueryError
 from .settings import GatewaySettings
 
 FORWARDED_HEADERS = ("authorization", "traceparent", "tracestate")
+log = logging.getLogger("qianzhao.gateway")
 
 
 def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str | None = None,
@@ -33,7 +35,8 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
     limits = Limits(max_depth=settings.max_depth, max_aliases=settings.max_aliases,
                     max_root_fields=settings.max_root_fields, max_tokens=settings.max_tokens,
                     max_body_bytes=settings.max_body_bytes, max_cost=settings.max_cost,
-                    default_list_size=settings.default_list_size, introspection=settings.introspection)
+                    default_list_size=settings.default_list_size, introspection=settings.introspection_enabled,
+                    budget_seconds=settings.operation_budget_seconds)
     config = GatewayConfig(limits=limits, subgraph_timeout=settings.subgraph_timeout,
                            subgraph_timeouts=dict(settings.subgraph_timeouts), dedupe_operations=settings.dedupe,
                            override_labels=frozenset(settings.override_labels))
@@ -84,10 +87,10 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
             return respond({"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]},
                             exc.status, media)
         try:
-            verifier.from_header(request.headers.get("authorization"))
+            principal = verifier.from_header(request.headers.get("authorization"))
         except ApiError as exc:
-            return respond({"errors": [{"message": exc.message, "extensions": exc.extensions}]}, 401, media,
-                            {"www-authenticate": "Bearer"})
+            log.info("refused a request from %s: %s", _peer(request), exc.message)
+            return _unauthenticated(exc, media)
         try:
             prepared = gateway.prepare(query)
             operation = gateway.operation_of(prepared, op_name)
@@ -97,6 +100,8 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                                 {"allow": "POST"})
             coerced = gateway.coerce_variables(operation, variables)
             gateway.check_limits(prepared, operation, coerced)
+            if principal is None and settings.require_token and not only_introspection(operation, prepared.fragments):
+                return _unauthenticated(unauthenticated(), media)
             headers = {k: v for k in FORWARDED_HEADERS if (v := request.headers.get(k))}
             if tracing:
                 from opentelemetry.trace import SpanKind
@@ -110,7 +115,7 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                 body = await gateway.run(prepared, operation, variables, coerced, headers)
         except RequestError as exc:
             return request_error(exc.errors, exc.status, media)
-        if settings.introspection and request.headers.get("x-qz-query-plan"):
+        if settings.introspection_enabled and principal is not None and request.headers.get("x-qz-query-plan"):
             # debugging aid (like Apollo's query-plan header): the subgraph fetches this operation makes
             plan = gateway.plan(prepared, operation, coerced)
             body = {**body, "extensions": {**body.get("extensions", {}), "queryPlan": plan.describe()}}
@@ -121,14 +126,49 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
     return app
 
 
+def _unauthenticated(exc: ApiError, media: str) -> Response:
+    return respond({"errors": [{"message": exc.message, "extensions": exc.extensions}]}, 401, media,
+                   {"www-authenticate": "Bearer"})
+
+
+def _peer(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def only_introspection(operation, fragments) -> bool:
+    """Whether the operation selects nothing but `__schema`, `__type` and `__typename` at its root (answered by
+    the gateway itself, so a console can load the schema before signing in)."""
+    seen: set[str] = set()
+    stack = [operation.selection_set]
+    while stack:
+        for sel in stack.pop().selections:
+            if isinstance(sel, FieldNode):
+                if not sel.name.value.startswith("__"):
+                    return False
+            elif isinstance(sel, FragmentSpreadNode):
+                if sel.name.value not in seen and sel.name.value in fragments:
+                    seen.add(sel.name.value)
+                    stack.append(fragments[sel.name.value].selection_set)
+            else:
+                stack.append(sel.selection_set)
+    return True
+
+
 async def _probe_subgraphs(gateway: Gateway) -> dict[str, str]:
+    """Each subgraph's own readiness (`/readyz` beside its `/graphql`: database, migrations, NATS); a subgraph
+    without that probe (another vendor's) is asked `{ __typename }`. Answers name no addresses."""
+
     async def probe(endpoint) -> str:
+        origin = endpoint.url.split("://", 1)
+        base = origin[0] + "://" + origin[1].split("/", 1)[0] if len(origin) == 2 else endpoint.url
         try:
-            resp = await gateway.clients.http.post(endpoint.url, content=b'{"query":"{__typename}"}', timeout=2.0,
-                                                   headers={"content-type": JSON})
-            return "ok" if resp.status_code == 200 else f"HTTP {resp.status_code}"
+            resp = await gateway.clients.http.get(f"{base}/readyz", timeout=2.0)
+            if resp.status_code == 404:
+                resp = await gateway.clients.http.post(endpoint.url, content=b'{"query":"{__typename}"}', timeout=2.0,
+                                                       headers={"content-type": JSON})
+            return "ok" if resp.status_code == 200 else f"not ready (HTTP {resp.status_code})"
         except httpx.HTTPError as exc:
-            return f"unreachable: {exc.__class__.__name__}"
+            return f"unreachable ({exc.__class__.__name__})"
 
     endpoints = list(gateway.endpoints().values())
     results = await asyncio.gather(*(probe(e) for e in endpoints))

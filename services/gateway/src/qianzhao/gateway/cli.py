@@ -27,7 +27,9 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
         subgraph_url: list[str] = typer.Option(None, "--subgraph-url",
                                                help="NAME=URL, overrides a subgraph's URL from the supergraph"),
-        introspection: bool = typer.Option(True, help="Answer introspection queries"),
+        introspection: bool | None = typer.Option(None, "--introspection/--no-introspection",
+                                                  help="Answer introspection queries (default: on, except with "
+                                                       "QZ_ENVIRONMENT=production)"),
         safelist: Path | None = typer.Option(None, help="JSON safelist of operations; only those run"),
         workers: int = typer.Option(1, help="Worker processes (each one event loop) sharing the port"),
     ) -> None:
@@ -46,8 +48,9 @@ def register(app: typer.Typer) -> None:
         urls = _parse_urls(subgraph_url)
         if workers > 1:  # workers import the app themselves: hand the options over as settings
             os.environ.update({"QZ_GATEWAY_SUPERGRAPH": str(supergraph.resolve()),
-                               "QZ_GATEWAY_SUBGRAPH_URLS": json.dumps(urls),
-                               "QZ_GATEWAY_INTROSPECTION": str(introspection).lower()})
+                               "QZ_GATEWAY_SUBGRAPH_URLS": json.dumps(urls)})
+            if introspection is not None:
+                os.environ["QZ_GATEWAY_INTROSPECTION"] = str(introspection).lower()
             if safelist:
                 os.environ["QZ_GATEWAY_SAFELIST"] = str(safelist.resolve())
             uvicorn.run("qianzhao.gateway.app:create_app", factory=True, host=host, port=port, workers=workers,

@@ -8,8 +8,8 @@ to the client's response paths. A failing subgraph only loses its own fields.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from typing import Any
 
 import httpx
@@ -18,6 +18,8 @@ from graphql import FieldNode, InlineFragmentNode
 
 from .http_pool import ConnectFailed, HostPool, PoolError
 from .plan import Fetch, QueryPlan, Target
+
+log = logging.getLogger("qianzhao.gateway")
 
 
 @dataclass
@@ -76,43 +78,53 @@ class SubgraphClients:
                     status, content = await self._raw(endpoint, body, headers)
                     shared.set_result((status, content))
                 except BaseException as exc:
-                    shared.set_exception(exc if isinstance(exc, Exception) else SubgraphFailure("cancelled"))
+                    shared.set_exception(exc if isinstance(exc, Exception) else
+                                         SubgraphFailure(f'Subgraph "{subgraph}" request was cancelled'))
                     raise
                 finally:
                     del self.inflight[key]
         try:
             parsed = orjson.loads(content)
-        except orjson.JSONDecodeError as exc:
-            raise SubgraphFailure(f"Expected JSON response body, but received: {content[:200]!r}") from exc
+        except orjson.JSONDecodeError:
+            parsed = None
         if not isinstance(parsed, dict):
-            raise SubgraphFailure(f"Expected JSON response body, but received: {content[:200]!r}")
+            log.warning("subgraph %s answered HTTP %s with a body that is not a GraphQL response", subgraph, status)
+            raise SubgraphFailure(f'Subgraph "{subgraph}" sent an invalid response', "SUBGRAPH_INVALID_RESPONSE")
+        if status == 401:  # the subgraph refused the caller's credentials: say so as it did, without internals
+            raise SubgraphFailure(_first_message(parsed) or "Authentication required: send a valid bearer token",
+                                  "UNAUTHENTICATED")
+        if status >= 300:
+            log.warning("subgraph %s answered HTTP %s", subgraph, status)
+            raise SubgraphFailure(f'Subgraph "{subgraph}" answered HTTP {status}', "SUBGRAPH_ERROR")
         return parsed
 
     async def _raw(self, endpoint: SubgraphEndpoint, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        """(status, body) of one request; a failure to reach the subgraph is logged with its detail and reported
+        to the client by the subgraph's name alone (no URL, address or library message)."""
         hdrs = {"accept": "application/graphql-response+json, application/json", **headers}
         pool = self._pool(endpoint)
         try:
             if pool is not None:
-                status, content = await pool.post(body, hdrs, endpoint.timeout)
-            else:
-                resp = await self.http.post(endpoint.url, content=body, timeout=endpoint.timeout,
-                                            headers={"content-type": "application/json", **hdrs})
-                status, content = resp.status_code, resp.content
-        except (ConnectFailed, httpx.ConnectError) as exc:
-            host = endpoint.url.split("://", 1)[-1].split("/", 1)[0]
-            raise SubgraphFailure(f"request to {endpoint.url} failed, reason: connect ECONNREFUSED {host}") from exc
+                return await pool.post(body, hdrs, endpoint.timeout)
+            resp = await self.http.post(endpoint.url, content=body, timeout=endpoint.timeout,
+                                        headers={"content-type": "application/json", **hdrs})
+            return resp.status_code, resp.content
         except (TimeoutError, httpx.TimeoutException) as exc:
-            raise SubgraphFailure(f"request to {endpoint.url} failed, reason: timed out after "
-                                  f"{endpoint.timeout:g}s") from exc
-        except (PoolError, httpx.HTTPError) as exc:
-            raise SubgraphFailure(f"request to {endpoint.url} failed, reason: {exc}") from exc
-        if status >= 300:
-            try:
-                phrase = HTTPStatus(status).phrase
-            except ValueError:
-                phrase = ""
-            raise SubgraphFailure(f"{status}: {phrase}", {"response": {"url": endpoint.url, "status": status}})
-        return status, content
+            log.warning("subgraph %s at %s timed out after %gs", endpoint.name, endpoint.url, endpoint.timeout)
+            raise SubgraphFailure(f'Subgraph "{endpoint.name}" did not answer within {endpoint.timeout:g} s',
+                                  "SUBGRAPH_TIMEOUT") from exc
+        except (ConnectFailed, PoolError, httpx.HTTPError, OSError) as exc:
+            log.warning("subgraph %s at %s is unavailable: %s", endpoint.name, endpoint.url,
+                        exc.__class__.__name__)
+            raise SubgraphFailure(f'Subgraph "{endpoint.name}" is unavailable', "SUBGRAPH_UNAVAILABLE") from exc
+
+
+def _first_message(body: dict) -> str | None:
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        message = errors[0].get("message")
+        return message if isinstance(message, str) else None
+    return None
 
 
 def _retrieve(future: asyncio.Future) -> None:
@@ -121,10 +133,12 @@ def _retrieve(future: asyncio.Future) -> None:
 
 
 class SubgraphFailure(Exception):
-    def __init__(self, message: str, extensions: dict | None = None):
+    """A subgraph fetch that failed as a whole, in words a client may see."""
+
+    def __init__(self, message: str, code: str = "SUBGRAPH_UNAVAILABLE"):
         super().__init__(message)
         self.message = message
-        self.extensions = extensions or {}
+        self.extensions = {"code": code}
 
 
 @dataclass

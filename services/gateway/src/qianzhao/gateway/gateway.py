@@ -149,7 +149,12 @@ class Gateway:
                 raise RequestError([_error(f"Document exceeds the limit of {lim.max_tokens} tokens",
                                            "TOKEN_LIMIT_EXCEEDED")]) from None
             raise RequestError([_gql_error(e, "GRAPHQL_PARSE_FAILED")]) from None
-        errors = validate(self.schema, document)
+        except RecursionError:
+            raise RequestError([_error("Document is nested too deeply", "DEPTH_LIMIT_EXCEEDED")]) from None
+        try:
+            errors = validate(self.schema, document, max_errors=50)
+        except RecursionError:
+            raise RequestError([_error("Document is nested too deeply", "DEPTH_LIMIT_EXCEEDED")]) from None
         if errors:
             raise RequestError([_gql_error(e, "GRAPHQL_VALIDATION_FAILED") for e in errors])
         operations = {}
@@ -184,12 +189,8 @@ class Gateway:
         return dict(getattr(coerced, "coerced", coerced))
 
     def check_limits(self, prepared: Prepared, operation, variables: dict) -> None:
-        lim = self.config.limits
-        if not lim.introspection and limits_mod.uses_introspection(operation, prepared.fragments):
-            raise RequestError([_error("GraphQL introspection is not allowed, but the query contained __schema "
-                                       "or __type", "INTROSPECTION_DISABLED")])
         try:
-            limits_mod.check(self.schema, operation, prepared.fragments, variables, lim)
+            limits_mod.check(self.schema, operation, prepared.fragments, variables, self.config.limits)
         except LimitExceeded as exc:
             raise RequestError([_error(exc.message, exc.code)]) from None
 

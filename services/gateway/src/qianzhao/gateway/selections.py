@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -19,6 +17,9 @@ from graphql import (
     print_ast,
 )
 from graphql.language import ast as gast
+from qianzhao.common.limits import included
+
+__all__ = ["included"]
 
 TYPENAME = "__typename"
 INTROSPECTION = {"__schema", "__type"}
@@ -28,30 +29,13 @@ def typename_field() -> FieldNode:
     return FieldNode(name=NameNode(value=TYPENAME), arguments=(), directives=())
 
 
-def _if_value(directive, variables: dict[str, Any]) -> bool:
-    for arg in directive.arguments or ():
-        if arg.name.value == "if":
-            v = arg.value
-            if isinstance(v, gast.VariableNode):
-                return bool(variables.get(v.name.value))
-            return bool(getattr(v, "value", False))
-    return False
-
-
-def included(node, variables: dict[str, Any]) -> bool:
-    for d in node.directives or ():
-        if d.name.value == "skip" and _if_value(d, variables):
-            return False
-        if d.name.value == "include" and not _if_value(d, variables):
-            return False
-    return True
-
-
 def condition_variables(operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]) -> list[str]:
     """Names of the variables that @skip/@include depend on (part of the plan cache key)."""
     found: list[str] = []
-
-    def walk(sel_set, seen):
+    seen: set[str] = set()  # each fragment is looked at once, however often it is spread
+    stack = [operation.selection_set]
+    while stack:
+        sel_set = stack.pop()
         for sel in sel_set.selections if sel_set else ():
             for d in sel.directives or ():
                 if d.name.value in ("skip", "include"):
@@ -60,12 +44,11 @@ def condition_variables(operation: OperationDefinitionNode, fragments: dict[str,
                             found.append(a.value.name.value)
             if isinstance(sel, FragmentSpreadNode):
                 if sel.name.value not in seen and sel.name.value in fragments:
-                    walk(fragments[sel.name.value].selection_set, seen | {sel.name.value})
+                    seen.add(sel.name.value)
+                    stack.append(fragments[sel.name.value].selection_set)
             else:
-                walk(sel.selection_set, seen)
-
-    walk(operation.selection_set, frozenset())
-    return found
+                stack.append(sel.selection_set)
+    return sorted(found)
 
 
 

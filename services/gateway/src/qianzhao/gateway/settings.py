@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 from qianzhao.common.settings import PlatformSettings
 
@@ -11,7 +12,10 @@ from .node import REPO_ROOT
 class GatewaySettings(PlatformSettings):
     """Limits are on by default; every one can be changed per deployment."""
 
-    model_config = SettingsConfigDict(env_prefix="QZ_GATEWAY_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="QZ_GATEWAY_", env_file=".env", extra="ignore",
+                                      populate_by_name=True)
+
+    environment: str = Field("dev", validation_alias=AliasChoices("QZ_GATEWAY_ENVIRONMENT", "QZ_ENVIRONMENT"))
 
     supergraph: str = str(REPO_ROOT / "supergraph.graphql")
     subgraph_urls: dict[str, str] = {}
@@ -23,8 +27,10 @@ class GatewaySettings(PlatformSettings):
     max_tokens: int = 5000
     max_cost: int = 50_000
     default_list_size: int = 10
-    introspection: bool = True
+    operation_budget_seconds: float = 2.0  # analysis before execution; beyond it OPERATION_BUDGET_EXCEEDED
+    introspection: bool | None = None  # unset: on, except in production (QZ_ENVIRONMENT=production)
     apq: bool = True
+    require_token: bool = True  # refuse operations without a bearer token at the edge (introspection aside)
     safelist: str | None = None
     tracing: bool = False
     dedupe: bool = True  # identical queries in flight for the same caller share one execution
