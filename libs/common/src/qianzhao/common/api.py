@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
@@ -12,6 +12,7 @@ import orjson
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
@@ -19,7 +20,9 @@ from strawberry.federation.schema_directives import Shareable
 from strawberry.scalars import JSON
 
 from . import regions
+from .db import client_db_error
 from .errors import ApiError, DomainError, ErrorCode, bad_input
+from .input_rules import InputRules, document_limits
 
 T = TypeVar("T")
 log = logging.getLogger("qianzhao.api")
@@ -61,6 +64,12 @@ async def mutate(info, step) -> tuple[Any, list[UserError]]:
     except StaleDataError:
         return None, [UserError(field=["expectedVersion"], code=ErrorCode.CONFLICT.value,
                                 message="Changed concurrently by someone else: reload and retry")]
+    except DBAPIError as exc:  # input the database refused, or contention: nothing was written
+        known = client_db_error(exc)
+        if known is None:
+            raise
+        log.info("mutation refused by the database: %s (%s)", known[0], getattr(exc.orig, "sqlstate", "?"))
+        return None, [UserError(field=None, code=known[0], message=known[1])]
 
 
 @strawberry.federation.type(shareable=True, description="Relay page information.")
@@ -109,9 +118,9 @@ def decode_cursor(cursor: str) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = orjson.loads(base64.urlsafe_b64decode(padded))
     except Exception:
-        raise bad_input(f"Malformed cursor {cursor!r}") from None
+        raise bad_input("Malformed cursor: use a cursor this list returned") from None
     if not isinstance(values, list):
-        raise bad_input(f"Malformed cursor {cursor!r}")
+        raise bad_input("Malformed cursor: use a cursor this list returned")
     return values
 
 
@@ -157,20 +166,39 @@ async def paginate(session: AsyncSession, stmt: Select, *, order: list[tuple[Any
 
 
 def _coerce(values: list[Any], order: list[tuple[Any, bool]]) -> list[Any]:
-    """Turn JSON cursor values back into the column types (timestamps, decimals, uuids)."""
+    """Turn JSON cursor values back into the column types (timestamps, decimals, uuids); a value of any other
+    shape (a hand-made or foreign cursor) is BAD_USER_INPUT, never a database error."""
     out = []
     for value, (col, _) in zip(values, order, strict=False):
         try:
             py = col.type.python_type
         except (NotImplementedError, AttributeError):
             py = None
-        if value is not None and py is datetime and isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        elif value is not None and py is not None and py not in (str, int, float, bool) and isinstance(value, str):
-            try:
+        if value is None and not getattr(col, "nullable", True):
+            raise bad_input("Malformed cursor: use a cursor this list returned")
+        if value is None or py is None:
+            out.append(value)
+            continue
+        try:
+            if py in (str, int, float, bool):
+                ok = isinstance(value, py) and not (py is int and isinstance(value, bool)) and \
+                    not (isinstance(value, str) and len(value) > 1000)
+                if py is float and isinstance(value, int) and not isinstance(value, bool):
+                    ok, value = True, float(value)
+                if not ok:
+                    raise ValueError(value)
+            elif not isinstance(value, str) or len(value) > 100:
+                raise ValueError(value)
+            elif py is datetime:
+                value = datetime.fromisoformat(value)
+                if value.tzinfo is None:
+                    raise ValueError(value)
+            elif py is date:
+                value = date.fromisoformat(value)
+            else:
                 value = py(value)
-            except Exception:
-                raise bad_input("Malformed cursor") from None
+        except Exception:
+            raise bad_input("Malformed cursor: use a cursor this list returned") from None
         out.append(value)
     return out
 
@@ -202,6 +230,11 @@ class InternalErrorMasking(SchemaExtension):
                     error.extensions = original.extensions
                 masked.append(error)
                 continue
+            known = client_db_error(original)
+            if known is not None:
+                masked.append(GraphQLError(known[1], nodes=error.nodes, path=error.path,
+                                           extensions={"code": known[0]}))
+                continue
             if isinstance(original, StaleDataError):  # a concurrent writer committed first
                 masked.append(GraphQLError("The record was changed concurrently; reload and retry", nodes=error.nodes,
                                            path=error.path, extensions={"code": ErrorCode.CONFLICT.value}))
@@ -219,7 +252,8 @@ class PlatformSchema(strawberry.federation.Schema):
     def process_errors(self, errors, execution_context=None) -> None:
         for error in errors:
             original = error.original_error
-            if original is not None and not isinstance(original, GraphQLError | DomainError | StaleDataError):
+            if original is not None and not isinstance(original, GraphQLError | DomainError | StaleDataError) \
+                    and client_db_error(original) is None:
                 continue
             code = ((error.extensions or {}).get("code") or (getattr(original, "extensions", None) or {}).get("code")
                     or getattr(original, "code", None) or "GRAPHQL_ERROR")
@@ -229,11 +263,13 @@ class PlatformSchema(strawberry.federation.Schema):
 
 def federation_schema(*, query: type, mutation: type | None = None, types: list[type] | tuple = ()):
     """A Federation 2.11 subgraph schema with the platform's error handling."""
-    return PlatformSchema(
+    schema = PlatformSchema(
         query=query, mutation=mutation, types=list(types), federation_version="2.11",
         # clients repeat the same documents: parse and validate each once
-        extensions=[InternalErrorMasking, ParserCache(maxsize=1000), ValidationCache(maxsize=1000)],
+        extensions=[InternalErrorMasking, InputRules, ParserCache(maxsize=1000), ValidationCache(maxsize=1000)],
     )
+    document_limits(schema._schema)
+    return schema
 
 
 @strawberry.enum(description="Tier of a statistical division.")

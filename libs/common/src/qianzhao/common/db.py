@@ -39,7 +39,11 @@ def make_engine(settings: PlatformSettings | None = None, *, url: str | None = N
         to_async_url(url or settings.database_url),
         pool_size=kwargs.pop("pool_size", settings.database_pool_size),
         max_overflow=kwargs.pop("max_overflow", settings.database_pool_size),
-        connect_args={"server_settings": {"application_name": settings.service_name, "timezone": "UTC"}},
+        # one slow statement or a held lock must not hold a connection, and the requests queued behind it, forever
+        connect_args={"server_settings": {
+            "application_name": settings.service_name, "timezone": "UTC",
+            "statement_timeout": str(settings.database_statement_timeout_ms),
+            "lock_timeout": str(settings.database_lock_timeout_ms)}},
         **kwargs,
     )
     ping_when_idle(engine, settings.database_ping_idle_seconds)
@@ -219,3 +223,24 @@ class StagedInsert:
             if token in json_text:
                 json_text = json_text.replace(token, orjson.dumps(getattr(self.instance, key) or "").decode()[1:-1])
         return json_text
+
+
+# SQLSTATE classes a client's input or the load can cause: answered with a code, never INTERNAL_SERVER_ERROR
+_CLIENT_SQLSTATES = {
+    "22": ("BAD_USER_INPUT", "A value is out of range or too long for what it is stored in"),
+    "23514": ("BAD_USER_INPUT", "A value breaks one of the record's rules"),
+    "23502": ("BAD_USER_INPUT", "A required value is missing"),
+    "23505": ("CONFLICT", "A record with the same identity already exists"),
+    "57014": ("TIMEOUT", "The operation took too long and was stopped; try again or narrow it"),
+    "55P03": ("SERVICE_BUSY", "The record is busy with another change; try again shortly"),
+    "40001": ("CONFLICT", "Changed concurrently by someone else: reload and retry"),
+    "40P01": ("CONFLICT", "Changed concurrently by someone else: reload and retry"),
+}
+
+
+def client_db_error(error: BaseException) -> tuple[str, str] | None:
+    """(code, message) for a database error that a client's input or contention caused, else None."""
+    if not isinstance(error, exc.DBAPIError):
+        return None
+    state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None) or ""
+    return _CLIENT_SQLSTATES.get(state) or _CLIENT_SQLSTATES.get(state[:2])

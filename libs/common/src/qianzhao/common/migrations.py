@@ -74,3 +74,18 @@ def run_env(target_metadata: MetaData | None = None) -> None:
             context.run_migrations()
     else:
         asyncio.run(run_async())
+
+
+def limit_text_columns(op, columns: dict[str, list[str]], max_chars: int) -> None:
+    """CHECK constraints bounding free-text columns to the API's maximum (the last line of defence behind
+    `input_rules`); NOT VALID, so rows written before the limit existed are kept, and every new write is checked."""
+    for table, names in columns.items():
+        for name in names:
+            op.execute(f'ALTER TABLE {table} ADD CONSTRAINT ck_{table}_{name}_length '
+                       f'CHECK (char_length({name}) <= {max_chars}) NOT VALID')
+
+
+def unlimit_text_columns(op, columns: dict[str, list[str]]) -> None:
+    for table, names in columns.items():
+        for name in names:
+            op.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS ck_{table}_{name}_length")

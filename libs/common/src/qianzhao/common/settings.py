@@ -18,6 +18,8 @@ class PlatformSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/qianzhao"
     database_pool_size: int = 10
     database_ping_idle_seconds: float = 10.0
+    database_statement_timeout_ms: int = 15_000
+    database_lock_timeout_ms: int = 5_000
     nats_url: str = "nats://127.0.0.1:4222"
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_jwks_url: str | None = None
