@@ -93,3 +93,23 @@ async def test_a_statement_over_its_timeout_answers_with_a_code(databases, nats_
     assert client_db_error(raised) == ("TIMEOUT", client_db_error(raised)[1])
     codes = {e["extensions"]["code"] for e in body.get("errors") or []}
     assert codes <= {"TIMEOUT"} and "INTERNAL_SERVER_ERROR" not in codes
+
+
+async def test_a_held_number_counter_makes_others_wait_briefly_not_queue(databases, nats_server):
+    """The counter row is locked from the draw to commit; what follows the draw is bounded (bounded text, linear
+    grams, statement_timeout), and a writer that still finds it locked gives up after lock_timeout with
+    SERVICE_BUSY instead of holding a pooled connection in a queue."""
+    from qianzhao.common.ids import next_number
+
+    async with running_service(SERVICE, database_url=databases.fresh(SERVICE), nats_url=nats_server.url,
+                               database_lock_timeout_ms=200, stall_check_seconds=3600) as busy:
+        first = await busy.ok(CREATE.replace("project { id }", "project { id number }"), {"input": draft()},
+                              token=tok())
+        scope = first["createProject"]["project"]["number"].rsplit("-", 1)[0]  # XM-<region>-<year>
+        async with busy.runtime.sessionmaker() as holder:
+            await next_number(holder, scope)  # held, uncommitted
+            payload = (await busy.ok(CREATE, {"input": draft()}, token=tok()))["createProject"]
+            assert payload["project"] is None and [e["code"] for e in payload["problems"]] == ["SERVICE_BUSY"]
+            await holder.rollback()
+        again = (await busy.ok(CREATE, {"input": draft()}, token=tok()))["createProject"]
+        assert again["problems"] == [] and again["project"]["id"]
