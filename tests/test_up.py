@@ -107,3 +107,61 @@ def test_token_command_prints_a_verifiable_token():
     assert principal.region_code == "520102" and principal.role.value == "COUNTY"
     bad = subprocess.run([*CLI, "token", "--role", "ENTERPRISE"], capture_output=True, text=True)
     assert bad.returncode != 0 and "credit-code" in bad.stderr
+
+
+def _wait_for(predicate, what: str, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _ready(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.mark.slow
+def test_up_starts_again_what_crashes_and_keeps_the_rest_serving(tmp_path):
+    import threading
+
+    p = ports()
+    proc, lines = start(env_for(tmp_path / "data", p))
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
+    try:
+        tree = psutil.Process(proc.pid).children(recursive=True)
+        grievances = next(c for c in tree if str(p["grievances"]) in " ".join(c.cmdline()))
+        nats = next(c for c in tree if "nats-server" in " ".join(c.cmdline()))
+        grievances.kill()  # kill -9 a service
+        assert _ready(p["projects"]), "the other services keep serving"
+        _wait_for(lambda: any("grievances started again" in ln for ln in lines), "grievances to start again")
+        _wait_for(lambda: _ready(p["grievances"]), "grievances to be ready again")
+        nats.kill()  # and NATS
+        _wait_for(lambda: any("nats started again" in ln for ln in lines), "NATS to start again")
+        _wait_for(lambda: _ready(p["grievances"]) and _ready(p["projects"]), "the services to reconnect to NATS")
+        postgres = next(c for c in psutil.Process(proc.pid).children(recursive=True)
+                        if c.name() == "postgres" and "-D" in c.cmdline())
+        postgres.kill()  # and PostgreSQL's postmaster
+        _wait_for(lambda: any("postgresql started again" in ln for ln in lines), "PostgreSQL to start again")
+        _wait_for(lambda: _ready(p["grievances"]) and _ready(p["projects"]), "the services to reconnect to PostgreSQL")
+        _wait_for(lambda: _ready(p["gateway"]), "the gateway to see every subgraph ready")
+        query = {"query": "{ grievances(first: 1) { totalCount } }"}
+        body = httpx.post(f"http://127.0.0.1:{p['gateway']}/graphql", json=query, timeout=10,
+                          headers={"Authorization": f"Bearer {dev_token()}"}).json()
+        assert body.get("data", {}).get("grievances") is not None, body
+        text = "".join(lines)
+        assert "grievances exited with code -9; starting it again in 0.5s (restart 1)" in text
+        assert "nats exited with code" in text
+    finally:
+        tree = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
+        proc.send_signal(signal.SIGINT)
+        proc.wait(60)
+        reader.join(5)
+        time.sleep(0.5)
+        alive = [pid for pid in tree if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], f"processes left behind: {alive}"

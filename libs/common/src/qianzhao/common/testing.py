@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 import threading
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 
 from .auth import Principal, Role, issue_token
@@ -24,6 +26,51 @@ from .migrations import upgrade
 from .service_app import ServiceDefinition, create_service_app
 
 _template_lock = threading.Lock()
+
+RUN_MARK = "QZ_TEST_RUN"  # in the environment of every process this test run starts (children inherit it)
+
+
+def pytest_configure(config) -> None:
+    os.environ[RUN_MARK] = uuid.uuid4().hex
+
+
+def leftover_processes(run: str) -> list[psutil.Process]:
+    """Processes still alive that this test run started (they carry its mark), other than this one."""
+    found = []
+    for proc in psutil.process_iter(["pid"]):
+        if proc.pid == os.getpid():
+            continue
+        try:
+            if proc.environ().get(RUN_MARK) == run and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
+
+
+@pytest.hookimpl(trylast=True)  # after the session fixtures were torn down
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Fail the run when a process it started outlives it (and kill it, so runs never pile processes up)."""
+    run = os.environ.get(RUN_MARK)
+    leftovers = leftover_processes(run) if run else []
+    if not leftovers:
+        return
+    described = []
+    for proc in leftovers:
+        try:
+            described.append(f"{proc.pid} {' '.join(proc.cmdline())[:200]}")
+            proc.kill()
+        except psutil.Error:
+            continue
+    psutil.wait_procs(leftovers, timeout=5)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    message = "processes started by this test run were still alive at its end (now killed):\n  " + \
+        "\n  ".join(described)
+    if reporter is not None:
+        reporter.write_line(message, red=True)
+    else:
+        print(message)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _private_dir(kind: str) -> Path:

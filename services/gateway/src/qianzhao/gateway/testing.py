@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from qianzhao.common import processes
 from qianzhao.common.embedded import free_port, wait_for_port
 
 from .node import COMPOSE_DIR, ensure_node_modules, node_executable
@@ -39,20 +40,14 @@ class Server:
         return f"http://127.0.0.1:{self.port}{self.path}"
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        processes.stop(self.proc, timeout=10)
 
 
 def start_process(name: str, argv: list[str], port: int, *, env: dict | None = None, cwd: str | None = None,
                   timeout: float = 60.0, path: str = "/graphql", ready_path: str | None = None) -> Server:
     """Start a server process and wait until it accepts connections (and `ready_path` answers 200)."""
-    proc = subprocess.Popen(argv, env=os.environ | (env or {}), cwd=cwd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    proc = processes.spawn(argv, env=os.environ | (env or {}), cwd=cwd, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     server = Server(name, port, proc, path)
     try:
         wait_for_port(port, timeout=timeout, proc=proc, name=name)
