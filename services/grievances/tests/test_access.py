@@ -70,13 +70,12 @@ async def test_jurisdiction_and_masking_matrix(api, seeded, who):
         if seen:
             assert body["data"]["grievance"]["id"] == gid
         else:
-            assert body["data"]["grievance"] is None and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+            assert body == {"data": {"grievance": None}}  # as a missing grievance: no error, no oracle
         body = await svc.graphql(ENTITIES, {"reps": [{"__typename": "Grievance", "id": gid}]}, token=token)
         if seen:
             assert body["data"]["_entities"][0]["id"] == gid
         else:
-            assert body["data"]["_entities"] == [None]
-            assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+            assert body == {"data": {"_entities": [None]}}
     if sees1:
         assert listed[g1]["contactPhone"] == phone and listed[g1]["contactPhoneMasked"] == (phone == MASKED)
         body = await svc.graphql(ENTITIES, {"reps": [{"__typename": "Grievance", "id": g1}]}, token=token)

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 from qianzhao.common.api import Connection, federation_schema
-from qianzhao.common.errors import forbidden
 from qianzhao.common.ids import parse_id
 from strawberry.types import Info
 
@@ -25,14 +24,14 @@ from .grievance.types import GrievanceType, grievance_loader
 
 @strawberry.type
 class Query(ArrearsQueries, EngagementQueries):
-    @strawberry.field(description="One grievance by id; FORBIDDEN outside your jurisdiction.")
+    @strawberry.field(description="One grievance by id; null when it does not exist or lies outside your jurisdiction.")
     async def grievance(self, info: Info, id: Id) -> GrievanceType | None:
         principal = info.context.user()
         g = await grievance_loader(info).load(parse_id(id))
         if g is None:
             return None
         if not access.grievance_visible(principal, g):
-            raise forbidden(f"Grievance {id} is outside your jurisdiction")
+            return None  # outside the jurisdiction answers as a missing record does
         return GrievanceType.from_model(g)
 
     @strawberry.field(description="Grievances you may see, filtered and ordered (keyset pagination).")

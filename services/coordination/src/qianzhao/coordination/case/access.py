@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal, Role
+from qianzhao.common.errors import forbidden
 from sqlalchemy import ColumnElement, false, or_, true
 
 from ..enums import TIER_RANK, Tier
@@ -27,6 +28,13 @@ TIER_OF_LEVEL = {regions.RegionLevel.COUNTY: Tier.COUNTY, regions.RegionLevel.PR
 
 def tier_of_region(code: str) -> Tier:
     return TIER_OF_LEVEL[regions.require(code).level]
+
+
+def require_reader(principal: Principal) -> None:
+    """Coordination is government work: enterprises are refused by role (FORBIDDEN), before any record is looked
+    at, so the refusal says nothing about whether a record exists."""
+    if principal.role is Role.ENTERPRISE:
+        raise forbidden("Enterprises do not see coordination cases")
 
 
 def visible(principal: Principal, case: CoordinationCase) -> bool:

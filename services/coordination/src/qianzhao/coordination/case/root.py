@@ -7,7 +7,6 @@ from typing import Annotated
 import strawberry
 from qianzhao.common.api import Connection, connection, paginate
 from qianzhao.common.auth import Role
-from qianzhao.common.errors import forbidden
 from qianzhao.common.ids import parse_id
 from strawberry.types import Info
 
@@ -71,16 +70,15 @@ class ProvincialCoordinationList:
 
 @strawberry.type
 class CaseQueries:
-    @strawberry.field(description="One coordination case by id; FORBIDDEN outside your jurisdiction.")
+    @strawberry.field(description="One coordination case by id; null when it does not exist or lies outside your jurisdiction.")
     async def coordination_case(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Case id.")]
                                 ) -> CoordinationCaseType | None:
         principal = info.context.user()
         key = parse_id(id, "id")
+        access.require_reader(principal)
         case = await case_loader(info).load(key)
-        if case is None:
-            return None
-        if not access.visible(principal, case):
-            raise forbidden(f"Coordination case {id} is outside your jurisdiction")
+        if case is None or not access.visible(principal, case):
+            return None  # outside the jurisdiction answers as a missing record does
         return CoordinationCaseType.from_model(case)
 
     @strawberry.field(description="Coordination cases you may see (Relay connection, keyset pagination).")

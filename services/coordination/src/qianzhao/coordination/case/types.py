@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from qianzhao.common.api import HistoryEntry, RegionType
 from qianzhao.common.auth import Role
-from qianzhao.common.errors import forbidden
 from qianzhao.common.ids import try_parse_id
 from strawberry.types import Info
 
@@ -127,9 +126,8 @@ class CoordinationCaseType:
         key = try_parse_id(id)
         if key is None:
             return None
+        access.require_reader(principal)
         case = await case_loader(info).load(key)
-        if case is None:
-            return None
-        if not access.visible(principal, case):
-            raise forbidden(f"Coordination case {id} is outside your jurisdiction")
+        if case is None or not access.visible(principal, case):
+            return None  # outside the jurisdiction answers as a missing record does
         return cls.from_model(case)

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 from qianzhao.common.api import Connection, mutate
-from qianzhao.common.errors import forbidden
 from qianzhao.common.ids import parse_id
 from strawberry.types import Info
 
@@ -26,14 +25,14 @@ async def _run(info: Info, payload, step):
 
 @strawberry.type
 class ArrearsQueries:
-    @strawberry.field(description="One arrears claim by id; FORBIDDEN outside your jurisdiction.")
+    @strawberry.field(description="One arrears claim by id; null when it does not exist or lies outside your jurisdiction.")
     async def arrears_claim(self, info: Info, id: Id) -> t.ArrearsClaimType | None:
         principal = info.context.user()
         c = await loaders.by_id(info, ArrearsClaim).load(parse_id(id))
         if c is None:
             return None
         if not access.claim_visible(principal, c):
-            raise forbidden(f"Arrears claim {id} is outside your jurisdiction")
+            return None  # outside the jurisdiction answers as a missing record does
         return t.ArrearsClaimType.from_model(c)
 
     @strawberry.field(description="Arrears claims you may see, newest first (keyset pagination).")

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from qianzhao.common.api import HistoryEntry, RegionType
-from qianzhao.common.errors import forbidden
 from qianzhao.common.ids import try_parse_id
 from strawberry.types import Info
 
@@ -66,7 +65,7 @@ class GrievanceType:
         if g is None:
             return None
         if not access.grievance_visible(principal, g):
-            raise forbidden(f"Grievance {id} is outside your jurisdiction")
+            return None  # outside the jurisdiction answers as a missing record does
         return cls.from_model(g)
 
     @F(description="Number ZTC-<year>-<seq> (直通车编号).")

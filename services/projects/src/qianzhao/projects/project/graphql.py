@@ -85,7 +85,7 @@ def _check_filter(info: Info, f: ProjectFilterInput | None):
 
 @strawberry.type
 class ProjectQuery:
-    @strawberry.field(description="One project by id (项目); FORBIDDEN outside what you may see.")
+    @strawberry.field(description="One project by id (项目); null when it does not exist or lies outside what you may see.")
     async def project(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Project id (项目ID).")]
                       ) -> ProjectType | None:
         principal = info.context.user()
@@ -95,7 +95,7 @@ class ProjectQuery:
             return None
         view = access.view_of(principal, project)
         if view is None:
-            raise forbidden(f"Project {id} is outside your jurisdiction")
+            return None  # outside the jurisdiction answers as a missing record does
         return ProjectType.from_model(project, view, rules_of(info))
 
     @strawberry.field(description="Projects you may see, filtered and ordered, as a keyset-paginated connection (项目库).")

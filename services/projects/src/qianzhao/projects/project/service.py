@@ -31,6 +31,8 @@ async def get(*, session: AsyncSession, project_id: uuid.UUID | str) -> Project:
 
 async def get_for_change(*, uow: UnitOfWork, project_id, expected_version: int | None) -> Project:
     project = await get(session=uow.session, project_id=project_id)
+    if not access.can_read(uow.principal, project):  # answered exactly as a missing project
+        raise DomainError(ErrorCode.NOT_FOUND, f"Project {project_id} not found", "id")
     access.ensure_writable(uow.principal, project)
     check_version(project, expected_version)
     return project

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import strawberry
 from qianzhao.common.api import Connection, connection, paginate
-from qianzhao.common.errors import forbidden
 from qianzhao.common.ids import parse_id
 from sqlalchemy import select
 from strawberry.types import Info
@@ -148,7 +147,7 @@ class VerificationQuery:
         if campaign is None:
             return None
         if not service.can_see(principal, campaign):
-            raise forbidden("Campaign is outside your jurisdiction")
+            return None  # outside the jurisdiction answers as a missing record does
         return VerificationCampaignType.from_model(campaign)
 
     @strawberry.field(description="Campaigns covering your jurisdiction, newest first (核查列表).")
