@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .ids import new_id
+from .privacy import scrub_payload
 
 
 class CloudEvent(BaseModel):
@@ -57,7 +58,7 @@ class EventSpec:
         payload = self.model.model_validate(data) if isinstance(data, dict) else data
         return CloudEvent(
             source=f"/qianzhao/{self.service}", type=self.type, subject=subject, time=time,
-            regioncode=region_code, traceparent=traceparent, data=payload.model_dump(mode="json"),
+            regioncode=region_code, traceparent=traceparent, data=scrub_payload(payload.model_dump(mode="json")),
         )
 
 

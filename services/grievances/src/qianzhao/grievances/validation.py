@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import phonenumbers
 from qianzhao.common import regions
 from qianzhao.common.errors import DomainError, ErrorCode
 from stdnum.cn import uscc
-
-_LONG_DIGITS = re.compile(r"\+?\d[\d\- ]{5,}\d[Xx]?")
 
 
 def credit_code(value: str, field: str = "creditCode") -> str:
@@ -47,8 +43,3 @@ def text(value: str | None, field: str, *, max_len: int | None = None, required:
     if max_len and len(value) > max_len:
         raise DomainError(ErrorCode.BAD_USER_INPUT, f"{field} is longer than {max_len} characters", field)
     return value
-
-
-def scrub(value: str) -> str:
-    """Remove anything that looks like a phone or id number before text leaves the service in an event."""
-    return _LONG_DIGITS.sub("***", value)

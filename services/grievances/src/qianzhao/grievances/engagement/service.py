@@ -52,7 +52,7 @@ async def record_meeting(*, uow: UnitOfWork, title: str, held_on: date, region_c
         uow.record(aggregate_type="grievance", aggregate_id=gid, action="DISCUSSED_AT_MEETING",
                    changes={"meetingId": str(m.id)}, comment=d)
     uow.emit(events.MEETING_RECORDED, subject=m.id, region_code=region, data={
-        "meeting_id": str(m.id), "title": v.scrub(title), "held_on": held_on.isoformat(), "region_code": region,
+        "meeting_id": str(m.id), "title": title, "held_on": held_on.isoformat(), "region_code": region,
         "participating_units": units, "grievance_ids": [str(i) for i in ids]})
     return m, rows
 

@@ -107,7 +107,7 @@ async def reject(*, uow: UnitOfWork, grievance_id, reason: str, expected_version
     _require_dispatcher(uow, g)
     g.status, g.validity, g.rejection_reason = S.REJECTED.value, GrievanceValidity.INVALID.value, reason
     return _done(uow, g, "REJECTED", events.REJECTED, {"status": [S.RECEIVED.value, g.status]},
-                 {"reason": v.scrub(reason)}, reason)
+                 {"reason": reason}, reason)
 
 
 async def merge(*, uow: UnitOfWork, grievance_id, into_id, expected_version=None, comment=None) -> Grievance:
@@ -194,7 +194,7 @@ async def return_assignment(*, uow: UnitOfWork, grievance_id, reason: str, expec
     else:
         g.unit_keys = [k for k in g.unit_keys if k != key]
     return _done(uow, g, "RETURNED", events.RETURNED, {"status": [before, g.status], "unit": key},
-                 {"unit": key, "reason": v.scrub(reason)}, reason)
+                 {"unit": key, "reason": reason}, reason)
 
 
 async def start(*, uow: UnitOfWork, grievance_id, expected_version=None, comment=None) -> Grievance:
@@ -274,7 +274,7 @@ async def escalate_to_coordination(*, uow: UnitOfWork, grievance_id, reason: str
                changes={"escalatedTo": "COORDINATION"}, comment=reason)
     uow.emit(events.ESCALATED, subject=g.id, region_code=g.region_code, data={
         "grievance_id": str(g.id), "number": g.number, "region_code": g.region_code, "category": g.category,
-        "summary": v.scrub(g.title), "credit_code": g.credit_code,
-        "project_id": str(g.project_id) if g.project_id else None, "reason": v.scrub(reason),
+        "summary": g.title, "credit_code": g.credit_code,
+        "project_id": str(g.project_id) if g.project_id else None, "reason": reason,
         "escalated_to": "COORDINATION"})
     return g
