@@ -27,7 +27,12 @@ sys.path.insert(0, str(ROOT / "tests" / "federation"))
 
 from _servers import cpu_seconds, percentile  # noqa: E402
 from harness import start_fixture  # noqa: E402
-from qianzhao.gateway.testing import start_apollo_gateway, start_hive_gateway, start_python_gateway  # noqa: E402
+from qianzhao.gateway.testing import (  # noqa: E402
+    OPEN_GATEWAY_ENV,
+    start_apollo_gateway,
+    start_hive_gateway,
+    start_python_gateway,
+)
 
 DEEP = """query Deep {
   topProducts {
@@ -73,7 +78,7 @@ def main() -> None:
     fixture = start_fixture(tmp)
     gateways = {}
     try:
-        gateways["ours"] = start_python_gateway(fixture.supergraph_file)
+        gateways["ours"] = start_python_gateway(fixture.supergraph_file, env=OPEN_GATEWAY_ENV)
         gateways["apollo"] = start_apollo_gateway(fixture.supergraph_file)
         gateways["hive"] = start_hive_gateway(fixture.supergraph_file)
         results: dict[tuple[str, str, int], dict] = {}

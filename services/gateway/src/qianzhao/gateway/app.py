@@ -22,6 +22,7 @@ from qianzhao.common.graphql_http import JSON, read_request, request_error, resp
 from .gateway import Gateway, GatewayConfig, RequestError
 from .limits import Limits
 from .persisted import PersistedQueries, PersistedQueryError
+from .ratelimit import RateLimiter, client_address, retry_after
 from .settings import GatewaySettings
 
 FORWARDED_HEADERS = ("authorization", "traceparent", "tracestate")
@@ -75,7 +76,21 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
         return respond({"status": "ready" if status == 200 else "not ready", "supergraph": "loaded",
                          "subgraphs": ready_cache["detail"]}, status, JSON)
 
+    per_address = RateLimiter(settings.rate_limit_per_address, settings.rate_limit_address_burst)
+    per_principal = RateLimiter(settings.rate_limit_per_principal, settings.rate_limit_principal_burst)
+    failed_auth = RateLimiter(settings.rate_limit_failed_auth_per_address, settings.rate_limit_failed_auth_burst)
+
+    def limited(wait: float, what: str, who: str, media: str = JSON) -> Response:
+        log.warning("rate limited %s %s for %.1fs", what, who, wait)
+        return respond({"errors": [{"message": f"Too many requests from this {what}; retry after "
+                                               f"{retry_after(wait)} s", "extensions": {"code": "RATE_LIMITED"}}]},
+                       429, media, {"retry-after": retry_after(wait)})
+
     async def handle(request: Request) -> Response:
+        address = client_address(request.client.host if request.client else None,
+                                 request.headers.get("x-forwarded-for"), settings.trusted_proxies)
+        if wait := per_address.take(address):
+            return limited(wait, "address", address)
         parsed = await read_request(request, max_body_bytes=limits.max_body_bytes, graphiql=settings.graphiql)
         if isinstance(parsed, Response):
             return parsed
@@ -89,8 +104,12 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
         try:
             principal = verifier.from_header(request.headers.get("authorization"))
         except ApiError as exc:
-            log.info("refused a request from %s: %s", _peer(request), exc.message)
+            if wait := failed_auth.take(address):
+                return limited(wait, "address after failed authentications", address, media)
+            log.info("refused a request from %s: %s", address, exc.message)
             return _unauthenticated(exc, media)
+        if principal is not None and (wait := per_principal.take(f"{principal.role.value}:{principal.subject}")):
+            return limited(wait, "principal", principal.subject, media)
         try:
             prepared = gateway.prepare(query)
             operation = gateway.operation_of(prepared, op_name)
@@ -129,10 +148,6 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
 def _unauthenticated(exc: ApiError, media: str) -> Response:
     return respond({"errors": [{"message": exc.message, "extensions": exc.extensions}]}, 401, media,
                    {"www-authenticate": "Bearer"})
-
-
-def _peer(request: Request) -> str:
-    return request.client.host if request.client else "-"
 
 
 def only_introspection(operation, fragments) -> bool:

@@ -30,6 +30,14 @@ class GatewaySettings(PlatformSettings):
     operation_budget_seconds: float = 2.0  # analysis before execution; beyond it OPERATION_BUDGET_EXCEEDED
     introspection: bool | None = None  # unset: on, except in production (QZ_ENVIRONMENT=production)
     apq: bool = True
+    # rate limits per replica (requests per second and burst; a rate of 0 turns one off): 429 + Retry-After
+    rate_limit_per_principal: float = 50.0
+    rate_limit_principal_burst: int = 200
+    rate_limit_per_address: float = 200.0
+    rate_limit_address_burst: int = 400
+    rate_limit_failed_auth_per_address: float = 1.0
+    rate_limit_failed_auth_burst: int = 20
+    trusted_proxies: int = 0  # X-Forwarded-For hops to trust for the client address (0: the socket peer)
     require_token: bool = True  # refuse operations without a bearer token at the edge (introspection aside)
     safelist: str | None = None
     tracing: bool = False

@@ -82,11 +82,18 @@ def start_hive_gateway(supergraph_file: Path, port: int | None = None) -> Server
                          env={"NODE_ENV": "production"}, ready_path="/healthcheck")
 
 
-def start_python_gateway(supergraph_file: Path, port: int | None = None, extra: list[str] | None = None) -> Server:
+def start_python_gateway(supergraph_file: Path, port: int | None = None, extra: list[str] | None = None,
+                         env: dict[str, str] | None = None) -> Server:
     port = port or free_port()
     argv = [sys.executable, "-m", "qianzhao.common.cli", "gateway", "--supergraph", str(supergraph_file),
             "--port", str(port), *(extra or [])]
-    return start_process("gateway", argv, port, ready_path="/healthz")
+    return start_process("gateway", argv, port, ready_path="/healthz", env=env)
+
+
+# the fixture subgraphs of tests/federation and the benchmarks take no tokens, and a benchmark is one client
+# sending as fast as it can: the edge's token requirement and rate limits are off for them
+OPEN_GATEWAY_ENV = {"QZ_GATEWAY_REQUIRE_TOKEN": "false", "QZ_GATEWAY_RATE_LIMIT_PER_ADDRESS": "0",
+                    "QZ_GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "0"}
 
 
 @contextlib.contextmanager
