@@ -228,6 +228,10 @@ class InternalErrorMasking(SchemaExtension):
             if original is None or isinstance(original, GraphQLError):
                 if original is not None and isinstance(original, ApiError) and not error.extensions:
                     error.extensions = original.extensions
+                elif not (error.extensions or {}).get("code"):  # the document itself is at fault
+                    kind = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else \
+                        "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"
+                    error.extensions = {**(error.extensions or {}), "code": kind}
                 masked.append(error)
                 continue
             known = client_db_error(original)

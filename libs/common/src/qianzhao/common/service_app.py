@@ -105,7 +105,7 @@ def limit_checker(schema: Any, limits: Limits) -> Callable[[str, str | None, dic
             if "tokens" in exc.message and "aborted" in exc.message:
                 return LimitExceeded(f"Document exceeds the limit of {limits.max_tokens} tokens",
                                      "TOKEN_LIMIT_EXCEEDED")
-            return None  # strawberry reports the syntax error itself
+            return LimitExceeded(exc.message, "GRAPHQL_PARSE_FAILED")
         except RecursionError:
             return LimitExceeded("Document is nested too deeply", "DEPTH_LIMIT_EXCEEDED")
 
