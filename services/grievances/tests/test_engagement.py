@@ -75,3 +75,33 @@ async def test_visit_files_needs_as_visit_grievances_and_counts(api):
     assert bad["recordEnterpriseVisit"]["userErrors"][0]["code"] == "BAD_USER_INPUT"
     assert await api.scalar("SELECT count(*) FROM enterprise_visits") == 2
     assert await api.scalar("SELECT count(*) FROM grievances") == 1
+
+
+async def test_nested_records_follow_the_callers_rights(api):
+    """A visible meeting or visit does not show the cases, enterprises or needs the caller could not see."""
+    mine = (await api.file())["id"]
+    elsewhere = (await api.file(token=PROVINCE, regionCode=YUNYAN))["id"]
+    data = await api.svc.ok(MEETING, {"input": {
+        "title": "联合会商", "heldOn": "2023-09-26", "regionCode": NANMING, "participatingUnits": [],
+        "decisions": [{"grievanceId": mine, "decision": "南明办理"}, {"grievanceId": elsewhere, "decision": "云岩办理"}]}},
+        token=PROVINCE)
+    assert len(data["recordConsultationMeeting"]["meeting"]["decisions"]) == 2
+    seen = (await api.svc.ok("{ consultationMeetings { nodes { decisions { decision grievance { id } } } } }",
+                             token=COUNTY))["consultationMeetings"]["nodes"]
+    assert seen == [{"decisions": [{"decision": "南明办理", "grievance": {"id": mine}}]}]
+
+    need = {"creditCode": ACME, "ownership": "PRIVATE", "size": "SMALL", "contactName": "李四",
+            "contactPhone": "13900001111", "regionCode": NANMING, "category": "POLICY_CONSULTATION",
+            "title": "咨询技改补贴政策", "description": "询问技改补贴申报条件"}
+    visit = {"visitedOn": "2023-09-20", "leaderName": "王五", "leaderTitle": "区长", "regionCode": NANMING,
+             "enterprises": [{"creditCode": ACME, "name": "贵州黔茶科技有限公司"}, {"creditCode": OTHER, "name": "乙公司"}],
+             "needs": [need]}
+    await api.svc.ok(VISIT, {"input": visit}, token=COUNTY)
+    other = tok("ENTERPRISE", NANMING, credit_code=OTHER)
+    visits = (await api.svc.ok("{ enterpriseVisits { nodes { enterprises { creditCode name } needs { id } } } }",
+                               token=other))["enterpriseVisits"]["nodes"]
+    assert visits == [{"enterprises": [{"creditCode": OTHER, "name": "乙公司"}], "needs": []}]
+    counts = (await api.svc.ok(COUNTS, {"p": "YEAR"}, token=other))["enterpriseVisitCounts"]
+    assert counts == [{"regionCode": NANMING, "period": "2023", "visitCount": 1, "enterpriseCount": 1, "needCount": 0}]
+    officer = (await api.svc.ok(COUNTS, {"p": "YEAR"}, token=COUNTY))["enterpriseVisitCounts"]
+    assert officer == [{"regionCode": NANMING, "period": "2023", "visitCount": 1, "enterpriseCount": 2, "needCount": 1}]

@@ -12,7 +12,7 @@ from qianzhao.common.api import Connection, connection, paginate, user_errors
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.errors import DomainError, bad_input
 from qianzhao.common.ids import parse_id
-from sqlalchemy import false, func, or_, select, true
+from sqlalchemy import false, func, literal, or_, select, true
 from strawberry.types import Info
 
 from .. import access
@@ -106,10 +106,14 @@ class EngagementQueries:
         fmt = {EnterpriseVisitPeriod.MONTH: "YYYY-MM", EnterpriseVisitPeriod.QUARTER: 'YYYY-"Q"Q',
                EnterpriseVisitPeriod.YEAR: "YYYY"}[period]
         label = func.to_char(v.visited_on, fmt).label("period")
-        visits = _narrow(select(v.region_code, label, func.count(), func.sum(func.cardinality(v.credit_codes)))
-                         .where(visit_clause(info.context.user())), filter, v.region_code, v.visited_on)
+        principal = info.context.user()
+        # an enterprise counts itself on each visit, never the others visited with it, nor their needs
+        enterprises = literal(1) if principal.role is Role.ENTERPRISE else func.cardinality(v.credit_codes)
+        visits = _narrow(select(v.region_code, label, func.count(), func.sum(enterprises))
+                         .where(visit_clause(principal)), filter, v.region_code, v.visited_on)
         needs = _narrow(select(v.region_code, label, func.count(Grievance.id)).join(Grievance, Grievance.visit_id == v.id)
-                        .where(visit_clause(info.context.user())), filter, v.region_code, v.visited_on)
+                        .where(visit_clause(principal), access.grievance_clause(principal, Grievance)),
+                        filter, v.region_code, v.visited_on)
         async with info.context.exclusive() as session:
             rows = (await session.execute(visits.group_by(v.region_code, label).order_by(v.region_code, label))).all()
             need_counts = {(r[0], r[1]): r[2] for r in (await session.execute(needs.group_by(v.region_code, label))).all()}

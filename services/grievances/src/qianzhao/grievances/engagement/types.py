@@ -7,6 +7,7 @@ from datetime import date
 
 import strawberry
 from qianzhao.common.api import UserError
+from qianzhao.common.auth import Role
 from strawberry.types import Info
 
 from .. import access, loaders
@@ -51,11 +52,13 @@ class ConsultationMeetingType:
                    region_code=m.region_code,
                    participating_units=[HandlingUnitType.from_key(k) for k in m.participating_units])
 
-    @F(description="Cases discussed and the decision on each.")
+    @F(description="Cases discussed and the decision on each, for the cases you may see.")
     async def decisions(self, info: Info) -> list[ConsultationDecision]:
         rows = await loaders.children(info, MeetingDecision, "meeting_id", MeetingDecision.id).load(self.model.id)
+        cases = await loaders.by_id(info, Grievance).load_many([r.grievance_id for r in rows])
+        principal = info.context.user()
         return [ConsultationDecision(grievance_id=strawberry.ID(str(r.grievance_id)), decision=r.decision)
-                for r in rows]
+                for r, g in zip(rows, cases, strict=True) if g is not None and access.grievance_visible(principal, g)]
 
 
 @strawberry.type(description="An enterprise visited (走访企业).")
@@ -72,15 +75,22 @@ class EnterpriseVisitType:
     leader_name: str = F(description="The visiting leader (走访领导).")
     leader_title: str = F(description="The leader's post.")
     region_code: str = F(description="Region code of the leader's government (unit).")
-    enterprises: list[VisitedEnterprise] = F(description="Enterprises visited.")
+    visited: strawberry.Private[list[VisitedEnterprise]]
     policies_delivered: list[str] = F(description="Policies delivered to the enterprises (政策送达).")
 
     @classmethod
     def from_model(cls, m: EnterpriseVisit) -> EnterpriseVisitType:
         return cls(model=m, id=strawberry.ID(str(m.id)), visited_on=m.visited_on, leader_name=m.leader_name,
                    leader_title=m.leader_title, region_code=m.region_code,
-                   enterprises=[VisitedEnterprise(credit_code=e["credit_code"], name=e["name"]) for e in m.enterprises],
+                   visited=[VisitedEnterprise(credit_code=e["credit_code"], name=e["name"]) for e in m.enterprises],
                    policies_delivered=list(m.policies_delivered))
+
+    @F(description="Enterprises visited; an enterprise sees only itself, not the others on the same visit.")
+    def enterprises(self, info: Info) -> list[VisitedEnterprise]:
+        principal = info.context.user()
+        if principal.role is Role.ENTERPRISE:
+            return [e for e in self.visited if e.credit_code == principal.credit_code]
+        return self.visited
 
     @F(description="Needs raised on the visit, each filed as a VISIT grievance, that you may see.")
     async def needs(self, info: Info) -> list[GrievanceType]:
