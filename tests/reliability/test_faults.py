@@ -124,8 +124,9 @@ async def test_faults_lose_nothing_and_duplicate_nothing(tmp_path):
                 async with engine.connect() as conn:
                     return (await conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))).scalar()
 
-            deadline = time.monotonic() + 60
-            while await unpublished() and time.monotonic() < deadline:
+            for _ in range(120):  # the relay publishes what the outage left behind
+                if not await unpublished():
+                    break
                 await asyncio.sleep(0.5)
             async with engine.connect() as conn:
                 stored = {str(r[0]) for r in (await conn.execute(text("SELECT id FROM grievances"))).all()}
