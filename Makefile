@@ -31,6 +31,7 @@ bench: sync
 	$(UV) run python bench/coordination_reactions.py
 	$(UV) run python bench/gateway.py
 	$(UV) run python bench/projects_scale.py
+	$(UV) run python bench/soak.py
 
 token: sync
 	$(UV) run qianzhao token --role PROVINCE --region 520000

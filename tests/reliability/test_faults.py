@@ -5,21 +5,13 @@ stored, every stored filing has exactly one event on the stream, and the supervi
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
 import sys
-import threading
-import time
-from pathlib import Path
 
 import httpx
 import nats
 import orjson
-import psutil
 import pytest
-from qianzhao.common.embedded import free_port
-from qianzhao.common.testing import dev_token
+from qianzhao.common.testing import UpPlatform, dev_token
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -29,48 +21,6 @@ FILING = {"channel": "HOTLINE_CALL", "enterpriseName": "贵州黔茶科技有限
           "ownership": "PRIVATE", "size": "SMALL", "contactName": "张三", "contactPhone": "13812345678",
           "regionCode": "520102", "category": "SITUATION_REPORT", "title": "厂房用电报装迟迟未办",
           "description": "企业反映用电报装两个月未办理。", "topics": ["UTILITIES"]}
-
-
-class Platform:
-    def __init__(self, data: Path):
-        self.ports = {name: free_port() for name in ("pg", "nats", "gateway", "projects", "grievances", "coordination")}
-        env = os.environ | {"QZ_DATA_DIR": str(data), "PYTHONUNBUFFERED": "1"}
-        env.update({f"QZ_{name.upper()}_PORT": str(port) for name, port in self.ports.items()})
-        self.proc = subprocess.Popen([*CLI, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, start_new_session=True)
-        self.lines: list[str] = []
-        self.reader = threading.Thread(target=lambda: self.lines.extend(self.proc.stdout), daemon=True)
-        self.reader.start()
-        self.wait(lambda: any("Ready in" in ln for ln in self.lines), "the platform to start", 180)
-
-    def wait(self, predicate, what: str, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return
-            if self.proc.poll() is not None:
-                raise AssertionError(f"qianzhao up exited while waiting for {what}:\n{''.join(self.lines)[-3000:]}")
-            time.sleep(0.2)
-        raise AssertionError(f"timed out waiting for {what}:\n{''.join(self.lines)[-3000:]}")
-
-    def child(self, match) -> psutil.Process:
-        return next(c for c in psutil.Process(self.proc.pid).children(recursive=True) if match(c))
-
-    def ready(self, name: str) -> bool:
-        try:
-            return httpx.get(f"http://127.0.0.1:{self.ports[name]}/readyz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.reader.join(5)
 
 
 async def file_stream(url: str, stop: asyncio.Event, confirmed: list[str]) -> int:
@@ -92,7 +42,7 @@ async def file_stream(url: str, stop: asyncio.Event, confirmed: list[str]) -> in
 
 @pytest.mark.slow
 async def test_faults_lose_nothing_and_duplicate_nothing(tmp_path):
-    platform = Platform(tmp_path / "data")
+    platform = UpPlatform(tmp_path / "data")
     try:
         url = f"http://127.0.0.1:{platform.ports['grievances']}/graphql"
         stop, confirmed = asyncio.Event(), []

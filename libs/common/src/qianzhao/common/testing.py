@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -204,3 +208,48 @@ async def running_service(definition: ServiceDefinition, *, database_url: str, n
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=f"http://{definition.name}") as http:
             yield ServiceClient(definition, app, http, database_url)
+
+
+class UpPlatform:
+    """`qianzhao up` as a child process on free ports and a data folder of its own, its output collected."""
+
+    def __init__(self, data: Path, env: dict[str, str] | None = None):
+        self.ports = {name: free_port() for name in ("pg", "nats", "gateway", "projects", "grievances", "coordination")}
+        env = os.environ | {"QZ_DATA_DIR": str(data), "PYTHONUNBUFFERED": "1"} | (env or {})
+        env.update({f"QZ_{name.upper()}_PORT": str(port) for name, port in self.ports.items()})
+        self.proc = subprocess.Popen([sys.executable, "-m", "qianzhao.common.cli", "up"], env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     start_new_session=True)
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=lambda: self.lines.extend(self.proc.stdout), daemon=True)
+        self.reader.start()
+        self.wait(lambda: any("Ready in" in ln for ln in self.lines), "the platform to start", 180)
+
+    def wait(self, predicate, what: str, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError(f"qianzhao up exited while waiting for {what}:\n{''.join(self.lines)[-3000:]}")
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}:\n{''.join(self.lines)[-3000:]}")
+
+    def child(self, match) -> psutil.Process:
+        return next(c for c in psutil.Process(self.proc.pid).children(recursive=True) if match(c))
+
+    def ready(self, name: str) -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{self.ports[name]}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.reader.join(5)
