@@ -92,9 +92,10 @@ def _done(uow: UnitOfWork, g: Grievance, action: str, spec, changes: dict, extra
 
 
 async def accept(*, uow: UnitOfWork, grievance_id, expected_version=None, comment=None) -> Grievance:
-    g = await load(uow=uow, grievance_id=grievance_id, expected_version=expected_version)
+    g = await load(uow=uow, grievance_id=grievance_id)
+    _require_dispatcher(uow, g)  # who may act comes before the version and the state it is in
+    check_version(g, expected_version, what=f"Grievance {g.number}")
     _check(g, "accept")
-    _require_dispatcher(uow, g)
     g.status, g.validity = S.ACCEPTED.value, GrievanceValidity.VALID.value
     g.accepted_by, g.accepted_at = uow.principal.subject, uow.clock.now()
     return _done(uow, g, "ACCEPTED", events.ACCEPTED, {"status": [S.RECEIVED.value, g.status]}, None, comment)
@@ -102,9 +103,10 @@ async def accept(*, uow: UnitOfWork, grievance_id, expected_version=None, commen
 
 async def reject(*, uow: UnitOfWork, grievance_id, reason: str, expected_version=None) -> Grievance:
     reason = v.text(reason, "reason", max_len=2000)
-    g = await load(uow=uow, grievance_id=grievance_id, expected_version=expected_version)
+    g = await load(uow=uow, grievance_id=grievance_id)
+    _require_dispatcher(uow, g)  # who may act comes before the version and the state it is in
+    check_version(g, expected_version, what=f"Grievance {g.number}")
     _check(g, "reject")
-    _require_dispatcher(uow, g)
     g.status, g.validity, g.rejection_reason = S.REJECTED.value, GrievanceValidity.INVALID.value, reason
     return _done(uow, g, "REJECTED", events.REJECTED, {"status": [S.RECEIVED.value, g.status]},
                  {"reason": reason}, reason)
@@ -117,9 +119,9 @@ async def merge(*, uow: UnitOfWork, grievance_id, into_id, expected_version=None
     first, second = sorted([grievance_id, into_id])
     locked = {first: await load(uow=uow, grievance_id=first), second: await load(uow=uow, grievance_id=second)}
     g, target = locked[grievance_id], locked[into_id]
+    _require_dispatcher(uow, g)
     check_version(g, expected_version, what=f"Grievance {g.number}")
     _check(g, "merge")
-    _require_dispatcher(uow, g)
     if S(target.status) in (S.MERGED, S.REJECTED):
         raise DomainError(ErrorCode.INVALID_TRANSITION,
                           f"Cannot merge into {target.number}: it is {target.status}", "intoId")
@@ -154,9 +156,10 @@ async def assign(*, uow: UnitOfWork, grievance_id, lead: Unit, co_handlers: list
     keys = [lead.key, *[u.key for u in co_handlers]]
     if len(set(keys)) != len(keys):
         raise DomainError(ErrorCode.BAD_USER_INPUT, "A unit appears more than once", "coHandlers")
-    g = await load(uow=uow, grievance_id=grievance_id, expected_version=expected_version)
+    g = await load(uow=uow, grievance_id=grievance_id)
+    _require_dispatcher(uow, g)  # who may act comes before the version and the state it is in
+    check_version(g, expected_version, what=f"Grievance {g.number}")
     _check(g, "assign")
-    _require_dispatcher(uow, g)
     redispatch = g.status == S.RETURNED.value
     previous = list((await uow.session.execute(select(Assignment.round).where(
         Assignment.grievance_id == g.id))).scalars())
@@ -178,11 +181,12 @@ async def assign(*, uow: UnitOfWork, grievance_id, lead: Unit, co_handlers: list
 async def return_assignment(*, uow: UnitOfWork, grievance_id, reason: str, expected_version=None) -> Grievance:
     """退单: the lead unit returns the case for re-dispatch; a co-handler withdraws only its own part."""
     reason = v.text(reason, "reason", max_len=2000)
-    g = await load(uow=uow, grievance_id=grievance_id, expected_version=expected_version)
-    _check(g, "return")
+    g = await load(uow=uow, grievance_id=grievance_id)
     key = access.own_unit_key(uow.principal)
     if not access.is_handling_unit(uow.principal, g):
         raise DomainError(ErrorCode.FORBIDDEN, "Only a unit handling the case can return it")
+    check_version(g, expected_version, what=f"Grievance {g.number}")
+    _check(g, "return")
     now, before = uow.clock.now(), g.status
     for a in await _active(uow, g):
         if key == g.lead_unit or unit_key(a.unit_kind, a.unit_code) == key:
@@ -198,9 +202,10 @@ async def return_assignment(*, uow: UnitOfWork, grievance_id, reason: str, expec
 
 
 async def start(*, uow: UnitOfWork, grievance_id, expected_version=None, comment=None) -> Grievance:
-    g = await load(uow=uow, grievance_id=grievance_id, expected_version=expected_version)
+    g = await load(uow=uow, grievance_id=grievance_id)
+    _require_handler(uow, g)  # who may act comes before the version and the state it is in
+    check_version(g, expected_version, what=f"Grievance {g.number}")
     _check(g, "start")
-    _require_handler(uow, g)
     g.status = S.IN_PROGRESS.value
     return _done(uow, g, "HANDLING_STARTED", events.HANDLING_STARTED,
                  {"status": [S.ASSIGNED.value, g.status]}, None, comment)
@@ -209,9 +214,10 @@ async def start(*, uow: UnitOfWork, grievance_id, expected_version=None, comment
 async def respond(*, uow: UnitOfWork, grievance_id, reply: str, expected_version=None) -> Grievance:
     """A written reply to the enterprise (答复); the first one counts for the response rate."""
     reply = v.text(reply, "reply", max_len=20000)
-    g = await load(uow=uow, grievance_id=grievance_id, expected_version=expected_version)
+    g = await load(uow=uow, grievance_id=grievance_id)
+    _require_handler(uow, g)  # who may act comes before the version and the state it is in
+    check_version(g, expected_version, what=f"Grievance {g.number}")
     _check(g, "respond")
-    _require_handler(uow, g)
     now = uow.clock.now()
     g.status, g.reply, g.responded_at = S.RESPONDED.value, reply, now
     if g.first_replied_at is None:
@@ -223,9 +229,10 @@ async def respond(*, uow: UnitOfWork, grievance_id, reply: str, expected_version
 
 async def resolve(*, uow: UnitOfWork, grievance_id, resolution: str, expected_version=None) -> Grievance:
     resolution = v.text(resolution, "resolution", max_len=20000)
-    g = await load(uow=uow, grievance_id=grievance_id, expected_version=expected_version)
+    g = await load(uow=uow, grievance_id=grievance_id)
+    _require_handler(uow, g)  # who may act comes before the version and the state it is in
+    check_version(g, expected_version, what=f"Grievance {g.number}")
     _check(g, "resolve")
-    _require_handler(uow, g)
     now = uow.clock.now()
     g.status, g.resolution, g.resolved_at = S.RESOLVED.value, resolution, now
     return _done(uow, g, "RESOLVED", events.RESOLVED, {"status": [S.RESPONDED.value, g.status],
@@ -236,11 +243,12 @@ async def give_feedback(*, uow: UnitOfWork, rules: dict, grievance_id, rating: F
                         comment: str | None = None, expected_version=None) -> Grievance:
     """The enterprise's verdict: satisfied closes the case; unsatisfied reopens it (重办) with new deadlines."""
     comment = v.text(comment, "comment", max_len=5000, required=False)
-    g = await load(uow=uow, grievance_id=grievance_id, expected_version=expected_version)
-    _check(g, "feedback")
+    g = await load(uow=uow, grievance_id=grievance_id)
     p = uow.principal
     if p.role is not Role.ENTERPRISE:
         _require_dispatcher(uow, g)  # an officer records feedback given by phone (回访)
+    check_version(g, expected_version, what=f"Grievance {g.number}")
+    _check(g, "feedback")
     now = uow.clock.now()
     g.feedback, g.feedback_comment, g.feedback_at = rating.value, comment, now
     if rating is FeedbackRating.UNSATISFIED:
@@ -259,9 +267,10 @@ async def escalate_to_coordination(*, uow: UnitOfWork, grievance_id, reason: str
                                    expected_version=None) -> Grievance:
     """A case that blocks a major project goes to the coordination service (转重大项目协调), once."""
     reason = v.text(reason, "reason", max_len=2000)
-    g = await load(uow=uow, grievance_id=grievance_id, expected_version=expected_version)
+    g = await load(uow=uow, grievance_id=grievance_id)
+    _require_dispatcher(uow, g)  # who may act comes before the version and the state it is in
+    check_version(g, expected_version, what=f"Grievance {g.number}")
     _check(g, "escalate")
-    _require_dispatcher(uow, g)
     if g.coordination_escalated_at is not None:
         raise DomainError(ErrorCode.INVALID_TRANSITION, f"Grievance {g.number} was already escalated")
     now = uow.clock.now()
