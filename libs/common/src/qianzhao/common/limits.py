@@ -12,6 +12,7 @@ level) is counted exactly and refused. Numbers saturate just above their limits,
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -229,15 +230,15 @@ def _too_deep(limits: Limits) -> LimitExceeded:
                          f"{limits.max_depth})", "DEPTH_LIMIT_EXCEEDED")
 
 
-def uses_introspection(operation: OperationDefinitionNode, fragments) -> bool:
-    """Whether `__schema` or `__type` is selected anywhere (each fragment looked at once)."""
+def each_selection(selection_set, fragments) -> Iterator:
+    """Every selection of a selection set and of the fragments it spreads, each fragment's once (linear in the
+    document however often a fragment is spread)."""
     seen: set[str] = set()
-    stack = [operation.selection_set]
+    stack = [selection_set]
     while stack:
         current = stack.pop()
         for sel in current.selections if current else ():
-            if isinstance(sel, FieldNode) and sel.name.value in INTROSPECTION_FIELDS:
-                return True
+            yield sel
             if isinstance(sel, FragmentSpreadNode):
                 name = sel.name.value
                 if name not in seen and name in fragments:
@@ -245,7 +246,12 @@ def uses_introspection(operation: OperationDefinitionNode, fragments) -> bool:
                     stack.append(fragments[name].selection_set)
             elif sel.selection_set is not None:
                 stack.append(sel.selection_set)
-    return False
+
+
+def uses_introspection(operation: OperationDefinitionNode, fragments) -> bool:
+    """Whether `__schema` or `__type` is selected anywhere (each fragment looked at once)."""
+    return any(isinstance(sel, FieldNode) and sel.name.value in INTROSPECTION_FIELDS
+               for sel in each_selection(operation.selection_set, fragments))
 
 
 def check(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments, variables: dict[str, Any],

@@ -13,11 +13,12 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
-from graphql import FieldNode, FragmentSpreadNode, OperationType
+from graphql import FieldNode, OperationType
 from qianzhao.common import telemetry
 from qianzhao.common.auth import TokenVerifier
 from qianzhao.common.errors import ApiError, unauthenticated
 from qianzhao.common.graphql_http import JSON, read_request, request_error, respond
+from qianzhao.common.limits import each_selection
 
 from .gateway import Gateway, GatewayConfig, RequestError
 from .limits import Limits
@@ -151,22 +152,10 @@ def _unauthenticated(exc: ApiError, media: str) -> Response:
 
 
 def only_introspection(operation, fragments) -> bool:
-    """Whether the operation selects nothing but `__schema`, `__type` and `__typename` at its root (answered by
-    the gateway itself, so a console can load the schema before signing in)."""
-    seen: set[str] = set()
-    stack = [operation.selection_set]
-    while stack:
-        for sel in stack.pop().selections:
-            if isinstance(sel, FieldNode):
-                if not sel.name.value.startswith("__"):
-                    return False
-            elif isinstance(sel, FragmentSpreadNode):
-                if sel.name.value not in seen and sel.name.value in fragments:
-                    seen.add(sel.name.value)
-                    stack.append(fragments[sel.name.value].selection_set)
-            else:
-                stack.append(sel.selection_set)
-    return True
+    """Whether the operation selects nothing but `__schema`, `__type` and `__typename` (answered by the gateway
+    itself, so a console can load the schema before signing in)."""
+    return all(not isinstance(sel, FieldNode) or sel.name.value.startswith("__")
+               for sel in each_selection(operation.selection_set, fragments))
 
 
 async def _probe_subgraphs(gateway: Gateway) -> dict[str, str]:

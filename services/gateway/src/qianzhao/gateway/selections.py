@@ -5,7 +5,6 @@ from __future__ import annotations
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     InlineFragmentNode,
     NamedTypeNode,
     NameNode,
@@ -17,7 +16,7 @@ from graphql import (
     print_ast,
 )
 from graphql.language import ast as gast
-from qianzhao.common.limits import included
+from qianzhao.common.limits import each_selection, included
 
 __all__ = ["included"]
 
@@ -32,22 +31,12 @@ def typename_field() -> FieldNode:
 def condition_variables(operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]) -> list[str]:
     """Names of the variables that @skip/@include depend on (part of the plan cache key)."""
     found: list[str] = []
-    seen: set[str] = set()  # each fragment is looked at once, however often it is spread
-    stack = [operation.selection_set]
-    while stack:
-        sel_set = stack.pop()
-        for sel in sel_set.selections if sel_set else ():
-            for d in sel.directives or ():
-                if d.name.value in ("skip", "include"):
-                    for a in d.arguments or ():
-                        if isinstance(a.value, gast.VariableNode) and a.value.name.value not in found:
-                            found.append(a.value.name.value)
-            if isinstance(sel, FragmentSpreadNode):
-                if sel.name.value not in seen and sel.name.value in fragments:
-                    seen.add(sel.name.value)
-                    stack.append(fragments[sel.name.value].selection_set)
-            else:
-                stack.append(sel.selection_set)
+    for sel in each_selection(operation.selection_set, fragments):
+        for d in sel.directives or ():
+            if d.name.value in ("skip", "include"):
+                for a in d.arguments or ():
+                    if isinstance(a.value, gast.VariableNode) and a.value.name.value not in found:
+                        found.append(a.value.name.value)
     return sorted(found)
 
 
