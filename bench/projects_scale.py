@@ -33,7 +33,7 @@ from qianzhao.common.migrations import upgrade
 from qianzhao.common.testing import dev_token, running_service
 from qianzhao.projects.app import SERVICE
 from qianzhao.projects.chains.data import CHAINS
-from qianzhao.projects.enums import ProjectOrder, ProjectStatsGroup
+from qianzhao.projects.enums import ProjectSort, ProjectStatsGroup
 from qianzhao.projects.project import queries, rollup
 from qianzhao.projects.project.listing import cursor_values
 from qianzhao.projects.project.models import Project
@@ -74,7 +74,7 @@ def load_sql(rows: int) -> str:
         production_started_on, contacts, assessing_departments, version, created_at, updated_at)
     SELECT uuidv7(), 'XM-' || region || '-' || yr || '-' || lpad(g::text, 7, '0'),
         chain_name || suffix, {summary_case}, category, chain, board, region,
-        (ARRAY['省工业和信息化厅','省农业农村厅','省商务厅','省文化和旅游厅', NULL])[1 + h2 % 5],
+        (ARRAY['industry_it','agriculture_rural','commerce','culture_tourism', NULL])[1 + h2 % 5],
         round((exp(ln(1e6) + (h3 % 10000) / 10000.0 * (ln(5e10) - ln(1e6))))::numeric, 2),
         (ARRAY['SOLE','JOINT_VENTURE','COOPERATION','PPP','EQUITY','OTHER'])[1 + h4 % 6],
         h1 % 100 < 12, yr, status, now(), CASE WHEN status = 'LISTED' THEN now() END,
@@ -85,7 +85,7 @@ def load_sql(rows: int) -> str:
         CASE WHEN signed THEN DATE '2024-06-01' - (h3 % 900) END,
         CASE WHEN status IN ('UNDER_CONSTRUCTION','IN_PRODUCTION') THEN DATE '2024-06-01' - (h3 % 600) END,
         CASE WHEN status = 'IN_PRODUCTION' THEN DATE '2024-06-01' - (h3 % 100) END,
-        '[]'::jsonb, CASE WHEN h4 % 10 = 0 THEN ARRAY['省能源局'] ELSE '{{}}' END, 1, now(), now()
+        '[]'::jsonb, CASE WHEN h4 % 10 = 0 THEN ARRAY['energy'] ELSE '{{}}' END, 1, now(), now()
     FROM (
       SELECT g, h1, h2, h3, h4,
         ({_arr(region_codes)})[1 + h1 % {len(region_codes)}] AS region,
@@ -166,7 +166,7 @@ def filter_b(i: int) -> queries.ProjectFilter:
 async def sql_layer(url: str, runs: int) -> float:
     engine = make_engine(url=url, pool_size=2)
     sm = make_sessionmaker(engine)
-    order = queries.ORDERS[ProjectOrder.NEWEST]
+    order = queries.ORDERS[ProjectSort.NEWEST]
     async with sm() as session:
         some = (await session.execute(select(Project.id).limit(runs))).scalars().all()
         ref = await timed(lambda i: session.get(Project, some[i % len(some)], populate_existing=True), runs)
@@ -176,7 +176,7 @@ async def sql_layer(url: str, runs: int) -> float:
         async def page(f, after=None, count=False):
             stmt = queries.list_statement(PROVINCE, f, RULES)
             return await paginate(session, stmt, order=order, first=50, after=after,
-                                  cursor_of=cursor_values(ProjectOrder.NEWEST), count=count)
+                                  cursor_of=cursor_values(ProjectSort.NEWEST), count=count)
 
         async def a_next(i):
             _, info, _ = await page(filter_a(i))
@@ -232,7 +232,7 @@ async def sql_layer(url: str, runs: int) -> float:
 
 
 async def explain(session_maker) -> None:
-    order = queries.ORDERS[ProjectOrder.NEWEST]
+    order = queries.ORDERS[ProjectSort.NEWEST]
     stmts = {
         "(a) page": queries.list_statement(PROVINCE, filter_a(1), RULES).order_by(
             *[c.desc() if d else c for c, d in order]).limit(51),
@@ -258,9 +258,9 @@ async def explain(session_maker) -> None:
             print(f"\n--- EXPLAIN {name}\n" + "\n".join(plan))
 
 
-SUBGRAPH_A = """query($f: ProjectFilterInput) { projects(filter: $f, first: 50) {
+SUBGRAPH_A = """query($f: ProjectFilter) { projects(filter: $f, first: 50) {
   totalCount edges { cursor node { id number name totalInvestment status regionCode } } } }"""
-SUBGRAPH_A_NOCOUNT = """query($f: ProjectFilterInput) { projects(filter: $f, first: 50) {
+SUBGRAPH_A_NOCOUNT = """query($f: ProjectFilter) { projects(filter: $f, first: 50) {
   edges { cursor node { id number name totalInvestment status regionCode } } } }"""
 SUBGRAPH_C = """query { projectStats(groupBy: [REGION, CATEGORY]) { regionCode category count totalInvestment
   contractInvestment } }"""

@@ -36,7 +36,7 @@ NANMING, YUNYAN, GUIYANG, LIUPANSHUI, ZHONGSHAN = "520102", "520103", "520100", 
 # The brief's example 91520000MA6DM1RE5L fails the check digit; the same code with its correct check digit:
 ENTERPRISE_CODE = "91520000MA6DM1RE5W"
 OTHER_CODE = "91520200MA6DQ0002H"
-NATRES, ENERGY = "省自然资源厅", "省能源局"
+NATRES, ENERGY = "natural_resources", "energy"
 
 PROVINCE = dev_token("PROVINCE", "520000")
 PREFECTURE = dev_token("PREFECTURE", GUIYANG)
@@ -144,24 +144,24 @@ class Story:
         gid = g["id"]
         # the enterprise cannot move its own case along
         refused = await self.ok("mutation($i: AcceptGrievanceInput!) { acceptGrievance(input: $i) "
-                                f"{{ grievance {{ id }} {USER_ERRORS} }} }}", {"i": {"grievanceId": gid}},
+                                f"{{ grievance {{ id }} {USER_ERRORS} }} }}", {"i": {"id": gid, "expectedVersion": g["version"]}},
                                 token=ENTERPRISE)
         assert refused["acceptGrievance"]["userErrors"][0]["code"] == "FORBIDDEN"
-        g = await self.grievance_step("acceptGrievance", {"grievanceId": gid, "expectedVersion": g["version"]},
+        g = await self.grievance_step("acceptGrievance", {"id": gid, "expectedVersion": g["version"]},
                                       COUNTY)
         assert g["status"] == "ACCEPTED"
         g = await self.grievance_step("assignGrievance", {
-            "grievanceId": gid, "leadUnit": {"kind": "REGION", "code": NANMING}}, COUNTY)
+            "id": gid, "expectedVersion": g["version"], "leadUnit": {"kind": "REGION", "code": NANMING}}, COUNTY)
         assert g["status"] == "ASSIGNED"
-        g = await self.grievance_step("startGrievanceHandling", {"grievanceId": gid}, COUNTY)
+        g = await self.grievance_step("startGrievanceHandling", {"id": gid, "expectedVersion": g["version"]}, COUNTY)
         assert g["status"] == "IN_PROGRESS"
-        g = await self.grievance_step("respondToGrievance", {"grievanceId": gid,
+        g = await self.grievance_step("respondToGrievance", {"id": gid, "expectedVersion": g["version"],
                                                              "reply": "已协调供电局上门办理用电报装。"}, COUNTY)
         assert (g["status"], g["reply"]) == ("RESPONDED", "已协调供电局上门办理用电报装。")
-        g = await self.grievance_step("resolveGrievance", {"grievanceId": gid, "resolution": "厂房已通电。"},
+        g = await self.grievance_step("resolveGrievance", {"id": gid, "expectedVersion": g["version"], "resolution": "厂房已通电。"},
                                       COUNTY)
         assert g["status"] == "RESOLVED"
-        g = await self.grievance_step("giveFeedback", {"grievanceId": gid, "rating": "SATISFIED",
+        g = await self.grievance_step("giveFeedback", {"id": gid, "expectedVersion": g["version"], "rating": "SATISFIED",
                                                        "comment": "办理及时"}, ENTERPRISE)
         assert (g["status"], g["feedback"]) == ("CLOSED", "SATISFIED") and g["closedAt"]
         return g
@@ -185,21 +185,21 @@ class Story:
         assert await self.blockers(pid) == 1
         c = await self.case_step("verifyCoordinationCase", {"id": cid, "expectedVersion": c["version"]}, COUNTY)
         assert c["status"] == "VERIFIED"
-        c = await self.case_step("classifyCoordinationCase", {"id": cid, "category": "FACTOR_GUARANTEE",
+        c = await self.case_step("classifyCoordinationCase", {"id": cid, "expectedVersion": c["version"], "category": "FACTOR_GUARANTEE",
                                                               "factorSubtype": "LAND"}, COUNTY)
         assert c["status"] == "CLASSIFIED"
-        c = await self.case_step("assignCoordinationCase", {"id": cid, "leadDepartment": NATRES}, COUNTY)
+        c = await self.case_step("assignCoordinationCase", {"id": cid, "expectedVersion": c["version"], "leadDepartment": NATRES}, COUNTY)
         assert (c["status"], c["leadDepartment"]) == ("ASSIGNED", NATRES)
-        c = await self.case_step("startCoordinationCase", {"id": cid}, COUNTY)
+        c = await self.case_step("startCoordinationCase", {"id": cid, "expectedVersion": c["version"]}, COUNTY)
         assert c["status"] == "IN_PROGRESS"
-        c = await self.case_step("escalateCoordinationCase", {"id": cid, "reason": "县级用地指标已用完"}, COUNTY)
+        c = await self.case_step("escalateCoordinationCase", {"id": cid, "expectedVersion": c["version"], "reason": "县级用地指标已用完"}, COUNTY)
         assert (c["tier"], c["status"]) == ("PREFECTURE", "IN_PROGRESS")
         # the county no longer coordinates it
         refused = await self.ok("mutation($i: EscalateCoordinationCaseInput!) { escalateCoordinationCase(input: $i) "
-                                f"{{ case {{ id }} {USER_ERRORS} }} }}", {"i": {"id": cid, "reason": "再次上报"}},
+                                f"{{ case {{ id }} {USER_ERRORS} }} }}", {"i": {"id": cid, "expectedVersion": c["version"], "reason": "再次上报"}},
                                 token=COUNTY)
         assert refused["escalateCoordinationCase"]["userErrors"][0]["code"] == "FORBIDDEN"
-        c = await self.case_step("escalateCoordinationCase", {"id": cid, "reason": "市级无法统筹"}, PREFECTURE)
+        c = await self.case_step("escalateCoordinationCase", {"id": cid, "expectedVersion": c["version"], "reason": "市级无法统筹"}, PREFECTURE)
         assert c["tier"] == "PROVINCE"
         # now on the province's list of problems needing provincial coordination (需要省级层面协调解决问题项目清单)
         listing = await self.ok("query { provincialCoordinationList { totalCount cases { id tier status } "
@@ -208,7 +208,7 @@ class Story:
             "totalCount": 1, "cases": [{"id": cid, "tier": "PROVINCE", "status": "IN_PROGRESS"}],
             "byDepartment": [{"department": NATRES, "count": 1}]}
         assert await self.blockers(pid) == 1
-        c = await self.case_step("recordCoordinationSolution", {"id": cid, "solution": "调剂用地指标50亩已下达"},
+        c = await self.case_step("recordCoordinationSolution", {"id": cid, "expectedVersion": c["version"], "solution": "调剂用地指标50亩已下达"},
                                  DEPARTMENT)
         assert c["solution"] == "调剂用地指标50亩已下达" and c["status"] == "IN_PROGRESS"
         c = await self.case_step("confirmCoordinationResolution", {"id": cid, "expectedVersion": c["version"]},
@@ -228,12 +228,12 @@ class Story:
             title="用电增容审批迟迟未办", description="项目二期用电增容审批三个月未办理。"), COUNTY)
         assert g["channel"] == "HOTLINE_CALL"
         gid = g["id"]
-        await self.grievance_step("acceptGrievance", {"grievanceId": gid}, COUNTY)
+        g = await self.grievance_step("acceptGrievance", {"id": gid, "expectedVersion": g["version"]}, COUNTY)
         g = await self.grievance_step("assignGrievance", {
-            "grievanceId": gid, "leadUnit": {"kind": "DEPARTMENT", "code": NATRES}}, COUNTY)
+            "id": gid, "expectedVersion": g["version"], "leadUnit": {"kind": "DEPARTMENT", "code": NATRES}}, COUNTY)
         assert g["status"] == "ASSIGNED"
         await self.grievance_step("escalateGrievanceToCoordination", {
-            "grievanceId": gid, "reason": "涉及省级部门，县级无法协调"}, COUNTY)
+            "id": gid, "expectedVersion": g["version"], "reason": "涉及省级部门，县级无法协调"}, COUNTY)
         query = ("query($id: ID!) { grievance(id: $id) { id number coordinationEscalatedAt "
                  "coordinationCase { id number source status tier regionCode project { id name } "
                  "grievance { id } } } }")
@@ -419,13 +419,13 @@ async def test_officers_elsewhere_see_none_of_it(story, who):
         await assert_forbidden(story, CASE_READ, cid, token, "coordinationCase")
     # nor can they act on them: the records do not exist for them, and nothing changes
     refused = await story.ok("mutation($i: VerifyCoordinationCaseInput!) { verifyCoordinationCase(input: $i) "
-                             f"{{ case {{ id }} {USER_ERRORS} }} }}", {"i": {"id": world["grievance_case"]}},
+                             f"{{ case {{ id }} {USER_ERRORS} }} }}", {"i": {"id": world["grievance_case"], "expectedVersion": 1}},
                              token=token)
     assert refused["verifyCoordinationCase"]["case"] is None
     assert refused["verifyCoordinationCase"]["userErrors"][0]["code"] == "NOT_FOUND"
     refused = await story.ok("mutation($i: StartGrievanceHandlingInput!) { startGrievanceHandling(input: $i) "
                              f"{{ grievance {{ id }} {USER_ERRORS} }} }}",
-                             {"i": {"grievanceId": world["escalated_grievance"]}}, token=token)
+                             {"i": {"id": world["escalated_grievance"], "expectedVersion": 1}}, token=token)
     assert refused["startGrievanceHandling"]["grievance"] is None
     assert refused["startGrievanceHandling"]["userErrors"][0]["code"] == "NOT_FOUND"
     unchanged = await story.ok("query($c: ID!, $g: ID!) { coordinationCase(id: $c) { status } grievance(id: $g) "

@@ -74,9 +74,9 @@ async def signed_project(projects) -> dict:
                      "project")
     dimensions = ["SECURITY", "PUBLIC_INTEREST", "ECOLOGICAL_ACCESS", "ENERGY_QUOTA", "EMISSIONS",
                   "SPATIAL_PLANNING", "MARKET_ACCESS", "FACTOR_GUARANTEE"]
-    await mutate(projects, "recordAssessment", {"projectId": p["id"], "conclusion": "APPROVED", "conditions": [],
+    await mutate(projects, "recordAssessment", {"id": p["id"], "expectedVersion": p["version"], "conclusion": "APPROVED", "conditions": [],
                                                 "dimensions": [{"dimension": d, "result": "PASS",
-                                                                "department": "省发展改革委"} for d in dimensions]},
+                                                                "department": "development_reform"} for d in dimensions]},
                  PROVINCE, "project")
     p = (await projects.ok("query($id: ID!) { project(id: $id) { id version } }", {"id": p["id"]},
                            token=PROVINCE))["project"]
@@ -204,9 +204,9 @@ async def test_escalated_grievance_opens_one_case(platform, nats_server):
         "regionCode": NANMING, "category": "SITUATION_REPORT", "title": "厂房用电报装迟迟未办",
         "description": "企业反映用电报装两个月未办理。", "topics": ["UTILITIES"], "projectId": project_id},
         COUNTY, "grievance")
-    g = await mutate(grievances, "acceptGrievance", {"grievanceId": filed["id"]}, COUNTY, "grievance")
+    g = await mutate(grievances, "acceptGrievance", {"id": filed["id"], "expectedVersion": filed["version"]}, COUNTY, "grievance")
     await mutate(grievances, "escalateGrievanceToCoordination", {
-        "grievanceId": g["id"], "reason": "用电增容需省能源局协调"}, COUNTY, "grievance")
+        "id": g["id"], "expectedVersion": g["version"], "reason": "用电增容需省能源局协调"}, COUNTY, "grievance")
     [case] = await eventually(lambda: cases(coordination, sources=["GRIEVANCE"]))
     assert case["grievance"] == {"id": g["id"]} and case["project"] == {"id": project_id}
     assert case["status"] == "SUBMITTED" and case["regionCode"] == NANMING

@@ -47,7 +47,7 @@ ROLES = {
     "PROVINCE": dev_token("PROVINCE", "520000"),
     "PREFECTURE": dev_token("PREFECTURE", "520100"),
     "COUNTY": dev_token("COUNTY", INSIDE),
-    "DEPARTMENT": dev_token("DEPARTMENT", department="自然资源厅"),
+    "DEPARTMENT": dev_token("DEPARTMENT", department="natural_resources"),
     "ENTERPRISE": dev_token("ENTERPRISE", credit_code=ACME),
     "ANONYMOUS": None,
 }
@@ -57,6 +57,12 @@ DENY_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND"}
 ENTITY_OF = {"project": "project", "grievance": "grievance", "case": "case", "claim": "claim", "into": "grievance",
              "coordinationcase": "case", "arrearsclaim": "claim"}
 
+# mutations whose `input.id` names a seeded record their name does not spell out
+ID_TARGET = {"addMilestone": "project", "recordAssessment": "project", "setFiveOnes": "project",
+             "recordVerificationCheck": "project", "recordRepayment": "claim", "agreeResolutionPlan": "claim",
+             "sendDepartmentLetter": "case", "placeCaseOnAgenda": "case", "returnAssignment": "grievance",
+             "giveFeedback": "grievance", "respondToGrievance": "grievance"}
+
 
 def entity_for(name: str, owner: str) -> str | None:
     """Which seeded record an id argument names: from the argument (`projectId`) or the field (`submitProject`)."""
@@ -64,6 +70,8 @@ def entity_for(name: str, owner: str) -> str | None:
     if base in ENTITY_OF:
         return ENTITY_OF[base]
     if name == "id":
+        if owner in ID_TARGET:
+            return ID_TARGET[owner]
         low = owner.lower()
         for key in ("coordinationcase", "arrearsclaim", "project", "grievance"):
             if key in low:

@@ -37,7 +37,7 @@ def test_containment(outer, inner, expected):
 
 def test_non_officers_cover_no_region():
     assert not Principal("e", Role.ENTERPRISE, credit_code="91520000MA6DM1RE5L").covers_region("520102")
-    assert not Principal("d", Role.DEPARTMENT, department="自然资源厅").covers_region("520102")
+    assert not Principal("d", Role.DEPARTMENT, department="natural_resources").covers_region("520102")
     assert Principal("s", Role.SERVICE).covers_region("520102")
 
 
@@ -109,7 +109,8 @@ def _signed(claims: dict, *, ttl: float = 600) -> str:
     {"sub": "d", "role": "DEPARTMENT"},
     {"sub": "d", "role": "DEPARTMENT", "department": ""},
     {"sub": "d", "role": "DEPARTMENT", "department": 3},
-    {"sub": "d", "role": "DEPARTMENT", "department": "自然资源厅", "region": "999999"},
+    {"sub": "d", "role": "DEPARTMENT", "department": "自然资原厅"},  # a name (with a typo), not a registry code
+    {"sub": "d", "role": "DEPARTMENT", "department": "natural_resources", "region": "999999"},
     {"sub": "e", "role": "ENTERPRISE"},
     {"sub": "e", "role": "ENTERPRISE", "credit_code": 91520000},
     {"sub": "e", "role": "ENTERPRISE", "credit_code": "91520000MA6DM1RE5W", "region": 520100},
@@ -142,8 +143,8 @@ def test_expiry_of_the_wrong_type_is_refused(exp):
     ({"sub": "c", "role": "COUNTY", "region": "520102"}, ("COUNTY", "520102", None, None)),
     ({"sub": "f", "role": "PREFECTURE", "region": "520100"}, ("PREFECTURE", "520100", None, None)),
     ({"sub": "p", "role": "PROVINCE", "region": "520000"}, ("PROVINCE", "520000", None, None)),
-    ({"sub": "d", "role": "DEPARTMENT", "department": "自然资源厅"}, ("DEPARTMENT", "520000", "自然资源厅", None)),
-    ({"sub": "e", "role": "ENTERPRISE", "credit_code": "91520000MA6DM1RE5W", "department": "自然资源厅"},
+    ({"sub": "d", "role": "DEPARTMENT", "department": "natural_resources"}, ("DEPARTMENT", "520000", "natural_resources", None)),
+    ({"sub": "e", "role": "ENTERPRISE", "credit_code": "91520000MA6DM1RE5W", "department": "natural_resources"},
      ("ENTERPRISE", "520000", None, "91520000MA6DM1RE5W")),  # a claim of another role is not carried
 ])
 def test_well_formed_principals(claims, expected):

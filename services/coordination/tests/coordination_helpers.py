@@ -13,8 +13,8 @@ YUNYAN = "520103"  # 云岩区, 贵阳市
 GUIYANG = "520100"
 ZUNYI = "520300"
 HONGHUAGANG = "520302"  # 红花岗区, 遵义市
-NATURAL_RESOURCES = "省自然资源厅"
-ENERGY = "省能源局"
+NATURAL_RESOURCES = "natural_resources"
+ENERGY = "energy"
 CREDIT_CODE = "91520100MA6DLRGX41"
 START = datetime(2025, 9, 26, 2, 0, tzinfo=UTC)  # Friday 10:00 in Guizhou, just before the National Day holiday
 
@@ -54,7 +54,7 @@ async def submit(svc, *, region=NANMING, tok=None, **overrides) -> dict:
 
 
 async def step(svc, name: str, tok: str, **input_) -> dict:
-    return (await svc.ok(step_mutation(name), {"input": input_}, token=tok))[name]
+    return (await svc.ok(step_mutation(name), {"input": await svc.with_version(input_)}, token=tok))[name]
 
 
 async def counts(svc) -> dict[str, int]:

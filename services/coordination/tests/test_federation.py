@@ -43,7 +43,7 @@ async def test_project_and_grievance_extensions_respect_jurisdiction(svc):
     assert seen["open"]["totalCount"] == 2
     seen = (await svc.ok(PROJECT, {"reps": reps}, token=county))["_entities"][0]
     assert seen["openBlockerCount"] == 1 and seen["coordinationCases"]["totalCount"] == 2
-    seen = (await svc.ok(PROJECT, {"reps": reps}, token=token("DEPARTMENT", department="省能源局")))["_entities"][0]
+    seen = (await svc.ok(PROJECT, {"reps": reps}, token=token("DEPARTMENT", department="energy")))["_entities"][0]
     assert seen["openBlockerCount"] == 0 and seen["coordinationCases"]["totalCount"] == 0
     body = await svc.graphql(PROJECT, {"reps": reps})
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -42,8 +42,8 @@ async def province_case(svc) -> str:
 
 async def test_deadline_spans_the_national_day_holiday_and_department_answers(svc, clock):
     cid = await province_case(svc)
-    sent = (await svc.ok(SEND_LETTER, {"input": {"caseId": cid, "department": NATURAL_RESOURCES,
-                                                 "content": "请协调解决项目用地指标"}}, token=PROVINCE))["sendDepartmentLetter"]
+    sent = (await svc.ok(SEND_LETTER, {"input": await svc.with_version({"id": cid, "department": NATURAL_RESOURCES,
+                                                 "content": "请协调解决项目用地指标"})}, token=PROVINCE))["sendDepartmentLetter"]
     assert sent["userErrors"] == []
     letter = sent["letter"]
     # Fri 26 Sep 2025 + 10 working days: 28 Sep (make-up Sunday), 29, 30 Sep, [1–8 Oct holiday], 9, 10,
@@ -53,19 +53,19 @@ async def test_deadline_spans_the_national_day_holiday_and_department_answers(sv
     assert sent["case"]["coDepartments"] == [NATURAL_RESOURCES]
     dept = token("DEPARTMENT", department=NATURAL_RESOURCES)
     other = token("DEPARTMENT", department=ENERGY)
-    assert (await svc.ok(ACK, {"input": {"letterId": letter["id"]}}, token=other)
+    assert (await svc.ok(ACK, {"input": await svc.with_version({"id": letter["id"]})}, token=other)
             )["acknowledgeDepartmentLetter"]["userErrors"][0]["code"] == "NOT_FOUND"
-    ack = (await svc.ok(ACK, {"input": {"letterId": letter["id"]}}, token=dept))["acknowledgeDepartmentLetter"]
+    ack = (await svc.ok(ACK, {"input": await svc.with_version({"id": letter["id"]})}, token=dept))["acknowledgeDepartmentLetter"]
     assert ack["letter"]["status"] == "ACKNOWLEDGED"
-    again = (await svc.ok(ACK, {"input": {"letterId": letter["id"]}}, token=dept))["acknowledgeDepartmentLetter"]
+    again = (await svc.ok(ACK, {"input": await svc.with_version({"id": letter["id"]})}, token=dept))["acknowledgeDepartmentLetter"]
     assert again["userErrors"][0]["code"] == "INVALID_TRANSITION"
     clock.set(datetime(2025, 10, 16, 15, 59, tzinfo=UTC))
     assert (await svc.ok(LETTERS, {"o": True}, token=PROVINCE))["departmentLetters"]["totalCount"] == 0
     clock.set(datetime(2025, 10, 16, 16, 0, tzinfo=UTC))
     late = (await svc.ok(LETTERS, {"o": True}, token=dept))["departmentLetters"]
     assert late["totalCount"] == 1 and late["nodes"][0]["overdue"]
-    answered = (await svc.ok(FEEDBACK, {"input": {"letterId": letter["id"], "text": "已研究，拟调剂指标",
-                                                  "proposedSolution": "从省级预留指标中调剂50亩"}}, token=dept)
+    answered = (await svc.ok(FEEDBACK, {"input": await svc.with_version({"id": letter["id"], "text": "已研究，拟调剂指标",
+                                                  "proposedSolution": "从省级预留指标中调剂50亩"})}, token=dept)
                 )["submitLetterFeedback"]
     assert answered["letter"]["status"] == "ANSWERED" and not answered["letter"]["overdue"]
     assert (await svc.ok(LETTERS, {"o": True}, token=PROVINCE))["departmentLetters"]["totalCount"] == 0
@@ -81,7 +81,7 @@ async def test_bad_letters_change_nothing(svc):
     before = await counts(svc)
     for extra, code in [({}, "INVALID_TRANSITION"), ({"feedbackWorkingDays": 0}, "BAD_USER_INPUT"),
                         ({"department": " "}, "BAD_USER_INPUT"), ({"expectedVersion": 7}, "CONFLICT")]:
-        payload = (await svc.ok(SEND_LETTER, {"input": {"caseId": cid, "department": ENERGY, "content": "请支持用电"}
+        payload = (await svc.ok(SEND_LETTER, {"input": await svc.with_version({"id": cid, "department": ENERGY, "content": "请支持用电"})
                                               | extra}, token=PROVINCE))["sendDepartmentLetter"]
         assert payload["letter"] is None and payload["userErrors"][0]["code"] == code
     assert await counts(svc) == before
@@ -106,8 +106,8 @@ async def test_overdue_reminder_and_agenda_proposal_happen_once_with_two_schedul
         cid = await province_case(a)
         meeting = (await a.ok(MEETING, {"input": {"title": "联席会议", "meetingDate": "2025-11-20", "chair": "副省长"}},
                               token=PROVINCE))["scheduleJointMeeting"]["meeting"]
-        letter = (await b.ok(SEND_LETTER, {"input": {"caseId": cid, "department": NATURAL_RESOURCES,
-                                                     "content": "请协调用地"}}, token=PROVINCE))["sendDepartmentLetter"]
+        letter = (await b.ok(SEND_LETTER, {"input": await b.with_version({"id": cid, "department": NATURAL_RESOURCES,
+                                                     "content": "请协调用地"})}, token=PROVINCE))["sendDepartmentLetter"]
         assert letter["userErrors"] == []
 
         async def hammer():
@@ -144,7 +144,7 @@ async def test_overdue_reminder_and_agenda_proposal_happen_once_with_two_schedul
         assert case["letters"][0]["overdueCount"] == 2
         placed = await a.ok("""mutation($i: PlaceCaseOnAgendaInput!) { placeCaseOnAgenda(input: $i) {
             agendaItem { state origin } case { status } userErrors { code } } }""",
-                            {"i": {"caseId": cid, "meetingId": meeting["id"]}}, token=PROVINCE)
+                            {"i": await a.with_version({"id": cid, "meetingId": meeting["id"]})}, token=PROVINCE)
         assert placed["placeCaseOnAgenda"]["agendaItem"] == {"state": "PLACED", "origin": "LETTER_OVERDUE"}
         clock.advance(days=30)
         await hammer()
@@ -153,8 +153,8 @@ async def test_overdue_reminder_and_agenda_proposal_happen_once_with_two_schedul
 
 async def test_operators_can_run_the_deadline_check_now(svc, clock):
     cid = await province_case(svc)
-    await svc.ok(SEND_LETTER, {"input": {"caseId": cid, "department": ENERGY, "content": "请保障用能",
-                                         "feedbackWorkingDays": 1}}, token=PROVINCE)
+    await svc.ok(SEND_LETTER, {"input": await svc.with_version({"id": cid, "department": ENERGY, "content": "请保障用能",
+                                         "feedbackWorkingDays": 1})}, token=PROVINCE)
     run = "mutation { runCoordinationDeadlineCheck { ran overdue reminders proposals } }"
     assert (await svc.ok(run, token=PROVINCE))["runCoordinationDeadlineCheck"] == {
         "ran": True, "overdue": 0, "reminders": 0, "proposals": 0}

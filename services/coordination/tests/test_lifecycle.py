@@ -40,9 +40,9 @@ async def test_case_escalated_through_three_tiers_to_joint_meeting_decision_and_
     assert case["status"] == "VERIFIED" and case["version"] == 2
     case = (await step(svc, "classifyCoordinationCase", COUNTY, id=cid, category="FACTOR_GUARANTEE",
                        factorSubtype="LAND"))["case"]
-    case = (await step(svc, "assignCoordinationCase", COUNTY, id=cid, leadDepartment="南明区自然资源局",
-                       coDepartments=["南明区发展改革局"]))["case"]
-    assert case["status"] == "ASSIGNED" and case["coDepartments"] == ["南明区发展改革局"]
+    case = (await step(svc, "assignCoordinationCase", COUNTY, id=cid, leadDepartment="industry_it",
+                       coDepartments=["development_reform"]))["case"]
+    assert case["status"] == "ASSIGNED" and case["coDepartments"] == ["development_reform"]
     case = (await step(svc, "startCoordinationCase", COUNTY, id=cid))["case"]
     assert case["status"] == "IN_PROGRESS"
     case = (await step(svc, "escalateCoordinationCase", COUNTY, id=cid, reason="县级用地指标已用完"))["case"]
@@ -59,18 +59,18 @@ async def test_case_escalated_through_three_tiers_to_joint_meeting_decision_and_
                                                 "chair": "副省长", "attendingDepartments": [NATURAL_RESOURCES]}},
                             token=PROVINCE))["scheduleJointMeeting"]["meeting"]
     assert meeting["number"] == "LX-2025-001" and meeting["status"] == "SCHEDULED"
-    placed = (await svc.ok(PLACE, {"input": {"caseId": cid, "meetingId": meeting["id"]}},
+    placed = (await svc.ok(PLACE, {"input": await svc.with_version({"id": cid, "meetingId": meeting["id"]})},
                            token=PROVINCE))["placeCaseOnAgenda"]
     assert placed["userErrors"] == [] and placed["case"]["status"] == "ON_AGENDA"
     assert placed["agendaItem"]["origin"] == "MANUAL"
-    decided = (await svc.ok(DECIDE, {"input": {"agendaItemId": placed["agendaItem"]["id"], "decision":
+    decided = (await svc.ok(DECIDE, {"input": await svc.with_version({"id": placed["agendaItem"]["id"], "decision":
                                                "省自然资源厅统筹调剂用地指标50亩", "responsibleDepartment": NATURAL_RESOURCES,
-                                               "deadline": "2025-11-30"}}, token=PROVINCE))["decideAgendaItem"]
+                                               "deadline": "2025-11-30"})}, token=PROVINCE))["decideAgendaItem"]
     assert decided["case"]["status"] == "DECIDED" and decided["agendaItem"]["state"] == "DECIDED"
     # the responsible department follows up on the decision
     dept = token("DEPARTMENT", department=NATURAL_RESOURCES)
-    followed = (await svc.ok(FOLLOW, {"input": {"agendaItemId": placed["agendaItem"]["id"], "progress": "DONE",
-                                                "note": "指标已下达"}}, token=dept))["recordAgendaFollowUp"]
+    followed = (await svc.ok(FOLLOW, {"input": await svc.with_version({"id": placed["agendaItem"]["id"], "progress": "DONE",
+                                                "note": "指标已下达"})}, token=dept))["recordAgendaFollowUp"]
     assert followed["agendaItem"]["followUps"] == [{"progress": "DONE", "note": "指标已下达"}]
     premature = await step(svc, "confirmCoordinationResolution", COUNTY, id=cid)
     assert premature["userErrors"][0]["code"] == "INVALID_TRANSITION"
@@ -105,7 +105,7 @@ async def test_illegal_transitions_and_bad_input_change_nothing(svc):
         ("classifyCoordinationCase", COUNTY, {"category": "FINANCING", "expectedVersion": 1}, "CONFLICT"),
         ("escalateCoordinationCase", COUNTY, {"reason": "  "}, "BAD_USER_INPUT"),
         ("classifyCoordinationCase", token("COUNTY", YUNYAN), {"category": "FINANCING"}, "NOT_FOUND"),
-        ("classifyCoordinationCase", token("DEPARTMENT", department="省财政厅"), {"category": "FINANCING"}, "NOT_FOUND"),
+        ("classifyCoordinationCase", token("DEPARTMENT", department="finance"), {"category": "FINANCING"}, "NOT_FOUND"),
     ]
     for name, tok, extra, code in attempts:
         payload = await step(svc, name, tok, id=cid, **extra)
@@ -113,7 +113,7 @@ async def test_illegal_transitions_and_bad_input_change_nothing(svc):
     assert await counts(svc) == before
     body = await svc.graphql(
         "mutation($i: VerifyCoordinationCaseInput!) { verifyCoordinationCase(input: $i) { userErrors { code } } }",
-        {"i": {"id": cid}}, token=token("ENTERPRISE", credit_code="91520100MA6DLRGX41"))
+        {"i": {"id": cid, "expectedVersion": 1}}, token=token("ENTERPRISE", credit_code="91520100MA6DLRGX41"))
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert await counts(svc) == before
 
@@ -129,7 +129,7 @@ async def test_submission_validation(svc):
     ]:
         payload = await submit(svc, tok=COUNTY, **overrides)
         assert payload["case"] is None
-        assert payload["userErrors"][0]["code"] == code and payload["userErrors"][0]["field"] == [field]
+        assert payload["userErrors"][0]["code"] == code and payload["userErrors"][0]["field"] == ["input", field]
     assert await counts(svc) == before
     prefecture_case = (await submit(svc, tok=PREFECTURE))["case"]
     assert prefecture_case["tier"] == "PREFECTURE" and prefecture_case["number"] == "XT-2025-00001"

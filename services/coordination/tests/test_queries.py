@@ -17,8 +17,8 @@ from coordination_helpers import (
     token,
 )
 
-HOUSING = "省住房城乡建设厅"
-FINANCE = "省财政厅"
+HOUSING = "housing_construction"
+FINANCE = "finance"
 LIST = """query($f: CoordinationCaseFilter, $first: Int, $after: String, $o: CoordinationCaseOrder) {
   coordinationCases(filter: $f, first: $first, after: $after, orderBy: $o) { totalCount
     pageInfo { hasNextPage endCursor } edges { cursor node { number title } } } }"""
@@ -43,7 +43,7 @@ async def world(svc):
     a = (await submit(svc, tok=tok_nm, title="A 用地"))["case"]["id"]
     await _walk(svc, a, tok_nm, ("verifyCoordinationCase", {}),
                 ("classifyCoordinationCase", {"category": "FACTOR_GUARANTEE", "factorSubtype": "LAND"}),
-                ("assignCoordinationCase", {"leadDepartment": "南明区自然资源局"}))
+                ("assignCoordinationCase", {"leadDepartment": "industry_it"}))
     await submit(svc, region=YUNYAN, title="B 融资", category="FINANCING", factorSubtype=None)
     await submit(svc, region=HONGHUAGANG, tok=token("PREFECTURE", "520300"), title="C 手续",
                  category="PROCEDURES", factorSubtype=None)
@@ -51,7 +51,7 @@ async def world(svc):
     await _walk(svc, d, PROVINCE, ("verifyCoordinationCase", {}),
                 ("classifyCoordinationCase", {"category": "FACTOR_GUARANTEE", "factorSubtype": "ENERGY"}),
                 ("assignCoordinationCase", {"leadDepartment": NATURAL_RESOURCES, "coDepartments": [ENERGY]}))
-    sent = await svc.ok(SEND_LETTER, {"input": {"caseId": d, "department": HOUSING, "content": "请办理施工许可"}},
+    sent = await svc.ok(SEND_LETTER, {"input": await svc.with_version({"id": d, "department": HOUSING, "content": "请办理施工许可"})},
                         token=PROVINCE)
     assert sent["sendDepartmentLetter"]["userErrors"] == []
     e = (await submit(svc, region="520000", tok=PROVINCE, title="E 手续", category="PROCEDURES",
@@ -130,12 +130,12 @@ async def test_filters_ordering_and_pagination(world):
         conn = data["coordinationCases"]
         return [e["node"]["title"][0] for e in conn["edges"]], conn
     assert (await titles())[0] == list("EDCBA")  # newest first
-    assert (await titles(o={"field": "NUMBER", "descending": False}))[0] == list("ABCDE")
-    page1, conn = await titles(o={"field": "NUMBER", "descending": False}, first=2)
+    assert (await titles(o={"field": "NUMBER", "direction": "ASC"}))[0] == list("ABCDE")
+    page1, conn = await titles(o={"field": "NUMBER", "direction": "ASC"}, first=2)
     assert page1 == ["A", "B"] and conn["pageInfo"]["hasNextPage"] and conn["totalCount"] == 5
-    page2, conn = await titles(o={"field": "NUMBER", "descending": False}, first=2, after=conn["pageInfo"]["endCursor"])
+    page2, conn = await titles(o={"field": "NUMBER", "direction": "ASC"}, first=2, after=conn["pageInfo"]["endCursor"])
     assert page2 == ["C", "D"]
-    page3, conn = await titles(o={"field": "NUMBER", "descending": False}, first=2, after=conn["pageInfo"]["endCursor"])
+    page3, conn = await titles(o={"field": "NUMBER", "direction": "ASC"}, first=2, after=conn["pageInfo"]["endCursor"])
     assert page3 == ["E"] and not conn["pageInfo"]["hasNextPage"]
     assert (await titles({"statuses": ["SUBMITTED"]}))[0] == ["C", "B"]
     assert (await titles({"tiers": ["PROVINCE"]}))[0] == ["E", "D"]
@@ -160,7 +160,7 @@ async def test_stats_provincial_list_letters_and_meetings(world):
                       "averageWorkingDaysToResolve": 0.0}]
     by_dept = (await svc.ok(STATS, {"g": ["DEPARTMENT"]}, token=PROVINCE))["coordinationStats"]
     assert {r["department"]: r["collected"] for r in by_dept} == {
-        "南明区自然资源局": 1, NATURAL_RESOURCES: 1, ENERGY: 1, None: 2}
+        "industry_it": 1, NATURAL_RESOURCES: 1, ENERGY: 1, None: 2}
     by_region = (await svc.ok(STATS, {"g": ["REGION"]}, token=token("PREFECTURE", "520100")))["coordinationStats"]
     assert {r["regionCode"]: r["collected"] for r in by_region} == {NANMING: 2, YUNYAN: 1}
     by_cat = (await svc.ok(STATS, {"g": ["CATEGORY"], "f": {"openOnly": True}}, token=PROVINCE))["coordinationStats"]

@@ -109,7 +109,7 @@ async def test_delisted_withdraws_open_cases_and_cancels_their_letters(svc, js):
     open_case = (await submit(svc, region="520000", tok=PROVINCE, projectId=pid))["case"]["id"]
     await step(svc, "verifyCoordinationCase", PROVINCE, id=open_case)
     sent = await svc.ok("""mutation($i: SendDepartmentLetterInput!) { sendDepartmentLetter(input: $i) {
-        userErrors { code } } }""", {"i": {"caseId": open_case, "department": "省能源局", "content": "请保障用能"}},
+        userErrors { code } } }""", {"i": await svc.with_version({"id": open_case, "department": "energy", "content": "请保障用能"})},
         token=PROVINCE)
     assert sent["sendDepartmentLetter"]["userErrors"] == []
     done = (await submit(svc, projectId=pid))["case"]["id"]

@@ -67,7 +67,9 @@ class Api:
         return payload["grievance"]
 
     async def step(self, name: str, input_type: str, token: str, **input) -> dict:
-        data = await self.svc.ok(step_query(name, input_type), {"input": input}, token=token)
+        """Run a grievance mutation; like a console, it sends the version it last read unless told otherwise."""
+        data = await self.svc.ok(step_query(name, input_type), {"input": await self.svc.with_version(input)},
+                                 token=token)
         return data[name]
 
     async def ok_step(self, name: str, input_type: str, token: str, **input) -> dict:

@@ -46,13 +46,13 @@ MATRIX = {
 @pytest.fixture
 async def seeded(api):
     g1 = await api.file(projectId=PROJECT_ID)
-    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, grievanceId=g1["id"])
-    await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, grievanceId=g1["id"],
+    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, id=g1["id"])
+    await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, id=g1["id"],
                       leadUnit={"kind": "DEPARTMENT", "code": "natural_resources"},
                       coHandlers=[{"kind": "REGION", "code": HUAXI}])
     g2 = await api.file(token=PROVINCE, creditCode=OTHER, regionCode=HONGHUAGANG, projectId=PROJECT_ID)
     dup = await api.file(projectId=PROJECT_ID)
-    await api.ok_step("mergeGrievance", "MergeGrievanceInput", COUNTY, grievanceId=dup["id"], intoId=g1["id"])
+    await api.ok_step("mergeGrievance", "MergeGrievanceInput", COUNTY, id=dup["id"], intoId=g1["id"])
     return g1["id"], g2["id"], dup["id"]
 
 
@@ -114,20 +114,20 @@ async def test_enterprise_self_service(api):
         "mutation($input: FileGrievanceInput!) { fileGrievance(input: $input) { grievance { id } "
         "userErrors { code field } } }", {"input": __import__("grievance_support").grievance_input(creditCode=OTHER)},
         token=me)
-    assert data["fileGrievance"]["userErrors"] == [{"code": "FORBIDDEN", "field": ["creditCode"]}]
+    assert data["fileGrievance"]["userErrors"] == [{"code": "FORBIDDEN", "field": ["input", "creditCode"]}]
     # the enterprise cannot move its case along, only give feedback once resolved
-    payload = await api.step("acceptGrievance", "AcceptGrievanceInput", me, grievanceId=g["id"])
+    payload = await api.step("acceptGrievance", "AcceptGrievanceInput", me, id=g["id"])
     assert payload["userErrors"][0]["code"] == "FORBIDDEN"
-    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, grievanceId=g["id"])
-    await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, grievanceId=g["id"],
+    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, id=g["id"])
+    await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, id=g["id"],
                       leadUnit={"kind": "REGION", "code": NANMING})
-    await api.ok_step("startGrievanceHandling", "StartGrievanceHandlingInput", COUNTY, grievanceId=g["id"])
-    await api.ok_step("respondToGrievance", "RespondToGrievanceInput", COUNTY, grievanceId=g["id"], reply="已办理")
-    await api.ok_step("resolveGrievance", "ResolveGrievanceInput", COUNTY, grievanceId=g["id"], resolution="已办结")
+    await api.ok_step("startGrievanceHandling", "StartGrievanceHandlingInput", COUNTY, id=g["id"])
+    await api.ok_step("respondToGrievance", "RespondToGrievanceInput", COUNTY, id=g["id"], reply="已办理")
+    await api.ok_step("resolveGrievance", "ResolveGrievanceInput", COUNTY, id=g["id"], resolution="已办结")
     data = await api.svc.ok("query($id: ID!) { grievance(id: $id) { reply resolution status } }", {"id": g["id"]},
                             token=me)
     assert data["grievance"] == {"reply": "已办理", "resolution": "已办结", "status": "RESOLVED"}
-    s = await api.ok_step("giveFeedback", "GiveFeedbackInput", me, grievanceId=g["id"], rating="BASICALLY_SATISFIED")
+    s = await api.ok_step("giveFeedback", "GiveFeedbackInput", me, id=g["id"], rating="BASICALLY_SATISFIED")
     assert s["status"] == "CLOSED"
 
 

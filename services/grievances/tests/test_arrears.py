@@ -55,17 +55,17 @@ async def test_ledger_rates_are_exact_to_the_fen(api):
                          amountClaimed="10000.00", debtorType="STATE_OWNED_ENTERPRISE"))["claim"]
     repay = [(c1, "300000.01", COUNTY), (c1, "200000.00", COUNTY), (c2, "0.01", COUNTY), (c3, "3333.33", ZUNYI_OFFICER)]
     for c, amount, token in repay:
-        data = await api.svc.ok(REPAY, {"input": {"claimId": c["id"], "amount": amount, "paidOn": "2023-09-01"}},
+        data = await api.svc.ok(REPAY, {"input": await api.svc.with_version({"id": c["id"], "amount": amount, "paidOn": "2023-09-01"})},
                                 token=token)
         assert data["recordRepayment"]["userErrors"] == []
-    data = await api.svc.ok(PLAN, {"input": {"claimId": c1["id"], "agreedOn": "2023-09-20", "installments": [
-        {"dueOn": "2023-12-31", "amount": "400000.00"}, {"dueOn": "2024-06-30", "amount": "334567.88"}]}},
+    data = await api.svc.ok(PLAN, {"input": await api.svc.with_version({"id": c1["id"], "agreedOn": "2023-09-20", "installments": [
+        {"dueOn": "2023-12-31", "amount": "400000.00"}, {"dueOn": "2024-06-30", "amount": "334567.88"}]})},
         token=COUNTY)
     plan = data["agreeResolutionPlan"]["claim"]
     assert plan["plannedAmount"] == "734567.88" and plan["resolvedAmount"] == "1234567.89"
     assert plan["resolutionRate"] == "1.0000" and plan["resolvedAt"] is not None
     # a repayment under the plan moves money from planned to cleared; resolved stays the same
-    data = await api.svc.ok(REPAY, {"input": {"claimId": c1["id"], "amount": "0.99", "paidOn": "2023-09-26"}},
+    data = await api.svc.ok(REPAY, {"input": await api.svc.with_version({"id": c1["id"], "amount": "0.99", "paidOn": "2023-09-26"})},
                             token=COUNTY)
     assert data["recordRepayment"]["claim"]["resolvedAmount"] == "1234567.89"
 
@@ -105,14 +105,14 @@ async def test_ledger_refuses_bad_amounts_and_changes_nothing(api):
     payload = await register(api, token=tok("COUNTY", "520103"))
     assert payload["userErrors"][0]["code"] == "FORBIDDEN"
     for amount in ("100.01", "0", "0.001"):
-        data = await api.svc.ok(REPAY, {"input": {"claimId": c["id"], "amount": amount, "paidOn": "2023-09-01"}},
+        data = await api.svc.ok(REPAY, {"input": await api.svc.with_version({"id": c["id"], "amount": amount, "paidOn": "2023-09-01"})},
                                 token=COUNTY)
         assert data["recordRepayment"]["userErrors"][0]["code"] == "BAD_USER_INPUT"
-    data = await api.svc.ok(REPAY, {"input": {"claimId": c["id"], "amount": "1", "paidOn": "2023-09-01"}},
+    data = await api.svc.ok(REPAY, {"input": await api.svc.with_version({"id": c["id"], "amount": "1", "paidOn": "2023-09-01"})},
                             token=tok("PREFECTURE", ZUNYI))
     assert data["recordRepayment"]["userErrors"][0]["code"] == "NOT_FOUND"
-    data = await api.svc.ok(REPAY, {"input": {"claimId": c["id"], "amount": "1", "paidOn": "2023-09-01",
-                                              "expectedVersion": 7}}, token=COUNTY)
+    data = await api.svc.ok(REPAY, {"input": await api.svc.with_version({"id": c["id"], "amount": "1", "paidOn": "2023-09-01",
+                                              "expectedVersion": 7})}, token=COUNTY)
     assert data["recordRepayment"]["userErrors"][0]["code"] == "CONFLICT"
     assert await api.scalar("SELECT count(*) FROM outbox") == before
     assert await api.scalar("SELECT count(*) FROM arrears_claims") == 1

@@ -50,8 +50,8 @@ async def test_deadline_rules_are_configurable_per_category_and_priority(databas
 async def test_overdue_is_flagged_escalated_and_reminded_exactly_once(api, svc):
     g = await api.file()
     gid = g["id"]
-    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, grievanceId=gid)
-    await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, grievanceId=gid,
+    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, id=gid)
+    await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, id=gid,
                       leadUnit={"kind": "REGION", "code": NANMING})
 
     def run():

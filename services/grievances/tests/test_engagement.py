@@ -44,7 +44,7 @@ async def test_meeting_records_a_decision_per_case(api):
                                                    {"grievanceId": g1, "decision": "a"},
                                                    {"grievanceId": "0190f3a0-0000-7000-8000-000000000000",
                                                     "decision": "b"}]}}, token=COUNTY)
-    assert bad["recordConsultationMeeting"]["userErrors"] == [{"field": ["items.1.grievanceId"], "code": "NOT_FOUND"}]
+    assert bad["recordConsultationMeeting"]["userErrors"] == [{"field": ["input", "decisions", "1", "grievanceId"], "code": "NOT_FOUND"}]
     history = await api.rows("SELECT action FROM audit_history WHERE aggregate_id = :g", g=g1)
     assert ("DISCUSSED_AT_MEETING",) in history
 

@@ -18,12 +18,12 @@ async def test_escalation_to_coordination_emits_the_contract_once(api, nats_serv
     sub = await nc.jetstream().subscribe("qz.grievances.grievance.escalated", ordered_consumer=True)
     try:
         g = await api.file(projectId=PROJECT_ID, description="请联系13812345678或身份证520102199001011234的张三")
-        payload = await api.step("escalateGrievanceToCoordination", ESCALATE, COUNTY, grievanceId=g["id"], reason="x")
+        payload = await api.step("escalateGrievanceToCoordination", ESCALATE, COUNTY, id=g["id"], reason="x")
         assert payload["userErrors"][0]["code"] == "INVALID_TRANSITION"  # not accepted yet
-        await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, grievanceId=g["id"])
-        await api.ok_step("escalateGrievanceToCoordination", ESCALATE, COUNTY, grievanceId=g["id"],
+        await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, id=g["id"])
+        await api.ok_step("escalateGrievanceToCoordination", ESCALATE, COUNTY, id=g["id"],
                           reason="用电增容需省能源局协调，联系人电话13812345678")
-        payload = await api.step("escalateGrievanceToCoordination", ESCALATE, COUNTY, grievanceId=g["id"], reason="y")
+        payload = await api.step("escalateGrievanceToCoordination", ESCALATE, COUNTY, id=g["id"], reason="y")
         assert payload["userErrors"][0]["code"] == "INVALID_TRANSITION"  # once only
         msg = await sub.next_msg(timeout=10)
         event = orjson.loads(msg.data)

@@ -18,30 +18,30 @@ async def test_full_lifecycle_with_return_redispatch_and_reopen(api):
     g = await api.file()
     assert g["status"] == "RECEIVED" and g["number"] == "ZTC-2023-00001" and g["channel"] == "HOTLINE_CALL"
     gid = g["id"]
-    s = await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, grievanceId=gid,
+    s = await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, id=gid,
                           expectedVersion=g["version"])
     assert (s["status"], s["validity"]) == ("ACCEPTED", "VALID")
-    s = await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, grievanceId=gid,
+    s = await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, id=gid,
                           leadUnit=UNIT_NATRES, coHandlers=[UNIT_ENERGY])
     assert s["status"] == "ASSIGNED" and s["leadUnit"] == UNIT_NATRES
-    s = await api.ok_step("returnAssignment", "ReturnAssignmentInput", NATRES, grievanceId=gid,
+    s = await api.ok_step("returnAssignment", "ReturnAssignmentInput", NATRES, id=gid,
                           reason="不属于本部门职责")
     assert s["status"] == "RETURNED" and s["handlingUnits"] == []
-    s = await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, grievanceId=gid,
+    s = await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, id=gid,
                           leadUnit=UNIT_ENERGY, coHandlers=[])
     assert s["status"] == "ASSIGNED" and s["leadUnit"] == UNIT_ENERGY
-    await api.ok_step("startGrievanceHandling", "StartGrievanceHandlingInput", ENERGY, grievanceId=gid)
+    await api.ok_step("startGrievanceHandling", "StartGrievanceHandlingInput", ENERGY, id=gid)
     api.clock.advance(days=1)
-    await api.ok_step("respondToGrievance", "RespondToGrievanceInput", ENERGY, grievanceId=gid,
+    await api.ok_step("respondToGrievance", "RespondToGrievanceInput", ENERGY, id=gid,
                       reply="已协调供电局上门办理。")
-    await api.ok_step("resolveGrievance", "ResolveGrievanceInput", ENERGY, grievanceId=gid,
+    await api.ok_step("resolveGrievance", "ResolveGrievanceInput", ENERGY, id=gid,
                       resolution="已通电。")
-    s = await api.ok_step("giveFeedback", "GiveFeedbackInput", ENTERPRISE, grievanceId=gid,
+    s = await api.ok_step("giveFeedback", "GiveFeedbackInput", ENTERPRISE, id=gid,
                           rating="UNSATISFIED", comment="电压不稳")
     assert (s["status"], s["reopenCount"]) == ("IN_PROGRESS", 1)
-    await api.ok_step("respondToGrievance", "RespondToGrievanceInput", ENERGY, grievanceId=gid, reply="已更换变压器")
-    await api.ok_step("resolveGrievance", "ResolveGrievanceInput", ENERGY, grievanceId=gid, resolution="电压正常")
-    s = await api.ok_step("giveFeedback", "GiveFeedbackInput", ENTERPRISE, grievanceId=gid, rating="SATISFIED")
+    await api.ok_step("respondToGrievance", "RespondToGrievanceInput", ENERGY, id=gid, reply="已更换变压器")
+    await api.ok_step("resolveGrievance", "ResolveGrievanceInput", ENERGY, id=gid, resolution="电压正常")
+    s = await api.ok_step("giveFeedback", "GiveFeedbackInput", ENTERPRISE, id=gid, rating="SATISFIED")
     assert (s["status"], s["reopenCount"]) == ("CLOSED", 1)
 
     assert await api.events(gid) == ["received", "accepted", "assigned", "returned", "assigned",
@@ -80,7 +80,7 @@ ILLEGAL = [
 async def test_illegal_transitions_change_nothing(api, name, input_type, extra):
     g = await api.file()
     before = await _snapshot(api)
-    payload = await api.step(name, input_type, PROVINCE, grievanceId=g["id"], **extra)
+    payload = await api.step(name, input_type, PROVINCE, id=g["id"], **extra)
     assert payload["grievance"] is None
     assert payload["userErrors"][0]["code"] in ("INVALID_TRANSITION", "FORBIDDEN")
     assert await _snapshot(api) == before
@@ -89,22 +89,22 @@ async def test_illegal_transitions_change_nothing(api, name, input_type, extra):
 async def test_refusals_after_closing_and_stale_versions(api):
     g = await api.file()
     gid = g["id"]
-    await api.ok_step("rejectGrievance", "RejectGrievanceInput", COUNTY, grievanceId=gid, reason="非企业诉求")
+    await api.ok_step("rejectGrievance", "RejectGrievanceInput", COUNTY, id=gid, reason="非企业诉求")
     before = await _snapshot(api)
     for name, typ, extra in [("acceptGrievance", "AcceptGrievanceInput", {}),
                              ("assignGrievance", "AssignGrievanceInput", {"leadUnit": UNIT_ENERGY}),
                              ("mergeGrievance", "MergeGrievanceInput", {"intoId": gid})]:
-        payload = await api.step(name, typ, COUNTY, grievanceId=gid, **extra)
+        payload = await api.step(name, typ, COUNTY, id=gid, **extra)
         assert payload["userErrors"][0]["code"] in ("INVALID_TRANSITION", "BAD_USER_INPUT"), payload
     assert await _snapshot(api) == before
     other = await api.file()
-    payload = await api.step("acceptGrievance", "AcceptGrievanceInput", COUNTY, grievanceId=other["id"],
+    payload = await api.step("acceptGrievance", "AcceptGrievanceInput", COUNTY, id=other["id"],
                              expectedVersion=other["version"] + 5)
     assert payload["userErrors"][0]["code"] == "CONFLICT"
     payload = await api.step("acceptGrievance", "AcceptGrievanceInput", tok("COUNTY", YUNYAN),
-                             grievanceId=other["id"])
+                             id=other["id"])
     assert payload["userErrors"][0]["code"] == "NOT_FOUND"
-    payload = await api.step("returnAssignment", "ReturnAssignmentInput", ENERGY, grievanceId=other["id"], reason="x")
+    payload = await api.step("returnAssignment", "ReturnAssignmentInput", ENERGY, id=other["id"], reason="x")
     assert payload["userErrors"][0]["code"] == "NOT_FOUND"
 
 
@@ -112,16 +112,16 @@ async def test_merge_links_duplicate_and_duplicates_follow(api):
     a = await api.file()
     b = await api.file(channel="LETTER")
     c = await api.file(channel="ONLINE")
-    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, grievanceId=a["id"])
-    s = await api.ok_step("mergeGrievance", "MergeGrievanceInput", COUNTY, grievanceId=c["id"], intoId=b["id"])
+    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, id=a["id"])
+    s = await api.ok_step("mergeGrievance", "MergeGrievanceInput", COUNTY, id=c["id"], intoId=b["id"])
     assert (s["status"], s["validity"]) == ("MERGED", "DUPLICATE")
-    await api.ok_step("mergeGrievance", "MergeGrievanceInput", COUNTY, grievanceId=b["id"], intoId=a["id"])
+    await api.ok_step("mergeGrievance", "MergeGrievanceInput", COUNTY, id=b["id"], intoId=a["id"])
     q = "query($id: ID!) { grievance(id: $id) { duplicates { id } mergedInto { id } } }"
     data = await api.svc.ok(q, {"id": a["id"]}, token=PROVINCE)
     assert sorted(d["id"] for d in data["grievance"]["duplicates"]) == sorted([b["id"], c["id"]])
     data = await api.svc.ok(q, {"id": c["id"]}, token=PROVINCE)
     assert data["grievance"]["mergedInto"] == {"id": a["id"]}
-    payload = await api.step("mergeGrievance", "MergeGrievanceInput", COUNTY, grievanceId=a["id"], intoId=b["id"])
+    payload = await api.step("mergeGrievance", "MergeGrievanceInput", COUNTY, id=a["id"], intoId=b["id"])
     assert payload["userErrors"][0]["code"] == "INVALID_TRANSITION"
     assert await api.events(c["id"]) == ["received", "merged"]
 
@@ -133,7 +133,7 @@ async def test_validation_of_credit_code_and_phone(api):
             "mutation($input: FileGrievanceInput!) { fileGrievance(input: $input) { grievance { id } "
             "userErrors { field code } } }", {"input": __import__("grievance_support").grievance_input(**{field: value})},
             token=COUNTY)
-        assert data["fileGrievance"] == {"grievance": None, "userErrors": [{"field": [field], "code": "BAD_USER_INPUT"}]}
+        assert data["fileGrievance"] == {"grievance": None, "userErrors": [{"field": ["input", field], "code": "BAD_USER_INPUT"}]}
     assert await api.scalar("SELECT count(*) FROM grievances") == 0
     assert await api.scalar("SELECT count(*) FROM outbox") == 0
     g = await api.file(contactPhone="0851-85551234")
@@ -142,12 +142,12 @@ async def test_validation_of_credit_code_and_phone(api):
 
 async def test_co_handler_withdraws_only_its_own_part(api):
     g = await api.file()
-    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, grievanceId=g["id"])
-    await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, grievanceId=g["id"],
+    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, id=g["id"])
+    await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, id=g["id"],
                       leadUnit=UNIT_NATRES, coHandlers=[UNIT_ENERGY])
-    s = await api.ok_step("returnAssignment", "ReturnAssignmentInput", ENERGY, grievanceId=g["id"], reason="非本部门")
+    s = await api.ok_step("returnAssignment", "ReturnAssignmentInput", ENERGY, id=g["id"], reason="非本部门")
     assert s["status"] == "ASSIGNED" and s["handlingUnits"] == [UNIT_NATRES]
     # the energy department no longer sees the case; the lead unit carries on
     body = await api.svc.graphql("query($id: ID!) { grievance(id: $id) { id } }", {"id": g["id"]}, token=ENERGY)
     assert body == {"data": {"grievance": None}}
-    await api.ok_step("startGrievanceHandling", "StartGrievanceHandlingInput", NATRES, grievanceId=g["id"])
+    await api.ok_step("startGrievanceHandling", "StartGrievanceHandlingInput", NATRES, id=g["id"])

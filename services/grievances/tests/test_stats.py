@@ -20,10 +20,10 @@ def q(num, den) -> str:
 
 
 async def _through(api, gid, *, reply_at=None):
-    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, grievanceId=gid)
-    await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, grievanceId=gid,
+    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, id=gid)
+    await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, id=gid,
                       leadUnit={"kind": "REGION", "code": NANMING})
-    await api.ok_step("startGrievanceHandling", "StartGrievanceHandlingInput", COUNTY, grievanceId=gid)
+    await api.ok_step("startGrievanceHandling", "StartGrievanceHandlingInput", COUNTY, id=gid)
 
 
 async def test_three_rates_equal_a_hand_computation(api):
@@ -31,16 +31,16 @@ async def test_three_rates_equal_a_hand_computation(api):
     g = (await api.file(category="COMPLAINT"))["id"]
     for gid in (a, b, c, g):
         await _through(api, gid)
-    await api.ok_step("rejectGrievance", "RejectGrievanceInput", COUNTY, grievanceId=d, reason="无效")
-    await api.ok_step("mergeGrievance", "MergeGrievanceInput", COUNTY, grievanceId=e, intoId=a)
+    await api.ok_step("rejectGrievance", "RejectGrievanceInput", COUNTY, id=d, reason="无效")
+    await api.ok_step("mergeGrievance", "MergeGrievanceInput", COUNTY, id=e, intoId=a)
     api.clock.advance(days=1)  # Thu 28 Sep: A and G replied on time, after 1 working day
     for gid in (a, g):
-        await api.ok_step("respondToGrievance", "RespondToGrievanceInput", COUNTY, grievanceId=gid, reply="答复")
+        await api.ok_step("respondToGrievance", "RespondToGrievanceInput", COUNTY, id=gid, reply="答复")
     api.clock.set(datetime(2023, 10, 12, 2, 0, tzinfo=UTC))  # after the 10 Oct reply deadline
-    await api.ok_step("respondToGrievance", "RespondToGrievanceInput", COUNTY, grievanceId=b, reply="迟复")
+    await api.ok_step("respondToGrievance", "RespondToGrievanceInput", COUNTY, id=b, reply="迟复")
     for gid, rating in ((a, "SATISFIED"), (g, "BASICALLY_SATISFIED"), (b, "UNSATISFIED")):
-        await api.ok_step("resolveGrievance", "ResolveGrievanceInput", COUNTY, grievanceId=gid, resolution="办结")
-        await api.ok_step("giveFeedback", "GiveFeedbackInput", COUNTY, grievanceId=gid, rating=rating)
+        await api.ok_step("resolveGrievance", "ResolveGrievanceInput", COUNTY, id=gid, resolution="办结")
+        await api.ok_step("giveFeedback", "GiveFeedbackInput", COUNTY, id=gid, rating=rating)
 
     # By hand: 7 filed, E merged into A → 6 cases; valid A B C G; D invalid; F only received.
     # Due for reply: A, G (on time), B (late, 7 working days: 28 Sep, 7–12 Oct), C (deadline passed) → 2/4.

@@ -51,7 +51,7 @@ async def mutate(svc, name: str, input_: dict, token: str | None = None, fields:
     cap = name[0].upper() + name[1:]
     query = (f"mutation($input: {cap}Input!) {{ {name}(input: $input) {{ {result} {{ {fields} }} "
              f"{USER_ERRORS} }} }}")
-    data = await svc.ok(query, {"input": input_}, token=token or tok())
+    data = await svc.ok(query, {"input": await svc.with_version(input_)}, token=token or tok())
     return data[name]
 
 
@@ -92,9 +92,9 @@ DIMENSIONS = ["SECURITY", "PUBLIC_INTEREST", "ECOLOGICAL_ACCESS", "ENERGY_QUOTA"
 def assessment(p: dict, conclusion: str = "APPROVED", results: dict | None = None,
                conditions: list[str] | None = None) -> dict:
     results = results or {}
-    return {"projectId": p["id"], "conclusion": conclusion, "conditions": conditions or [],
-            "dimensions": [{"dimension": d, "result": results.get(d, "PASS"), "department": "省自然资源厅"
-                            if d == "SPATIAL_PLANNING" else "省发展改革委", "notes": None} for d in DIMENSIONS]}
+    return {"id": p["id"], "conclusion": conclusion, "conditions": conditions or [],
+            "dimensions": [{"dimension": d, "result": results.get(d, "PASS"), "department": "natural_resources"
+                            if d == "SPATIAL_PLANNING" else "development_reform", "notes": None} for d in DIMENSIONS]}
 
 
 async def assessed(svc, conclusion="APPROVED", **kw) -> dict:
@@ -148,7 +148,7 @@ SEED_NAMES = ["茶叶精深加工项目", "辣椒产业园建设项目", "大数
 SEED_STATUSES = ["DRAFT", "SUBMITTED", "LISTED", "LISTED", "LISTED", "NEGOTIATING", "SIGNED", "UNDER_CONSTRUCTION",
                  "IN_PRODUCTION", "DELISTED", "RETURNED"]
 BOARDS = ["PREFECTURE", "LEAD_DEPARTMENT", "PARK", "INDUSTRIAL_TOWN", "TOURISM_STOCK", "RELOCATION_SITE"]
-AGRI_DEPT, ENERGY_DEPT = "省农业农村厅", "省能源局"
+AGRI_DEPT, ENERGY_DEPT = "agriculture_rural", "energy"
 
 
 async def seed(svc, n: int = 120, rng_seed: int = 7) -> list[dict]:
@@ -174,7 +174,7 @@ async def seed(svc, n: int = 120, rng_seed: int = 7) -> list[dict]:
             "summary": rng.choice(["年产万吨级生产线", "打造茶旅融合示范", "建设标准化厂房", ""]),
             "category": category, "chain_code": chain, "board": BOARDS[rng.randrange(6)], "region_code": region,
             "lead_department": rng.choice([AGRI_DEPT, ENERGY_DEPT, None]),
-            "assessing_departments": rng.choice([[], [ENERGY_DEPT], [AGRI_DEPT, "省生态环境厅"]]),
+            "assessing_departments": rng.choice([[], [ENERGY_DEPT], [AGRI_DEPT, "ecology_environment"]]),
             "total_investment": Decimal(rng.randrange(1, 500_000)) * 1000 + Decimal("0.25"),
             "investment_mode": "SOLE", "premium": rng.random() < 0.3, "year": 2021 + i % 3,
             "status": status, "status_changed_at": now, "listed_at": now if status == "LISTED" else None,
@@ -195,7 +195,7 @@ async def seed(svc, n: int = 120, rng_seed: int = 7) -> list[dict]:
 async def query_ids(svc, filter_: dict | None = None, token: str | None = None, order: str | None = None,
                     page: int = 17) -> tuple[list[str], int]:
     """All ids through keyset pages of `page`, and the reported totalCount."""
-    q = """query($f: ProjectFilterInput, $first: Int, $after: String, $o: ProjectOrder) {
+    q = """query($f: ProjectFilter, $first: Int, $after: String, $o: ProjectOrder) {
       projects(filter: $f, first: $first, after: $after, orderBy: $o) {
         totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }"""
     ids, after, total = [], None, None

@@ -91,8 +91,8 @@ async def test_read_only_roles_cannot_change_anything(svc):
     other_county = await mutate(svc, "submitProject", step(p), token=tok("COUNTY", "520103"))
     absent = "01a23866-0000-7000-8000-000000000000"
     missing = await mutate(svc, "submitProject", {**step(p), "id": absent}, token=tok("COUNTY", "520103"))
-    assert other_county["userErrors"] == [{"field": ["id"], "code": "NOT_FOUND", "message": f"Project {p['id']} not found"}]
-    assert missing["userErrors"] == [{"field": ["id"], "code": "NOT_FOUND", "message": f"Project {absent} not found"}]
+    assert other_county["userErrors"] == [{"field": ["input", "id"], "code": "NOT_FOUND", "message": f"Project {p['id']} not found"}]
+    assert missing["userErrors"] == [{"field": ["input", "id"], "code": "NOT_FOUND", "message": f"Project {absent} not found"}]
 
 
 async def test_enterprise_and_region_entities(svc):

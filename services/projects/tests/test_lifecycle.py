@@ -75,9 +75,9 @@ async def test_returned_project_is_supplemented_and_resubmitted(svc):
     p = await create(svc)
     p = await ok(svc, "submitProject", step(p))
     refused = await mutate(svc, "reviewProject", review(p, decision="RETURN"))
-    assert refused["userErrors"][0]["field"] == ["comment"]
+    assert refused["userErrors"][0]["field"] == ["input", "comment"]
     refused = await mutate(svc, "reviewProject", review(p, taxRevenue=False))
-    assert refused["userErrors"][0]["field"] == ["fiveHaves"]
+    assert refused["userErrors"][0]["field"] == ["input", "fiveHaves"]
     county = await mutate(svc, "reviewProject", review(p, comment="x"), token=tok("COUNTY", NANMING))
     assert county["userErrors"][0]["code"] == "FORBIDDEN"
     p = await ok(svc, "reviewProject", review(p, decision="RETURN", comment="补充用地情况"),
@@ -153,7 +153,7 @@ async def test_signing_needs_an_admitting_assessment(svc):
     refused = await mutate(svc, "signProject", sign)
     assert refused["userErrors"][0]["code"] == "ASSESSMENT_REQUIRED"
     bad = await mutate(svc, "recordAssessment", assessment(p, "APPROVED", {"EMISSIONS": "CONDITIONAL"}))
-    assert bad["userErrors"][0]["field"] == ["conclusion"]
+    assert bad["userErrors"][0]["field"] == ["input", "conclusion"]
     await ok(svc, "recordAssessment", assessment(p, "REJECTED", {"EMISSIONS": "FAIL"}))
     sign["expectedVersion"] = (await get(svc, p["id"]))["version"]
     assert (await mutate(svc, "signProject", sign))["userErrors"][0]["code"] == "ASSESSMENT_REQUIRED"
@@ -165,9 +165,9 @@ async def test_signing_needs_an_admitting_assessment(svc):
     sign["expectedVersion"] = conditional["version"]
     refused = await mutate(svc, "signProject", sign)
     assert "落实能耗指标" in refused["userErrors"][0]["message"]
-    await ok(svc, "meetAssessmentCondition", {"conditionId": conditions[0]["id"], "evidence": "已调剂"}, fields=fields)
+    await ok(svc, "meetAssessmentCondition", {"id": conditions[0]["id"], "evidence": "已调剂"}, fields=fields)
     assert (await mutate(svc, "signProject", sign))["userErrors"][0]["code"] == "ASSESSMENT_REQUIRED"
-    done = await ok(svc, "meetAssessmentCondition", {"conditionId": conditions[1]["id"]}, fields=fields)
+    done = await ok(svc, "meetAssessmentCondition", {"id": conditions[1]["id"]}, fields=fields)
     assert done["latestAssessment"]["permitsSigning"] is True
     p = await ok(svc, "signProject", sign)
     assert p["status"] == "SIGNED"
@@ -181,7 +181,7 @@ async def test_delisting_with_each_reason(svc):
         p = await listed(svc)
         if reason == "OTHER":
             refused = await mutate(svc, "delistProject", step(p, reason="OTHER"))
-            assert refused["userErrors"][0]["field"] == ["comment"]
+            assert refused["userErrors"][0]["field"] == ["input", "comment"]
         p = await ok(svc, "delistProject", step(p, reason=reason, comment="规划调整后不再适用"))
         assert (p["status"], p["delistReason"]) == ("DELISTED", reason)
         assert (await history(svc, p["id"]))[-1] == "DELISTED"
@@ -204,12 +204,12 @@ async def test_stale_version_and_bad_input_are_user_errors(svc):
     assert stale["userErrors"][0]["code"] == "CONFLICT"
     before = await counts(svc)
     cases = [
-        ({"ndrcCode": "2024-520102-13-09-000123"}, ["ndrcCode"]),
-        ({"ndrcCode": "20245201021303"}, ["ndrcCode"]),
-        ({"chainCode": "NOPE"}, ["chainCode"]),
-        ({"category": "INDUSTRY"}, ["category"]),
-        ({"totalInvestment": "-1"}, ["totalInvestment"]),
-        ({"regionCode": "520000"}, ["regionCode"]),
+        ({"ndrcCode": "2024-520102-13-09-000123"}, ["input", "ndrcCode"]),
+        ({"ndrcCode": "20245201021303"}, ["input", "ndrcCode"]),
+        ({"chainCode": "NOPE"}, ["input", "chainCode"]),
+        ({"category": "INDUSTRY"}, ["input", "category"]),
+        ({"totalInvestment": "-1"}, ["input", "totalInvestment"]),
+        ({"regionCode": "520000"}, ["input", "regionCode"]),
     ]
     for extra, field in cases:
         payload = await mutate(svc, "createProject", {**_draft(), **extra}, token=tok())
@@ -217,10 +217,10 @@ async def test_stale_version_and_bad_input_are_user_errors(svc):
     p = await assessed(svc)
     bad_code = await mutate(svc, "signProject", step(p, investorName="x", investorCreditCode="91520102MA6DJXW59X",
                                                      contractInvestment="1", signedOn="2024-02-20"))
-    assert bad_code["userErrors"][0]["field"] == ["investorCreditCode"]
+    assert bad_code["userErrors"][0]["field"] == ["input", "investorCreditCode"]
     future = await mutate(svc, "signProject", step(p, investorName="x", investorCreditCode=INVESTOR,
                                                    contractInvestment="1", signedOn="2024-09-20"))
-    assert future["userErrors"][0]["field"] == ["signedOn"]
+    assert future["userErrors"][0]["field"] == ["input", "signedOn"]
     assert (await counts(svc))[1:] != before[1:]  # the assessed project itself was created meanwhile
     compact = await ok(svc, "createProject", {**_draft(), "ndrcCode": "20245201021303000123"}, token=tok(),
                        fields="ndrcCode")

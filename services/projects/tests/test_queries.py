@@ -42,11 +42,11 @@ async def test_filters_search_and_keyset_pages(svc):
         expected = _ids(rows, pred)
         assert ids == expected, filter_
         assert total == len(expected), filter_
-    ids, _ = await query_ids(svc, {"regionCode": GUIYANG}, order="INVESTMENT_DESC", page=7)
+    ids, _ = await query_ids(svc, {"regionCode": GUIYANG}, order={"field": "TOTAL_INVESTMENT", "direction": "DESC"}, page=7)
     by_id = {str(r["id"]): r for r in rows}
     amounts = [(by_id[i]["total_investment"], i) for i in ids]
     assert amounts == sorted(amounts, reverse=True)
-    ids, _ = await query_ids(svc, None, order="NUMBER", page=50)
+    ids, _ = await query_ids(svc, None, order={"field": "NUMBER", "direction": "ASC"}, page=50)
     assert [by_id[i]["number"] for i in ids] == sorted(r["number"] for r in rows)
 
 
@@ -61,7 +61,7 @@ async def test_stale_and_stalled_filters(svc, clock):
     assert ids == _ids(rows, lambda r: r["status"] in ("SIGNED", "UNDER_CONSTRUCTION"))
 
 
-STATS = """query($f: ProjectFilterInput, $g: [ProjectStatsGroup!]!) { projectStats(filter: $f, groupBy: $g) {
+STATS = """query($f: ProjectFilter, $g: [ProjectStatsGroup!]!) { projectStats(filter: $f, groupBy: $g) {
   category chainCode board regionCode status year count totalInvestment contractInvestment } }"""
 COLUMNS = {"CATEGORY": ("category", "category"), "CHAIN": ("chain_code", "chainCode"), "BOARD": ("board", "board"),
            "REGION": ("region_code", "regionCode"), "STATUS": ("status", "status"), "YEAR": ("year", "year")}

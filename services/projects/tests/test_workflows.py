@@ -42,22 +42,22 @@ async def test_verification_campaign_end_to_end(svc):
     assert campaign["regionCode"] == GUIYANG and campaign["progress"]["total"] == 3
     check = "projectId outcome note"
     county = tok("COUNTY", NANMING)
-    await ok(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "projectId": a["id"], "outcome": "OK"},
+    await ok(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "id": a["id"], "outcome": "OK"},
              county, result="check", fields=check)
-    no_note = await mutate(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "projectId": b["id"],
+    no_note = await mutate(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "id": b["id"],
                                                             "outcome": "NEEDS_SUPPLEMENT"}, county, result="check",
                            fields=check)
-    assert no_note["userErrors"][0]["field"] == ["note"]
-    await ok(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "projectId": b["id"],
+    assert no_note["userErrors"][0]["field"] == ["input", "note"]
+    await ok(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "id": b["id"],
                                               "outcome": "NEEDS_SUPPLEMENT", "note": "投资估算不实"},
              county, result="check", fields=check)
-    await ok(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "projectId": c["id"], "outcome": "DELIST",
+    await ok(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "id": c["id"], "outcome": "DELIST",
                                               "delistReason": "LANDED", "note": "已被其他地区引进"},
              prefecture, result="check", fields=check)
-    outside = await mutate(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "projectId": elsewhere["id"],
+    outside = await mutate(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "id": elsewhere["id"],
                                                             "outcome": "OK"}, result="check", fields=check)
-    assert outside["userErrors"][0]["field"] == ["projectId"]
-    again = await mutate(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "projectId": a["id"],
+    assert outside["userErrors"][0]["field"] == ["input", "campaignId"]
+    again = await mutate(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "id": a["id"],
                                                           "outcome": "OK"}, county, result="check", fields=check)
     assert again["userErrors"][0]["code"] == "INVALID_TRANSITION"
 
@@ -92,7 +92,7 @@ async def test_listed_projects_go_stale_after_180_unverified_days(svc, clock):
     clock.advance(days=150)
     campaign = await ok(svc, "openVerificationCampaign", {"name": "日常核查", "kind": "ROUTINE"}, result="campaign",
                         fields="id")
-    await ok(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "projectId": b["id"], "outcome": "OK"},
+    await ok(svc, "recordVerificationCheck", {"campaignId": campaign["id"], "id": b["id"], "outcome": "OK"},
              result="check", fields="outcome")
     clock.advance(days=31)
     assert (await get(svc, a["id"]))["stale"] is True
@@ -139,22 +139,22 @@ async def test_stall_detection_flags_once_per_stage(svc, clock):
 async def test_five_ones_and_overdue_milestones(svc, clock):
     p = await signed(svc)
     fields = "id version major fiveOnes { responsibleLeader workingTeam implementingEntity overdueCount milestones { id title overdue doneOn } }"
-    early = await mutate(svc, "addMilestone", {"projectId": p["id"], "title": "完成土地出让", "dueOn": "2024-04-01"},
+    early = await mutate(svc, "addMilestone", {"id": p["id"], "title": "完成土地出让", "dueOn": "2024-04-01"},
                          fields=fields)
     assert early["userErrors"][0]["code"] == "INVALID_TRANSITION"
-    p = await ok(svc, "setFiveOnes", {"projectId": p["id"], "expectedVersion": p["version"], "responsibleLeader": "王副市长",
+    p = await ok(svc, "setFiveOnes", {"id": p["id"], "expectedVersion": p["version"], "responsibleLeader": "王副市长",
                                       "workingTeam": ["投促局", "自然资源局"], "implementingEntity": "南明区投资促进局"},
                  fields=fields)
     assert p["major"] is True and p["fiveOnes"]["workingTeam"] == ["投促局", "自然资源局"]
-    await ok(svc, "addMilestone", {"projectId": p["id"], "title": "完成土地出让", "dueOn": "2024-04-01"}, fields=fields)
-    p = await ok(svc, "addMilestone", {"projectId": p["id"], "title": "取得施工许可", "dueOn": "2024-06-30"},
+    await ok(svc, "addMilestone", {"id": p["id"], "title": "完成土地出让", "dueOn": "2024-04-01"}, fields=fields)
+    p = await ok(svc, "addMilestone", {"id": p["id"], "title": "取得施工许可", "dueOn": "2024-06-30"},
                  fields=fields)
     assert p["fiveOnes"]["overdueCount"] == 0
     clock.advance(days=45)  # 2024-04-15
     p = await get(svc, p["id"], fields=fields)
     assert [m["overdue"] for m in p["fiveOnes"]["milestones"]] == [True, False]
     first = p["fiveOnes"]["milestones"][0]["id"]
-    p = await ok(svc, "completeMilestone", {"milestoneId": first, "doneOn": "2024-04-10"}, fields=fields)
+    p = await ok(svc, "completeMilestone", {"id": first, "doneOn": "2024-04-10"}, fields=fields)
     assert p["fiveOnes"]["overdueCount"] == 0
     own = await get(svc, p["id"], token=tok("ENTERPRISE", credit_code=INVESTOR), fields="id fiveOnes { overdueCount }")
     assert own == {"id": p["id"], "fiveOnes": None}  # internal to officers
@@ -179,7 +179,7 @@ async def test_investment_trips_and_year_on_year_stats(svc):
                                                        "leaderTitle": "x", "destination": "x",
                                                        "startOn": "2024-01-01", "endOn": "2024-01-01"},
                          county, result="trip", fields=TRIP)
-    assert wrong["userErrors"][0]["field"] == ["regionCode"]
+    assert wrong["userErrors"][0]["field"] == ["input", "regionCode"]
     stats = "query($r: String) { investmentTripStats(startFrom: \"2024-01-01\", startTo: \"2024-06-30\", regionCode: $r) { level count previousCount changePercent } }"
     got = (await svc.ok(stats, {"r": None}, token=prefecture))["investmentTripStats"]
     assert got == [{"level": "PREFECTURE", "count": 3, "previousCount": 2, "changePercent": "50.0"},
@@ -215,7 +215,7 @@ async def test_industry_chains_seeded_and_edited_by_the_province(svc):
     refused = await mutate(svc, "createProject", {"name": "x", "regionCode": NANMING, "chainCode":
                                                   "IND_NEW_ENERGY_BATTERY", "board": "PARK",
                                                   "totalInvestment": "1", "investmentMode": "SOLE"})
-    assert refused["userErrors"][0]["field"] == ["chainCode"]
+    assert refused["userErrors"][0]["field"] == ["input", "chainCode"]
 
 
 async def test_the_background_worker_reports_each_stall_once(databases, nats_server, clock):

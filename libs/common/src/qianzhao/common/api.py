@@ -38,8 +38,16 @@ class UserError:
     code: str = strawberry.field(description="Machine-readable code: BAD_USER_INPUT, INVALID_TRANSITION, CONFLICT, NOT_FOUND, FORBIDDEN.")
 
 
+def input_path(field: list[str] | None) -> list[str] | None:
+    """A mutation's error path from the input argument down (`["input", "leadUnit", "code"]`)."""
+    if not field:
+        return None
+    parts = [p for f in field for p in str(f).split(".")]
+    return parts if parts[0] == "input" else ["input", *parts]
+
+
 def user_errors(exc: DomainError) -> list[UserError]:
-    return [UserError(field=exc.field, message=exc.message, code=exc.code)]
+    return [UserError(field=input_path(exc.field), message=exc.message, code=exc.code)]
 
 
 def payload_type(name: str, field: str, node_type: Any, *, description: str, node_description: str):
@@ -62,7 +70,7 @@ async def mutate(info, step) -> tuple[Any, list[UserError]]:
     except DomainError as exc:
         return None, user_errors(exc)
     except StaleDataError:
-        return None, [UserError(field=["expectedVersion"], code=ErrorCode.CONFLICT.value,
+        return None, [UserError(field=["input", "expectedVersion"], code=ErrorCode.CONFLICT.value,
                                 message="Changed concurrently by someone else: reload and retry")]
     except DBAPIError as exc:  # input the database refused, or contention: nothing was written
         known = client_db_error(exc)
@@ -276,6 +284,12 @@ def federation_schema(*, query: type, mutation: type | None = None, types: list[
     return schema
 
 
+@strawberry.enum(description="Sort direction of every list's `orderBy` (排序方向); ties break on id.")
+class OrderDirection(Enum):
+    ASC = strawberry.enum_value("ASC", description="Ascending: oldest, smallest or first in order first (升序).")
+    DESC = strawberry.enum_value("DESC", description="Descending: newest, largest or last first (降序).")
+
+
 @strawberry.enum(description="Tier of a statistical division.")
 class RegionLevel(Enum):
     PROVINCE = strawberry.enum_value("province", description="The province (省).")
@@ -302,6 +316,12 @@ class RegionType:
                       directives=[Shareable()])
     def parent_code(self) -> str | None:
         return regions.require(self.code).parent_code
+
+    @strawberry.field(description="The division above this one (上级区划); null for the province.",
+                      directives=[Shareable()])
+    def parent(self) -> RegionType | None:
+        parent = regions.require(self.code).parent_code
+        return type(self)(code=parent) if parent else None
 
     @classmethod
     def resolve_reference(cls, code: str):

@@ -13,7 +13,7 @@ import jwt
 from sqlalchemy import ColumnElement, false, true
 from stdnum.cn import uscc
 
-from . import regions
+from . import departments, regions
 from .errors import forbidden, unauthenticated
 from .settings import PlatformSettings
 
@@ -137,6 +137,8 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
             raise unauthenticated(f"{role.value} tokens need a {level.value}-level `region`, "
                                   f"not {region_claim}")
     department = _text_claim(claims, "department", MAX_DEPARTMENT, required=role is Role.DEPARTMENT)
+    if role is Role.DEPARTMENT and departments.get(department) is None:
+        raise unauthenticated("DEPARTMENT tokens name their department by a registry code (see `departments`)")
     credit_code = claims.get("credit_code")
     if role is Role.ENTERPRISE and not (isinstance(credit_code, str) and uscc.is_valid(credit_code)):
         raise unauthenticated("ENTERPRISE tokens need a valid `credit_code` claim (统一社会信用代码)")

@@ -42,7 +42,7 @@ def up() -> None:
 def token(
     role: Role = typer.Option(..., help="PROVINCE, PREFECTURE, COUNTY, DEPARTMENT, ENTERPRISE or SERVICE"),
     region: str = typer.Option(regions.PROVINCE_CODE, help="6-digit division code of the principal"),
-    department: str | None = typer.Option(None, help="Provincial department (DEPARTMENT role)"),
+    department: str | None = typer.Option(None, help="Department registry code, e.g. natural_resources (DEPARTMENT role)"),
     credit_code: str | None = typer.Option(None, "--credit-code", help="Unified social credit code (ENTERPRISE)"),
     ttl: int = typer.Option(720, help="Minutes until the token expires"),
     subject: str | None = typer.Option(None, help="Subject (user id) in the token"),

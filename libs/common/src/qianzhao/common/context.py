@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from .auth import Principal, require_principal
 from .clock import Clock
+from .settings import PlatformSettings
 from .uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ class RequestContext:
         return self.runtime.clock
 
     @property
-    def settings(self) -> Any:
+    def settings(self) -> PlatformSettings:
+        """The service's own settings class (a PlatformSettings subclass): read its fields, never default them."""
         return self.runtime.settings
 
     def user(self) -> Principal:

@@ -45,6 +45,7 @@ class PlatformSettings(BaseSettings):
     default_list_size: int = 10
     operation_budget_seconds: float = 2.0
     introspection: bool | None = None  # unset: on, except with QZ_ENVIRONMENT=production
+    departments_file: str | None = None  # a CSV (code,name,short_name) of units added to the shipped registry
 
     @property
     def is_production(self) -> bool:

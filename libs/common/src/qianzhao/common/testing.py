@@ -181,6 +181,28 @@ class ServiceClient:
         assert not body.get("errors"), body["errors"]
         return body["data"]
 
+    async def version_of(self, record_id: str) -> int:
+        """The stored version of any versioned record (1 when there is none), as a console that just read it
+        would send it in `expectedVersion`."""
+        from sqlalchemy import text
+        async with self.runtime.engine.connect() as conn:
+            tables = (await conn.execute(text(
+                "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND column_name = 'version' INTERSECT SELECT table_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND column_name = 'id'"))).scalars().all()
+            for table in tables:
+                found = await conn.scalar(text(f'SELECT version FROM "{table}" WHERE id::text = :id'),
+                                          {"id": str(record_id)})
+                if found is not None:
+                    return found
+        return 1
+
+    async def with_version(self, input_: dict) -> dict:
+        """`input_` with the current `expectedVersion` of its `id` when the caller gave none."""
+        if "id" in input_ and "expectedVersion" not in input_:
+            return {**input_, "expectedVersion": await self.version_of(input_["id"])}
+        return input_
+
 
 async def reset_nats(url: str) -> None:
     """Delete every stream so each test starts with empty streams and no durable consumers."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from qianzhao.common.api import RegionType, federation_schema
+from qianzhao.common.reference import DepartmentType, ReferenceQuery
 from strawberry.tools import merge_types
 
 from .case.mutations import CaseMutations
@@ -19,8 +20,8 @@ from .meeting.types import AgendaItemType, JointMeetingType
 
 
 def build_schema() -> strawberry.federation.Schema:
-    query = merge_types("Query", (CaseQueries, LetterQueries, MeetingQueries))
+    query = merge_types("Query", (CaseQueries, LetterQueries, MeetingQueries, ReferenceQuery))
     mutation = merge_types("Mutation", (CaseMutations, LetterMutations, MeetingMutations))
     return federation_schema(query=query, mutation=mutation,
-                             types=[CoordinationCaseType, ProjectRef, GrievanceRef, RegionType, DepartmentLetterType,
+                             types=[CoordinationCaseType, ProjectRef, GrievanceRef, RegionType, DepartmentType, DepartmentLetterType,
                                     JointMeetingType, AgendaItemType])

@@ -137,13 +137,22 @@ class ProjectStatsGroup(Enum):
     YEAR = V("YEAR", description="By year compiled (按年度).")
 
 
-@strawberry.enum(description="Order of a project list (排序).")
-class ProjectOrder(Enum):
-    NEWEST = V("NEWEST", description="Most recently compiled first (最新编制在前).")
-    OLDEST = V("OLDEST", description="Earliest compiled first (最早编制在前).")
-    INVESTMENT_DESC = V("INVESTMENT_DESC", description="Largest total investment first (总投资从大到小).")
-    INVESTMENT_ASC = V("INVESTMENT_ASC", description="Smallest total investment first (总投资从小到大).")
-    NUMBER = V("NUMBER", description="By project number (按编号).")
+class ProjectSort(Enum):
+    """The keyset orders a project list supports (each with its own index)."""
+
+    NEWEST = "NEWEST"
+    OLDEST = "OLDEST"
+    INVESTMENT_DESC = "INVESTMENT_DESC"
+    INVESTMENT_ASC = "INVESTMENT_ASC"
+    NUMBER = "NUMBER"
+    NUMBER_DESC = "NUMBER_DESC"
+
+
+@strawberry.enum(description="What a project list is sorted by (排序字段).")
+class ProjectOrderField(Enum):
+    COMPILED_AT = V("COMPILED_AT", description="When it was compiled (编制时间).")
+    TOTAL_INVESTMENT = V("TOTAL_INVESTMENT", description="Total investment (总投资).")
+    NUMBER = V("NUMBER", description="Project number (项目编号).")
 
 
 PRE_SIGNING = frozenset({ProjectStatus.DRAFT, ProjectStatus.SUBMITTED, ProjectStatus.RETURNED,

@@ -27,9 +27,9 @@ def case_payload(name: str, description: str) -> type:
 
 def case_input(name: str, description: str, **extra: tuple[type, str]) -> type:
     """An input type `<name>` with id, expectedVersion and the extra fields given as (type, description)."""
-    annotations = {"id": strawberry.ID, "expected_version": Optional[int]}  # noqa: UP045
+    annotations = {"id": strawberry.ID, "expected_version": int}
     namespace = {"id": strawberry.field(description=ID_DOC),
-                 "expected_version": strawberry.field(default=None, description=VERSION_DOC)}
+                 "expected_version": strawberry.field(description=VERSION_DOC)}
     required = {k: v for k, v in extra.items() if not _optional(v[0])}
     optional = {k: v for k, v in extra.items() if _optional(v[0])}
     for key, (typ, doc) in required.items():

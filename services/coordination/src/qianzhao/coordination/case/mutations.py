@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import strawberry
-from qianzhao.common.api import mutate, user_errors
+from qianzhao.common.api import mutate
 from qianzhao.common.auth import Role
-from qianzhao.common.errors import DomainError
 from qianzhao.common.ids import parse_id
 from qianzhao.common.uow import UnitOfWork
 from strawberry.types import Info
@@ -27,7 +26,7 @@ async def change(info: Info, payload: type, input, step: Callable[[UnitOfWork, C
     info.context.user().require_role(*CASE_ROLES)
 
     async def run(uow: UnitOfWork) -> CoordinationCase:
-        case = await service.load(uow=uow, case_id=parse_id(input.id), expected_version=input.expected_version)
+        case = await service.load(uow=uow, case_id=parse_id(input.id, "id"), expected_version=input.expected_version)
         await step(uow, case)
         return case
 
@@ -41,18 +40,14 @@ class CaseMutations:
                                      "raiser's tier.")
     async def submit_coordination_case(self, info: Info, input: i.SubmitCoordinationCaseInput
                                        ) -> i.SubmitCoordinationCasePayload:
-        ctx = info.context
-        ctx.user().require_officer()
-        try:
-            async with ctx.uow() as uow:
-                case = await service.submit(
-                    uow=uow, region_code=input.region_code, title=input.title, description=input.description,
-                    category=input.category, factor_subtype=input.factor_subtype,
-                    support_requested=input.support_requested or "", project_id=parse_id(input.project_id, "projectId"),
-                    project_name=input.project_name, raising_unit=input.raising_unit)
-        except DomainError as exc:
-            return i.SubmitCoordinationCasePayload(case=None, user_errors=user_errors(exc))
-        return i.SubmitCoordinationCasePayload(case=CoordinationCaseType.from_model(case), user_errors=[])
+        info.context.user().require_officer()
+        case, errors = await mutate(info, lambda uow: service.submit(
+            uow=uow, region_code=input.region_code, title=input.title, description=input.description,
+            category=input.category, factor_subtype=input.factor_subtype,
+            support_requested=input.support_requested or "", project_id=parse_id(input.project_id, "projectId"),
+            project_name=input.project_name, raising_unit=input.raising_unit))
+        return i.SubmitCoordinationCasePayload(case=None if errors else CoordinationCaseType.from_model(case),
+                                               user_errors=errors)
 
     @strawberry.mutation(description="SUBMITTED → VERIFIED (核实), by the tier coordinating the case.")
     async def verify_coordination_case(self, info: Info, input: i.VerifyCoordinationCaseInput

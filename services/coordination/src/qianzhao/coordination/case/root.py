@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from qianzhao.common.api import Connection, connection, paginate
+from qianzhao.common.api import Connection, OrderDirection, connection, paginate
 from qianzhao.common.auth import Role
 from qianzhao.common.ids import parse_id
 from strawberry.types import Info
@@ -44,7 +44,7 @@ class CoordinationCaseFilter:
 @strawberry.input(description="Sort order of coordinationCases.")
 class CoordinationCaseOrder:
     field: CaseOrderField = strawberry.field(default=CaseOrderField.SUBMITTED_AT, description="Sort key.")
-    descending: bool = strawberry.field(default=True, description="Newest / highest first.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.DESC, description="Direction (排序方向).")
 
 
 @strawberry.type(description="A count of cases per category (按问题类别).")
@@ -93,7 +93,7 @@ class CaseQueries:
         principal.require_role(*READ_ROLES)
         stmt = queries.visible_cases(principal, filter.to_filter() if filter else None)
         order_by = order_by or CoordinationCaseOrder()
-        order, cursor_of = queries.order_of(order_by.field, order_by.descending)
+        order, cursor_of = queries.order_of(order_by.field, order_by.direction is OrderDirection.DESC)
         async with info.context.exclusive() as session:
             items, page, total = await paginate(session, stmt, order=order, first=first, after=after,
                                                 cursor_of=cursor_of)

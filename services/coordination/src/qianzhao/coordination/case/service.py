@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from qianzhao.common import regions
+from qianzhao.common import departments, regions
 from qianzhao.common.concurrency import check_version
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.events import EventSpec
@@ -197,10 +197,10 @@ async def classify(*, uow: UnitOfWork, case: CoordinationCase, category: Categor
 async def assign(*, uow: UnitOfWork, case: CoordinationCase, lead_department: str,
                  co_departments: list[str], comment: str | None = None):
     require_handler(uow, case, "assign")
-    lead = clean_text(lead_department, "leadDepartment", limit=100)
+    lead = departments.require(lead_department, "leadDepartment")
     co = []
-    for d in co_departments:
-        d = clean_text(d, "coDepartments", limit=100)
+    for i, d in enumerate(co_departments):
+        d = departments.require(d, f"coDepartments.{i}")
         if d != lead and d not in co:
             co.append(d)
     require_status(case, [S.CLASSIFIED, S.ASSIGNED, S.IN_PROGRESS], "assign")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import strawberry
-from qianzhao.common.api import UserError, mutate, user_errors
+from qianzhao.common.api import UserError, mutate
 from qianzhao.common.auth import Role
-from qianzhao.common.errors import DomainError
+from qianzhao.common.concurrency import check_version
 from strawberry.types import Info
 
 from ..case import service as cases
@@ -14,16 +14,18 @@ from ..case.types import CoordinationCaseType
 from . import scheduler, service
 from .types import DepartmentLetterType
 
+LETTER_VERSION = "The letter version you last read; CONFLICT when it changed since."
+
 
 @strawberry.input(description="Send a letter to a department about a case (书面函送).")
 class SendDepartmentLetterInput:
-    case_id: strawberry.ID = strawberry.field(description="The case.")
+    id: strawberry.ID = strawberry.field(description="The case the letter is about.")
     department: str = strawberry.field(description="Addressed provincial department (受函部门).")
     content: str = strawberry.field(description="What the department is asked to do (函件内容).")
     feedback_working_days: int | None = strawberry.field(
         default=None, description="Feedback time limit in working days on the Chinese official calendar "
                                   "(default 10, 1–60).")
-    expected_version: int | None = strawberry.field(default=None, description="The case version you last read.")
+    expected_version: int = strawberry.field(description="The case version you last read; CONFLICT when it changed since.")
 
 
 @strawberry.type(description="Result of sendDepartmentLetter.")
@@ -35,12 +37,14 @@ class SendDepartmentLetterPayload:
 
 @strawberry.input(description="A department acknowledges a letter (签收).")
 class AcknowledgeDepartmentLetterInput:
-    letter_id: strawberry.ID = strawberry.field(description="The letter.")
+    id: strawberry.ID = strawberry.field(description="The letter.")
+    expected_version: int = strawberry.field(description=LETTER_VERSION)
 
 
 @strawberry.input(description="A department's written feedback on a letter (反馈).")
 class SubmitLetterFeedbackInput:
-    letter_id: strawberry.ID = strawberry.field(description="The letter.")
+    id: strawberry.ID = strawberry.field(description="The letter.")
+    expected_version: int = strawberry.field(description=LETTER_VERSION)
     text: str = strawberry.field(description="The feedback (反馈意见).")
     proposed_solution: str | None = strawberry.field(default=None, description="Proposed solution (拟解决方案).")
 
@@ -70,27 +74,29 @@ class LetterMutations:
         days = input.feedback_working_days
         if days is None:
             days = ctx.settings.letter_feedback_working_days
-        try:
-            async with ctx.uow() as uow:
-                case = await cases.load(uow=uow, case_id=parse_id(input.case_id, "caseId"),
-                                        expected_version=input.expected_version)
-                letter = await service.send(uow=uow, case=case, department=input.department,
-                                            content=input.content, feedback_working_days=days)
-        except DomainError as exc:
-            return SendDepartmentLetterPayload(letter=None, case=None, user_errors=user_errors(exc))
-        return SendDepartmentLetterPayload(letter=DepartmentLetterType.from_model(letter),
-                                           case=CoordinationCaseType.from_model(case), user_errors=[])
+
+        async def step(uow):
+            case = await cases.load(uow=uow, case_id=parse_id(input.id, "id"), expected_version=input.expected_version)
+            letter = await service.send(uow=uow, case=case, department=input.department,
+                                        content=input.content, feedback_working_days=days)
+            return letter, case
+
+        done, errors = await mutate(info, step)
+        if errors:
+            return SendDepartmentLetterPayload(letter=None, case=None, user_errors=errors)
+        return SendDepartmentLetterPayload(letter=DepartmentLetterType.from_model(done[0]),
+                                           case=CoordinationCaseType.from_model(done[1]), user_errors=[])
 
     @strawberry.mutation(description="The addressed department acknowledges a letter (SENT → ACKNOWLEDGED).")
     async def acknowledge_department_letter(self, info: Info, input: AcknowledgeDepartmentLetterInput
                                             ) -> DepartmentLetterPayload:
-        return await _letter_step(info, input.letter_id, lambda uow, letter, case: service.acknowledge(
+        return await _letter_step(info, input, lambda uow, letter, case: service.acknowledge(
             uow=uow, letter=letter, case=case))
 
     @strawberry.mutation(description="The addressed department answers a letter (→ ANSWERED); late answers are "
                                      "accepted and stay marked overdue.")
     async def submit_letter_feedback(self, info: Info, input: SubmitLetterFeedbackInput) -> DepartmentLetterPayload:
-        return await _letter_step(info, input.letter_id, lambda uow, letter, case: service.give_feedback(
+        return await _letter_step(info, input, lambda uow, letter, case: service.give_feedback(
             uow=uow, letter=letter, case=case, text=input.text, proposed_solution=input.proposed_solution))
 
     @strawberry.mutation(description="Run the letter deadline check now (operators; PROVINCE or SERVICE). It "
@@ -101,11 +107,12 @@ class LetterMutations:
         return DeadlineCheckPayload(ran=r.ran, overdue=r.overdue, reminders=r.reminders, proposals=r.proposals)
 
 
-async def _letter_step(info: Info, letter_id, step) -> DepartmentLetterPayload:
+async def _letter_step(info: Info, input, step) -> DepartmentLetterPayload:
     info.context.user().require_role(*CASE_ROLES)
 
     async def run(uow):
-        letter, case = await service.load(uow=uow, letter_id=parse_id(letter_id, "letterId"))
+        letter, case = await service.load(uow=uow, letter_id=parse_id(input.id, "id"))
+        check_version(letter, input.expected_version, what=f"Letter {letter.number}")
         await step(uow, letter, case)
         return letter
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from qianzhao.common import departments
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.ids import next_number
@@ -25,7 +26,7 @@ async def send(*, uow: UnitOfWork, case: CoordinationCase, department: str, cont
                feedback_working_days: int) -> DepartmentLetter:
     """Push a case to a department in writing; the department becomes a co-department (so it sees the case)."""
     cases.require_handler(uow, case, "send letters for")
-    department = cases.clean_text(department, "department", limit=100)
+    department = departments.require(department, "department")
     content = cases.clean_text(content, "content")
     if not 1 <= feedback_working_days <= MAX_FEEDBACK_DAYS:
         raise DomainError(ErrorCode.BAD_USER_INPUT,
@@ -58,7 +59,7 @@ async def load(*, uow: UnitOfWork, letter_id: uuid.UUID) -> tuple[DepartmentLett
         .where(DepartmentLetter.id == letter_id).with_for_update()
     )).first()
     if row is None or not letter_visible(uow.principal, row[0], row[1]):
-        raise DomainError(ErrorCode.NOT_FOUND, f"Letter {letter_id} not found", "letterId")
+        raise DomainError(ErrorCode.NOT_FOUND, f"Letter {letter_id} not found", "id")
     return row[0], row[1]
 
 
@@ -72,13 +73,13 @@ def _require_addressee(uow: UnitOfWork, letter: DepartmentLetter, action: str) -
     p = uow.principal
     if p.role is Role.SERVICE or (p.role is Role.DEPARTMENT and p.department == letter.department):
         return
-    raise DomainError(ErrorCode.FORBIDDEN, f"Only {letter.department} may {action} this letter", "letterId")
+    raise DomainError(ErrorCode.FORBIDDEN, f"Only {letter.department} may {action} this letter", "id")
 
 
 async def acknowledge(*, uow: UnitOfWork, letter: DepartmentLetter, case: CoordinationCase) -> DepartmentLetter:
     _require_addressee(uow, letter, "acknowledge")
     if letter.status != LetterStatus.SENT.value:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Letter is {letter.status}, not SENT", "letterId")
+        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Letter is {letter.status}, not SENT", "id")
     letter.status, letter.acknowledged_at = LetterStatus.ACKNOWLEDGED.value, uow.clock.now()
     uow.record(aggregate_type="coordination_case", aggregate_id=case.id, action="LETTER_ACKNOWLEDGED",
                changes={"letter": letter.number, "department": letter.department})
@@ -94,7 +95,7 @@ async def give_feedback(*, uow: UnitOfWork, letter: DepartmentLetter, case: Coor
     text = cases.clean_text(text, "text")
     if letter.status not in (LetterStatus.SENT.value, LetterStatus.ACKNOWLEDGED.value):
         raise DomainError(ErrorCode.INVALID_TRANSITION, f"Letter is {letter.status}; it takes no feedback",
-                          "letterId")
+                          "id")
     now = uow.clock.now()
     letter.status, letter.feedback_text, letter.feedback_at = LetterStatus.ANSWERED.value, text, now
     letter.proposed_solution = (proposed_solution or "").strip() or None

@@ -47,12 +47,14 @@ class AgendaItem(Base):
     responsible_department: Mapped[str | None] = mapped_column(String(100))
     decision_deadline: Mapped[date | None] = mapped_column(Date)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __table_args__ = (
         # a case is proposed for / placed on at most one pending agenda at a time
         Index("uq_agenda_items_pending_case", "case_id", unique=True,
               postgresql_where=text("state IN ('PROPOSED', 'PLACED')")),
     )
+    __mapper_args__ = {"version_id_col": version}
 
 
 class FollowUp(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from qianzhao.common import departments
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.ids import next_number
 from qianzhao.common.uow import UnitOfWork
@@ -28,7 +29,8 @@ async def schedule(*, uow: UnitOfWork, title: str, meeting_date: date, chair: st
     chair = cases.clean_text(chair, "chair", limit=100)
     if meeting_date < uow.clock.today():
         raise DomainError(ErrorCode.BAD_USER_INPUT, "A meeting cannot be convened in the past", "meetingDate")
-    depts = list(dict.fromkeys(d.strip() for d in attending_departments if d.strip()))
+    depts = list(dict.fromkeys(departments.require(d, f"attendingDepartments.{i}")
+                               for i, d in enumerate(attending_departments)))
     seq = await next_number(uow.session, f"LX-{meeting_date.year}")
     meeting = JointMeeting(number=f"LX-{meeting_date.year}-{seq:03d}", title=title, meeting_date=meeting_date,
                            chair=chair, attending_departments=depts, status=MeetingStatus.SCHEDULED.value,
@@ -92,7 +94,7 @@ async def place(*, uow: UnitOfWork, case: CoordinationCase, meeting_id: uuid.UUI
         raise DomainError(ErrorCode.INVALID_TRANSITION, f"Meeting {meeting.number} was already held", "meetingId")
     if case.tier != Tier.PROVINCE.value:
         raise DomainError(ErrorCode.INVALID_TRANSITION, "Only province-tier cases go to the joint meeting; "
-                          "escalate the case first", "caseId")
+                          "escalate the case first", "id")
     cases.require_status(case, PLACEABLE, "place on the agenda")
     now = uow.clock.now()
     item = await pending_item(session=uow.session, case_id=case.id)
@@ -111,7 +113,7 @@ async def place(*, uow: UnitOfWork, case: CoordinationCase, meeting_id: uuid.UUI
 async def load_item(*, uow: UnitOfWork, item_id: uuid.UUID) -> tuple[AgendaItem, CoordinationCase]:
     item = await uow.session.get(AgendaItem, item_id, with_for_update=True)
     if item is None:
-        raise DomainError(ErrorCode.NOT_FOUND, f"Agenda item {item_id} not found", "agendaItemId")
+        raise DomainError(ErrorCode.NOT_FOUND, f"Agenda item {item_id} not found", "id")
     case = await cases.load(uow=uow, case_id=item.case_id)
     return item, case
 
@@ -122,9 +124,9 @@ async def decide(*, uow: UnitOfWork, item: AgendaItem, case: CoordinationCase, d
     as held."""
     cases.require_handler(uow, case, "decide on")
     decision = cases.clean_text(decision, "decision")
-    dept = cases.clean_text(responsible_department, "responsibleDepartment", limit=100)
+    dept = departments.require(responsible_department, "responsibleDepartment")
     if item.state != AgendaState.PLACED.value:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Agenda item is {item.state}, not PLACED", "agendaItemId")
+        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Agenda item is {item.state}, not PLACED", "id")
     if deadline < uow.clock.today():
         raise DomainError(ErrorCode.BAD_USER_INPUT, "The decision's deadline is in the past", "deadline")
     now = uow.clock.now()
@@ -150,11 +152,11 @@ async def follow_up(*, uow: UnitOfWork, item: AgendaItem, case: CoordinationCase
     if not (cases.access.handles(uow.principal, case)
             or uow.principal.department == item.responsible_department):
         raise DomainError(ErrorCode.FORBIDDEN, "Only the province or the responsible department follows up",
-                          "agendaItemId")
+                          "id")
     note = cases.clean_text(note, "note")
     if item.state != AgendaState.DECIDED.value or case.status != S.DECIDED.value:
         raise DomainError(ErrorCode.INVALID_TRANSITION, "Only decided items of open cases are followed up",
-                          "agendaItemId")
+                          "id")
     entry = FollowUp(agenda_item_id=item.id, case_id=case.id, progress=progress.value, note=note,
                      recorded_at=uow.clock.now(), recorded_by=uow.principal.subject)
     uow.session.add(entry)

@@ -44,11 +44,13 @@ class AgendaItemType:
     responsible_department: str | None = strawberry.field(description="Who must implement it (责任单位).")
     decision_deadline: dt.date | None = strawberry.field(description="By when (完成时限, Shanghai date).")
     decided_at: dt.datetime | None = strawberry.field(description="When the decision was recorded (UTC).")
+    version: int = strawberry.field(description="Optimistic-concurrency version (版本号); pass it as expectedVersion.")
     model: strawberry.Private[AgendaItem]
 
     @classmethod
     def from_model(cls, r: AgendaItem) -> AgendaItemType:
-        return cls(id=strawberry.ID(str(r.id)), origin=AgendaOrigin(r.origin), state=AgendaState(r.state),
+        return cls(id=strawberry.ID(str(r.id)), version=r.version, origin=AgendaOrigin(r.origin),
+                   state=AgendaState(r.state),
                    proposed_at=r.proposed_at, placed_at=r.placed_at, decision=r.decision,
                    responsible_department=r.responsible_department, decision_deadline=r.decision_deadline,
                    decided_at=r.decided_at, model=r)

@@ -68,13 +68,13 @@ class ArrearsMutations:
     @strawberry.mutation(description="Record a repayment (清偿) against a claim.")
     async def record_repayment(self, info: Info, input: Annotated[t.RecordRepaymentInput, InputArg]) -> t.RecordRepaymentPayload:
         return await _run(info, t.RecordRepaymentPayload, lambda uow: service.record_repayment(
-            uow=uow, claim_id=parse_id(input.claim_id, "claimId"), amount=input.amount, paid_on=input.paid_on,
+            uow=uow, claim_id=parse_id(input.id, "id"), amount=input.amount, paid_on=input.paid_on,
             note=input.note, expected_version=input.expected_version))
 
     @strawberry.mutation(description="Record an agreed resolution plan (化解方案) for the unpaid amount.")
     async def agree_resolution_plan(self, info: Info,
                                     input: Annotated[t.AgreeResolutionPlanInput, InputArg]) -> t.AgreeResolutionPlanPayload:
         return await _run(info, t.AgreeResolutionPlanPayload, lambda uow: service.agree_plan(
-            uow=uow, claim_id=parse_id(input.claim_id, "claimId"), agreed_on=input.agreed_on,
+            uow=uow, claim_id=parse_id(input.id, "id"), agreed_on=input.agreed_on,
             installments=[(i.due_on, i.amount) for i in input.installments], note=input.note,
             expected_version=input.expected_version))

@@ -135,7 +135,7 @@ async def load(*, uow: UnitOfWork, claim_id: uuid.UUID, expected_version: int | 
     c = (await uow.session.execute(select(ArrearsClaim).where(ArrearsClaim.id == claim_id)
                                    .with_for_update())).scalar_one_or_none()
     if c is None or not access.claim_visible(uow.principal, c):
-        raise DomainError(ErrorCode.NOT_FOUND, f"Arrears claim {claim_id} not found", "claimId")
+        raise DomainError(ErrorCode.NOT_FOUND, f"Arrears claim {claim_id} not found", "id")
     _require_officer(uow, c.region_code)
     check_version(c, expected_version, what=f"Claim {c.number}")
     return c

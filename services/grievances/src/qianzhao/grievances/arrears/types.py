@@ -200,11 +200,11 @@ class RegisterArrearsClaimInput:
 
 @strawberry.input(description="A repayment (清偿).")
 class RecordRepaymentInput:
-    claim_id: strawberry.ID = F(description="The claim.")
+    id: strawberry.ID = F(description="The claim.")
     amount: Decimal = F(description="Amount repaid, yuan, at most 2 decimals.")
     paid_on: date = F(description="Date paid.")
     note: str | None = F(default=None, description="Note.")
-    expected_version: int | None = F(default=None, description="The version you last read.")
+    expected_version: int = F(description="The version you last read; CONFLICT when the claim changed since.")
 
 
 @strawberry.input(description="One installment of a plan.")
@@ -215,11 +215,11 @@ class ArrearsInstallmentInput:
 
 @strawberry.input(description="An agreed resolution plan (化解方案).")
 class AgreeResolutionPlanInput:
-    claim_id: strawberry.ID = F(description="The claim.")
+    id: strawberry.ID = F(description="The claim.")
     agreed_on: date = F(description="When the parties agreed it.")
     installments: list[ArrearsInstallmentInput] = F(description="The schedule.")
     note: str | None = F(default=None, description="Note.")
-    expected_version: int | None = F(default=None, description="The version you last read.")
+    expected_version: int = F(description="The version you last read; CONFLICT when the claim changed since.")
 
 
 def _payload(name: str):

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import strawberry
 from qianzhao.common import regions
-from qianzhao.common.api import Connection, connection, paginate, user_errors
+from qianzhao.common.api import Connection, connection, mutate, paginate
 from qianzhao.common.auth import Principal, Role
-from qianzhao.common.errors import DomainError, bad_input
+from qianzhao.common.errors import bad_input
 from qianzhao.common.ids import parse_id
 from sqlalchemy import false, func, literal, or_, select, true
 from strawberry.types import Info
@@ -18,8 +18,9 @@ from strawberry.types import Info
 from .. import access
 from ..args import After, FilterArg, First, InputArg, PeriodArg
 from ..grievance import intake
-from ..grievance.enums import GrievanceChannel, unit_key
+from ..grievance.enums import GrievanceChannel
 from ..grievance.models import Grievance
+from ..grievance.service import Unit
 from . import service
 from . import types as t
 from .models import ConsultationMeeting, EnterpriseVisit
@@ -127,18 +128,19 @@ class EngagementMutations:
     @strawberry.mutation(description="Record a consultation and scheduling meeting with a decision per case (会商调度).")
     async def record_consultation_meeting(
             self, info: Info, input: Annotated[t.RecordConsultationMeetingInput, InputArg]) -> t.RecordConsultationMeetingPayload:
-        ctx = info.context
-        ctx.user()
-        try:
-            async with ctx.uow() as uow:
-                m, _ = await service.record_meeting(
-                    uow=uow, title=input.title, held_on=input.held_on, region_code=input.region_code,
-                    units=[unit_key(u.kind, u.code.strip()) for u in input.participating_units],
-                    items=[(parse_id(d.grievance_id, f"decisions.{i}.grievanceId"), d.decision)
-                           for i, d in enumerate(input.decisions)])
-        except DomainError as exc:
-            return t.RecordConsultationMeetingPayload(meeting=None, user_errors=user_errors(exc))
-        return t.RecordConsultationMeetingPayload(meeting=t.ConsultationMeetingType.from_model(m), user_errors=[])
+        info.context.user()
+
+        async def step(uow):
+            m, _ = await service.record_meeting(
+                uow=uow, title=input.title, held_on=input.held_on, region_code=input.region_code,
+                units=[Unit(u.kind, u.code.strip()) for u in input.participating_units],
+                items=[(parse_id(d.grievance_id, f"decisions.{i}.grievanceId"), d.decision)
+                       for i, d in enumerate(input.decisions)])
+            return m
+
+        m, errors = await mutate(info, step)
+        return t.RecordConsultationMeetingPayload(
+            meeting=None if errors else t.ConsultationMeetingType.from_model(m), user_errors=errors)
 
     @strawberry.mutation(description="Record a leader's enterprise visit; each need raised is filed as a VISIT grievance.")
     async def record_enterprise_visit(self, info: Info,
@@ -151,13 +153,14 @@ class EngagementMutations:
             credit_code=n.credit_code, ownership=n.ownership, size=n.size, contact_name=n.contact_name,
             contact_phone=n.contact_phone, region_code=n.region_code, category=n.category, title=n.title,
             description=n.description, topics=list(n.topics or []), priority=n.priority) for n in input.needs]
-        try:
-            async with ctx.uow() as uow:
-                visit, _ = await service.record_visit(
-                    uow=uow, rules=getattr(ctx.settings, "deadline_rules", {}) or {}, visited_on=input.visited_on,
-                    leader_name=input.leader_name, leader_title=input.leader_title, region_code=input.region_code,
-                    enterprises=[(e.credit_code, e.name) for e in input.enterprises],
-                    policies=list(input.policies_delivered or []), needs=needs)
-        except DomainError as exc:
-            return t.RecordEnterpriseVisitPayload(visit=None, user_errors=user_errors(exc))
-        return t.RecordEnterpriseVisitPayload(visit=t.EnterpriseVisitType.from_model(visit), user_errors=[])
+        async def step(uow):
+            visit, _ = await service.record_visit(
+                uow=uow, rules=ctx.settings.deadline_rules, visited_on=input.visited_on,
+                leader_name=input.leader_name, leader_title=input.leader_title, region_code=input.region_code,
+                enterprises=[(e.credit_code, e.name) for e in input.enterprises],
+                policies=list(input.policies_delivered or []), needs=needs)
+            return visit
+
+        visit, errors = await mutate(info, step)
+        return t.RecordEnterpriseVisitPayload(
+            visit=None if errors else t.EnterpriseVisitType.from_model(visit), user_errors=errors)

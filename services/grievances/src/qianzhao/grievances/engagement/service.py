@@ -15,6 +15,7 @@ from .. import validation as v
 from ..grievance import intake
 from ..grievance.enums import GrievanceChannel
 from ..grievance.models import Grievance
+from ..grievance.service import Unit, validate_unit
 from . import events
 from .models import ConsultationMeeting, EnterpriseVisit, MeetingDecision
 
@@ -25,21 +26,24 @@ def _require_officer(uow: UnitOfWork, region_code: str) -> None:
         raise DomainError(ErrorCode.FORBIDDEN, f"Region {region_code} is outside your jurisdiction", "regionCode")
 
 
-async def record_meeting(*, uow: UnitOfWork, title: str, held_on: date, region_code: str, units: list[str],
+async def record_meeting(*, uow: UnitOfWork, title: str, held_on: date, region_code: str, units: list[Unit],
                          items: list[tuple[uuid.UUID, str]]) -> tuple[ConsultationMeeting, list[MeetingDecision]]:
     title = v.text(title, "title", max_len=200)
     region = v.region(region_code)
     _require_officer(uow, region)
+    for i, unit in enumerate(units):
+        validate_unit(unit, f"participatingUnits.{i}.code")
+    units = [unit.key for unit in units]
     if not items:
-        raise DomainError(ErrorCode.BAD_USER_INPUT, "A meeting discusses at least one case", "items")
+        raise DomainError(ErrorCode.BAD_USER_INPUT, "A meeting discusses at least one case", "decisions")
     ids = [gid for gid, _ in items]
     if len(set(ids)) != len(ids):
-        raise DomainError(ErrorCode.BAD_USER_INPUT, "A case appears twice", "items")
+        raise DomainError(ErrorCode.BAD_USER_INPUT, "A case appears twice", "decisions")
     found = {g.id: g for g in (await uow.session.execute(select(Grievance).where(Grievance.id.in_(ids)))).scalars()}
     for i, gid in enumerate(ids):
         if gid not in found or not access.grievance_visible(uow.principal, found[gid]):
-            raise DomainError(ErrorCode.NOT_FOUND, f"Grievance {gid} not found", f"items.{i}.grievanceId")
-    decisions = [v.text(d, f"items.{i}.decision", max_len=5000) for i, (_, d) in enumerate(items)]
+            raise DomainError(ErrorCode.NOT_FOUND, f"Grievance {gid} not found", f"decisions.{i}.grievanceId")
+    decisions = [v.text(d, f"decisions.{i}.decision", max_len=5000) for i, (_, d) in enumerate(items)]
     m = ConsultationMeeting(title=title, held_on=held_on, region_code=region, participating_units=units,
                             recorded_by=uow.principal.subject, recorded_at=uow.clock.now())
     uow.session.add(m)

@@ -37,7 +37,7 @@ class ConsultationDecision:
         return GrievanceType.from_model(g) if g and access.grievance_visible(info.context.user(), g) else None
 
 
-@strawberry.type(description="A consultation and scheduling meeting on grievances (会商调度会).")
+@strawberry.type(name="ConsultationMeeting", description="A consultation and scheduling meeting on grievances (会商调度会).")
 class ConsultationMeetingType:
     model: strawberry.Private[ConsultationMeeting]
     id: strawberry.ID = F(description="Meeting id.")

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import Enum
 
 import strawberry
-from qianzhao.common.api import payload_type
+from qianzhao.common.api import OrderDirection, payload_type
 
 from .enums import (
     ComplaintSubtype,
@@ -54,76 +54,76 @@ class FileGrievanceInput:
 
 @strawberry.input(description="Accept a received grievance as a valid case (受理).")
 class AcceptGrievanceInput:
-    grievance_id: strawberry.ID = F(description="The grievance.")
-    expected_version: int | None = F(default=None, description=VERSION)
+    id: strawberry.ID = F(description="The grievance.")
+    expected_version: int = F(description=VERSION)
     comment: str | None = F(default=None, description="The official's comment.")
 
 
 @strawberry.input(description="Reject a received grievance as invalid (不予受理).")
 class RejectGrievanceInput:
-    grievance_id: strawberry.ID = F(description="The grievance.")
+    id: strawberry.ID = F(description="The grievance.")
     reason: str = F(description="Why it is invalid.")
-    expected_version: int | None = F(default=None, description=VERSION)
+    expected_version: int = F(description=VERSION)
 
 
 @strawberry.input(description="Merge a duplicate into another case (并单).")
 class MergeGrievanceInput:
-    grievance_id: strawberry.ID = F(description="The duplicate.")
+    id: strawberry.ID = F(description="The duplicate.")
     into_id: strawberry.ID = F(description="The case it duplicates.")
-    expected_version: int | None = F(default=None, description=VERSION)
+    expected_version: int = F(description=VERSION)
     comment: str | None = F(default=None, description="The official's comment.")
 
 
 @strawberry.input(description="Dispatch (交办) or re-dispatch (改派) a case to a lead unit and co-handlers.")
 class AssignGrievanceInput:
-    grievance_id: strawberry.ID = F(description="The grievance.")
+    id: strawberry.ID = F(description="The grievance.")
     lead_unit: HandlingUnitInput = F(description="Lead unit (主办单位).")
     co_handlers: list[HandlingUnitInput] = F(default_factory=list, description="Co-handling units (协办单位).")
-    expected_version: int | None = F(default=None, description=VERSION)
+    expected_version: int = F(description=VERSION)
     comment: str | None = F(default=None, description="Instructions to the units (交办意见).")
 
 
 @strawberry.input(description="Return an assignment with a reason (退单).")
 class ReturnAssignmentInput:
-    grievance_id: strawberry.ID = F(description="The grievance.")
+    id: strawberry.ID = F(description="The grievance.")
     reason: str = F(description="Why the unit cannot handle it (退单理由).")
-    expected_version: int | None = F(default=None, description=VERSION)
+    expected_version: int = F(description=VERSION)
 
 
 @strawberry.input(description="Start handling an assigned case (开始办理).")
 class StartGrievanceHandlingInput:
-    grievance_id: strawberry.ID = F(description="The grievance.")
-    expected_version: int | None = F(default=None, description=VERSION)
+    id: strawberry.ID = F(description="The grievance.")
+    expected_version: int = F(description=VERSION)
     comment: str | None = F(default=None, description="The unit's comment.")
 
 
 @strawberry.input(description="Send the enterprise a written reply (答复).")
 class RespondToGrievanceInput:
-    grievance_id: strawberry.ID = F(description="The grievance.")
+    id: strawberry.ID = F(description="The grievance.")
     reply: str = F(description="Text of the reply (答复意见).")
-    expected_version: int | None = F(default=None, description=VERSION)
+    expected_version: int = F(description=VERSION)
 
 
 @strawberry.input(description="Confirm the action taken (办结).")
 class ResolveGrievanceInput:
-    grievance_id: strawberry.ID = F(description="The grievance.")
+    id: strawberry.ID = F(description="The grievance.")
     resolution: str = F(description="What was done (办理结果).")
-    expected_version: int | None = F(default=None, description=VERSION)
+    expected_version: int = F(description=VERSION)
 
 
 @strawberry.input(description="The enterprise's feedback (满意度评价); unsatisfied reopens the case.")
 class GiveFeedbackInput:
-    grievance_id: strawberry.ID = F(description="The grievance.")
+    id: strawberry.ID = F(description="The grievance.")
     rating: FeedbackRating = F(description="Satisfied, basically satisfied or unsatisfied.")
     comment: str | None = F(default=None, description="The enterprise's comment.")
-    expected_version: int | None = F(default=None, description=VERSION)
+    expected_version: int = F(description=VERSION)
 
 
 @strawberry.input(description="Send a case that blocks a major project to coordination (转重大项目协调).")
 class EscalateGrievanceToCoordinationInput:
-    grievance_id: strawberry.ID = F(description="The grievance.")
+    id: strawberry.ID = F(description="The grievance.")
     reason: str = F(description="How it blocks the project.")
-    expected_version: int | None = F(default=None, description=VERSION)
+    expected_version: int = F(description=VERSION)
 
 
 @strawberry.input(description="Filter of grievance lists and statistics; all conditions must hold.")
@@ -151,16 +151,10 @@ class GrievanceOrderField(Enum):
     UPDATED_AT = strawberry.enum_value("UPDATED_AT", description="Last change.")
 
 
-@strawberry.enum(description="Sort direction of grievance-service lists.")
-class GrievanceSortDirection(Enum):
-    ASC = strawberry.enum_value("ASC", description="Ascending.")
-    DESC = strawberry.enum_value("DESC", description="Descending.")
-
-
 @strawberry.input(description="Order of a grievance list; ties break on id.")
 class GrievanceOrder:
     field: GrievanceOrderField = F(default=GrievanceOrderField.RECEIVED_AT, description="Sort key.")
-    direction: GrievanceSortDirection = F(default=GrievanceSortDirection.DESC, description="Direction.")
+    direction: OrderDirection = F(default=OrderDirection.DESC, description="Direction (排序方向).")
 
 
 def _payload(name: str, description: str):

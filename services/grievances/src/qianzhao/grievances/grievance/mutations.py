@@ -28,7 +28,7 @@ async def _run(info: Info, payload, step: Callable[[UnitOfWork], Awaitable]):
 
 
 def _rules(info: Info) -> dict:
-    return getattr(info.context.settings, "deadline_rules", {}) or {}
+    return info.context.settings.deadline_rules
 
 
 @strawberry.type
@@ -50,25 +50,25 @@ class GrievanceMutations:
     @M(description="Accept a received grievance as valid (受理); you become its accountable official (首接负责).")
     async def accept_grievance(self, info: Info, input: Annotated[i.AcceptGrievanceInput, InputArg]) -> i.AcceptGrievancePayload:
         return await _run(info, i.AcceptGrievancePayload, lambda uow: service.accept(
-            uow=uow, grievance_id=parse_id(input.grievance_id, "grievanceId"),
+            uow=uow, grievance_id=parse_id(input.id, "id"),
             expected_version=input.expected_version, comment=input.comment))
 
     @M(description="Reject a received grievance as invalid (不予受理).")
     async def reject_grievance(self, info: Info, input: Annotated[i.RejectGrievanceInput, InputArg]) -> i.RejectGrievancePayload:
         return await _run(info, i.RejectGrievancePayload, lambda uow: service.reject(
-            uow=uow, grievance_id=parse_id(input.grievance_id, "grievanceId"), reason=input.reason,
+            uow=uow, grievance_id=parse_id(input.id, "id"), reason=input.reason,
             expected_version=input.expected_version))
 
     @M(description="Merge a duplicate into the case it repeats (并单); it is then counted once.")
     async def merge_grievance(self, info: Info, input: Annotated[i.MergeGrievanceInput, InputArg]) -> i.MergeGrievancePayload:
         return await _run(info, i.MergeGrievancePayload, lambda uow: service.merge(
-            uow=uow, grievance_id=parse_id(input.grievance_id, "grievanceId"), into_id=parse_id(input.into_id, "intoId"),
+            uow=uow, grievance_id=parse_id(input.id, "id"), into_id=parse_id(input.into_id, "intoId"),
             expected_version=input.expected_version, comment=input.comment))
 
     @M(description="Dispatch (交办) an accepted case, or re-dispatch (改派) a returned one.")
     async def assign_grievance(self, info: Info, input: Annotated[i.AssignGrievanceInput, InputArg]) -> i.AssignGrievancePayload:
         return await _run(info, i.AssignGrievancePayload, lambda uow: service.assign(
-            uow=uow, grievance_id=parse_id(input.grievance_id, "grievanceId"),
+            uow=uow, grievance_id=parse_id(input.id, "id"),
             lead=service.Unit(input.lead_unit.kind, input.lead_unit.code.strip()),
             co_handlers=[service.Unit(u.kind, u.code.strip()) for u in input.co_handlers or []],
             expected_version=input.expected_version, comment=input.comment))
@@ -76,32 +76,32 @@ class GrievanceMutations:
     @M(description="Return your assignment with a reason (退单); the lead unit's return awaits re-dispatch.")
     async def return_assignment(self, info: Info, input: Annotated[i.ReturnAssignmentInput, InputArg]) -> i.ReturnAssignmentPayload:
         return await _run(info, i.ReturnAssignmentPayload, lambda uow: service.return_assignment(
-            uow=uow, grievance_id=parse_id(input.grievance_id, "grievanceId"), reason=input.reason,
+            uow=uow, grievance_id=parse_id(input.id, "id"), reason=input.reason,
             expected_version=input.expected_version))
 
     @M(description="Start handling an assigned case (开始办理).")
     async def start_grievance_handling(self, info: Info,
                                        input: Annotated[i.StartGrievanceHandlingInput, InputArg]) -> i.StartGrievanceHandlingPayload:
         return await _run(info, i.StartGrievanceHandlingPayload, lambda uow: service.start(
-            uow=uow, grievance_id=parse_id(input.grievance_id, "grievanceId"),
+            uow=uow, grievance_id=parse_id(input.id, "id"),
             expected_version=input.expected_version, comment=input.comment))
 
     @M(description="Send the enterprise a written reply (答复).")
     async def respond_to_grievance(self, info: Info, input: Annotated[i.RespondToGrievanceInput, InputArg]) -> i.RespondToGrievancePayload:
         return await _run(info, i.RespondToGrievancePayload, lambda uow: service.respond(
-            uow=uow, grievance_id=parse_id(input.grievance_id, "grievanceId"), reply=input.reply,
+            uow=uow, grievance_id=parse_id(input.id, "id"), reply=input.reply,
             expected_version=input.expected_version))
 
     @M(description="Confirm the action taken (办结).")
     async def resolve_grievance(self, info: Info, input: Annotated[i.ResolveGrievanceInput, InputArg]) -> i.ResolveGrievancePayload:
         return await _run(info, i.ResolveGrievancePayload, lambda uow: service.resolve(
-            uow=uow, grievance_id=parse_id(input.grievance_id, "grievanceId"), resolution=input.resolution,
+            uow=uow, grievance_id=parse_id(input.id, "id"), resolution=input.resolution,
             expected_version=input.expected_version))
 
     @M(description="Give (enterprise) or record (officer, 回访) feedback; UNSATISFIED reopens the case.")
     async def give_feedback(self, info: Info, input: Annotated[i.GiveFeedbackInput, InputArg]) -> i.GiveFeedbackPayload:
         return await _run(info, i.GiveFeedbackPayload, lambda uow: service.give_feedback(
-            uow=uow, rules=_rules(info), grievance_id=parse_id(input.grievance_id, "grievanceId"),
+            uow=uow, rules=_rules(info), grievance_id=parse_id(input.id, "id"),
             rating=input.rating, comment=input.comment, expected_version=input.expected_version))
 
     @M(description="Send a case that blocks a major project to the coordination service (转重大项目协调).")
@@ -109,5 +109,5 @@ class GrievanceMutations:
             self, info: Info, input: Annotated[i.EscalateGrievanceToCoordinationInput, InputArg],
     ) -> i.EscalateGrievanceToCoordinationPayload:
         return await _run(info, i.EscalateGrievanceToCoordinationPayload, lambda uow: service.escalate_to_coordination(
-            uow=uow, grievance_id=parse_id(input.grievance_id, "grievanceId"), reason=input.reason,
+            uow=uow, grievance_id=parse_id(input.id, "id"), reason=input.reason,
             expected_version=input.expected_version))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qianzhao.common import regions
-from qianzhao.common.api import connection, paginate
+from qianzhao.common.api import OrderDirection, connection, paginate
 from qianzhao.common.auth import Principal
 from qianzhao.common.errors import bad_input
 from qianzhao.common.ids import parse_id
@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, exists, or_, select
 
 from .. import access
 from .enums import unit_key
-from .inputs import GrievanceFilter, GrievanceOrder, GrievanceOrderField, GrievanceSortDirection
+from .inputs import GrievanceFilter, GrievanceOrder, GrievanceOrderField
 from .models import Grievance, OverdueFlag
 from .types import GrievanceType
 
@@ -84,7 +84,7 @@ async def page(ctx, principal: Principal, *, f: GrievanceFilter | None, order: G
                first: int | None, after: str | None, base: Select | None = None):
     order = order or GrievanceOrder()
     attr, column = ORDER_COLUMNS[order.field]
-    desc = order.direction is GrievanceSortDirection.DESC
+    desc = order.direction is OrderDirection.DESC
     async with ctx.exclusive() as session:
         items, info, total = await paginate(
             session, filtered(principal, f, base), order=[(column, desc), (Grievance.id, desc)], first=first,

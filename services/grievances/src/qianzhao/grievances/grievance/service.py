@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from qianzhao.common import regions
+from qianzhao.common import departments, regions
 from qianzhao.common.auth import Role
 from qianzhao.common.concurrency import check_version
 from qianzhao.common.errors import DomainError, ErrorCode
@@ -138,21 +138,21 @@ async def _active(uow: UnitOfWork, g: Grievance) -> list[Assignment]:
         Assignment.grievance_id == g.id, Assignment.state == AssignmentState.ACTIVE.value))).scalars())
 
 
-def _validate_unit(unit: Unit, field: str) -> None:
+def validate_unit(unit: Unit, field: str) -> None:
     if unit.kind is HandlingUnitKind.REGION:
         region = regions.get(unit.code)
         if region is None or region.level is regions.RegionLevel.PROVINCE:
             raise DomainError(ErrorCode.BAD_USER_INPUT, f"{unit.code} is not a prefecture or county", field)
-    elif not unit.code.strip() or len(unit.code) > 60:
-        raise DomainError(ErrorCode.BAD_USER_INPUT, "A department code is required", field)
+    else:
+        departments.require(unit.code, field)
 
 
 async def assign(*, uow: UnitOfWork, grievance_id, lead: Unit, co_handlers: list[Unit],
                  expected_version=None, comment=None) -> Grievance:
     """Dispatch (交办) to a lead unit and co-handlers; from RETURNED this is a re-dispatch (改派)."""
-    _validate_unit(lead, "lead")
+    validate_unit(lead, "leadUnit.code")
     for i, unit in enumerate(co_handlers):
-        _validate_unit(unit, f"coHandlers.{i}")
+        validate_unit(unit, f"coHandlers.{i}.code")
     keys = [lead.key, *[u.key for u in co_handlers]]
     if len(set(keys)) != len(keys):
         raise DomainError(ErrorCode.BAD_USER_INPUT, "A unit appears more than once", "coHandlers")

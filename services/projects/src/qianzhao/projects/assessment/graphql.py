@@ -30,7 +30,9 @@ class AssessmentDimensionInput:
 
 @strawberry.input(description="A pre-signing assessment of a listed or negotiating project (事前评估).")
 class RecordAssessmentInput:
-    project_id: strawberry.ID = strawberry.field(description="Project id (项目ID).")
+    id: strawberry.ID = strawberry.field(description="Project id (项目ID).")
+    expected_version: int = strawberry.field(description="The project version you read (版本号); CONFLICT when it has "
+                                                         "moved on.")
     dimensions: list[AssessmentDimensionInput] = strawberry.field(description="All eight dimensions, once each (八个维度).")
     conclusion: AssessmentConclusion = strawberry.field(description="Conclusion (评估结论).")
     conditions: list[str] = strawberry.field(default_factory=list,
@@ -40,7 +42,9 @@ class RecordAssessmentInput:
 
 @strawberry.input(description="A condition of admission has been met (条件落实).")
 class MeetAssessmentConditionInput:
-    condition_id: strawberry.ID = strawberry.field(description="Condition id (条件ID).")
+    id: strawberry.ID = strawberry.field(description="Condition id (条件ID).")
+    expected_version: int = strawberry.field(description="The condition version you read (版本号); CONFLICT when it "
+                                                         "has moved on.")
     evidence: str | None = strawberry.field(default=None, description="How it was met (落实情况).")
 
 
@@ -50,7 +54,7 @@ class AssessmentMutation:
     async def record_assessment(self, info: Info, input: Annotated[RecordAssessmentInput, strawberry.argument(description="The input (输入).")]) -> RecordAssessmentPayload:
         async def action(uow):
             project, _ = await service.record(
-                uow=uow, project_id=input.project_id, conclusion=AssessmentConclusion(input.conclusion),
+                uow=uow, project_id=input.id, expected_version=input.expected_version, conclusion=AssessmentConclusion(input.conclusion),
                 dimensions=[{"dimension": AssessmentDimension(d.dimension), "result": AssessmentResult(d.result),
                              "department": d.department, "notes": d.notes} for d in input.dimensions],
                 conditions=input.conditions, summary=input.summary)
@@ -61,7 +65,7 @@ class AssessmentMutation:
     async def meet_assessment_condition(self, info: Info, input: Annotated[MeetAssessmentConditionInput, strawberry.argument(description="The input (输入).")]
                                         ) -> MeetAssessmentConditionPayload:
         async def action(uow):
-            project, _ = await service.meet_condition(uow=uow, condition_id=input.condition_id,
-                                                      evidence=input.evidence)
+            project, _ = await service.meet_condition(uow=uow, condition_id=input.id, evidence=input.evidence,
+                                                      expected_version=input.expected_version)
             return project
         return await run(info, MeetAssessmentConditionPayload, "project", action, to_type(info))

@@ -36,3 +36,6 @@ class AssessmentCondition(Base):
     met_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     met_by: Mapped[str | None] = mapped_column(String(200))
     evidence: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}

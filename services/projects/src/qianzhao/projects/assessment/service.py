@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qianzhao.common import concurrency, departments
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.ids import parse_id
 from qianzhao.common.uow import UnitOfWork
@@ -9,7 +10,7 @@ from qianzhao.common.uow import UnitOfWork
 from ..enums import AssessmentConclusion, AssessmentDimension, AssessmentResult, ProjectStatus
 from ..project import access, events, validation
 from ..project.models import Project
-from ..project.service import get
+from ..project.service import get, get_for_change
 from .models import Assessment, AssessmentCondition
 
 ASSESSABLE = (ProjectStatus.LISTED.value, ProjectStatus.NEGOTIATING.value)
@@ -29,19 +30,19 @@ def _check_conclusion(results: list[AssessmentResult], conclusion: AssessmentCon
 
 
 async def record(*, uow: UnitOfWork, project_id, dimensions: list[dict], conclusion: AssessmentConclusion,
-                 conditions: list[str], summary: str | None) -> tuple[Project, Assessment]:
+                 conditions: list[str], summary: str | None, expected_version: int | None = None
+                 ) -> tuple[Project, Assessment]:
     """Every one of the eight dimensions exactly once, each with its assessing department."""
-    project = await get(session=uow.session, project_id=project_id)
-    access.ensure_writable(uow.principal, project)
+    project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
     if project.status not in ASSESSABLE:
         raise DomainError(ErrorCode.INVALID_TRANSITION,
                           f"Projects are assessed while LISTED or NEGOTIATING; {project.number} is {project.status}",
-                          "projectId")
+                          "id")
     seen = [d["dimension"] for d in dimensions]
     if sorted(x.value for x in seen) != sorted(x.value for x in AssessmentDimension):
         raise validation.bad("dimensions", "Give each of the eight dimensions exactly once")
-    if any(not (d.get("department") or "").strip() for d in dimensions):
-        raise validation.bad("dimensions", "Each dimension names its assessing department")
+    for i, d in enumerate(dimensions):
+        d["department"] = departments.require(d.get("department") or "", f"dimensions.{i}.department")
     conditions = [c.strip() for c in conditions if c.strip()]
     _check_conclusion([d["result"] for d in dimensions], conclusion, conditions)
     now = uow.clock.now()
@@ -53,9 +54,9 @@ async def record(*, uow: UnitOfWork, project_id, dimensions: list[dict], conclus
     await uow.session.flush()
     for i, text in enumerate(conditions):
         uow.session.add(AssessmentCondition(assessment_id=assessment.id, position=i, description=text, met=False))
-    departments = sorted({*project.assessing_departments, *(d["department"] for d in stored)})
-    if departments != sorted(project.assessing_departments):
-        project.assessing_departments = departments
+    assessing = sorted({*project.assessing_departments, *(d["department"] for d in stored)})
+    if assessing != sorted(project.assessing_departments):
+        project.assessing_departments = assessing
     project.updated_at = now
     uow.record(aggregate_type="project", aggregate_id=project.id, action="ASSESSED", comment=summary,
                changes={"assessmentId": str(assessment.id), "conclusion": conclusion.value,
@@ -67,18 +68,19 @@ async def record(*, uow: UnitOfWork, project_id, dimensions: list[dict], conclus
     return project, assessment
 
 
-async def meet_condition(*, uow: UnitOfWork, condition_id, evidence: str | None
+async def meet_condition(*, uow: UnitOfWork, condition_id, evidence: str | None, expected_version: int | None = None
                          ) -> tuple[Project, AssessmentCondition]:
     """Record that a condition of a CONDITIONAL admission has been met (条件落实)."""
-    key = parse_id(condition_id, "conditionId")
+    key = parse_id(condition_id, "id")
     condition = await uow.session.get(AssessmentCondition, key)
     if condition is None:
-        raise DomainError(ErrorCode.NOT_FOUND, f"Condition {condition_id} not found", "conditionId")
+        raise DomainError(ErrorCode.NOT_FOUND, f"Condition {condition_id} not found", "id")
     assessment = await uow.session.get(Assessment, condition.assessment_id)
     project = await get(session=uow.session, project_id=assessment.project_id)
     access.ensure_writable(uow.principal, project)
+    concurrency.check_version(condition, expected_version, what=f"Condition of {project.number}")
     if condition.met:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "This condition is already recorded as met", "conditionId")
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "This condition is already recorded as met", "id")
     condition.met, condition.met_at = True, uow.clock.now()
     condition.met_by, condition.evidence = uow.principal.subject, evidence
     uow.record(aggregate_type="project", aggregate_id=project.id, action="CONDITION_MET", comment=evidence,

@@ -25,10 +25,11 @@ class AssessmentConditionType:
     met: bool = strawberry.field(description="Recorded as met (已落实).")
     met_at: datetime | None = strawberry.field(description="When it was recorded as met (落实时间, UTC).")
     evidence: str | None = strawberry.field(description="How it was met (落实情况).")
+    version: int = strawberry.field(description="Optimistic-concurrency version (版本号); pass it as expectedVersion.")
 
     @classmethod
     def from_model(cls, c: AssessmentCondition) -> AssessmentConditionType:
-        return cls(id=strawberry.ID(str(c.id)), description=c.description, met=c.met, met_at=c.met_at,
+        return cls(id=strawberry.ID(str(c.id)), version=c.version, description=c.description, met=c.met, met_at=c.met_at,
                    evidence=c.evidence)
 
 

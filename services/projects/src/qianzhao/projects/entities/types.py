@@ -11,9 +11,10 @@ from qianzhao.common.api import Connection, RegionType
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import forbidden
 from sqlalchemy import func, or_, select
+from strawberry.federation.schema_directives import Shareable
 from strawberry.types import Info
 
-from ..enums import ProjectOrder
+from ..enums import ProjectSort
 from ..project import access
 from ..project.listing import project_page
 from ..project.models import Project
@@ -43,7 +44,7 @@ class EnterpriseType:
             raise forbidden("Enterprises see only themselves")
         stmt = select(Project).where(access.read_clause(principal), Project.investor_credit_code == self.credit_code,
                                      Project.status.in_(access.SIGNED_STAGES))
-        return await project_page(info, stmt, order=ProjectOrder.NEWEST, first=first, after=after)
+        return await project_page(info, stmt, order=ProjectSort.NEWEST, first=first, after=after)
 
 
 def region_counts_loader(info: Info):
@@ -69,6 +70,12 @@ def region_counts_loader(info: Info):
 @strawberry.federation.type(keys=["code"], name="Region",
                             description="One of Guizhou's 98 statistical divisions (行政区划), keyed by its 6-digit code.")
 class ProjectsRegionType(RegionType):
+    @strawberry.field(description="The division above this one (上级区划); null for the province.",
+                      directives=[Shareable()])
+    def parent(self) -> ProjectsRegionType | None:
+        parent = regions.require(self.code).parent_code
+        return ProjectsRegionType(code=parent) if parent else None
+
     @strawberry.field(description="Projects located in this division or beneath it that you may see (项目数).")
     async def project_count(self, info: Info) -> int:
         if regions.get(self.code) is None:

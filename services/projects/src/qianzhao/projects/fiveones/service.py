@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from qianzhao.common import concurrency
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.ids import parse_id
 from qianzhao.common.uow import UnitOfWork
@@ -19,7 +20,7 @@ from .models import Milestone
 
 def _ensure_active(project: Project) -> None:
     if project.status == "DELISTED":
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Project {project.number} is delisted", "projectId")
+        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Project {project.number} is delisted", "id")
 
 
 async def set_five_ones(*, uow: UnitOfWork, project_id, expected_version: int, responsible_leader: str,
@@ -45,16 +46,17 @@ async def set_five_ones(*, uow: UnitOfWork, project_id, expected_version: int, r
     return project
 
 
-async def add_milestone(*, uow: UnitOfWork, project_id, title: str, due_on: date) -> tuple[Project, Milestone]:
-    """A node of the advancement plan (推进计划)."""
-    project = await get(session=uow.session, project_id=project_id)
-    access.ensure_writable(uow.principal, project)
+async def add_milestone(*, uow: UnitOfWork, project_id, title: str, due_on: date,
+                        expected_version: int | None = None) -> tuple[Project, Milestone]:
+    """A node of the advancement plan (推进计划); the plan is part of the project, so its version moves."""
+    project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
     _ensure_active(project)
     if not project.major:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "Set the five ones before planning milestones", "projectId")
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "Set the five ones before planning milestones", "id")
     if not title.strip():
         raise validation.bad("title", "A milestone needs a title")
     milestone = Milestone(project_id=project.id, title=title.strip(), due_on=due_on, created_at=uow.clock.now())
+    project.updated_at = uow.clock.now()
     uow.session.add(milestone)
     await uow.session.flush()
     uow.record(aggregate_type="project", aggregate_id=project.id, action="MILESTONE_ADDED",
@@ -62,15 +64,17 @@ async def add_milestone(*, uow: UnitOfWork, project_id, title: str, due_on: date
     return project, milestone
 
 
-async def complete_milestone(*, uow: UnitOfWork, milestone_id, done_on: date) -> tuple[Project, Milestone]:
-    key = parse_id(milestone_id, "milestoneId")
+async def complete_milestone(*, uow: UnitOfWork, milestone_id, done_on: date,
+                             expected_version: int | None = None) -> tuple[Project, Milestone]:
+    key = parse_id(milestone_id, "id")
     milestone = await uow.session.get(Milestone, key)
     if milestone is None:
-        raise DomainError(ErrorCode.NOT_FOUND, f"Milestone {milestone_id} not found", "milestoneId")
+        raise DomainError(ErrorCode.NOT_FOUND, f"Milestone {milestone_id} not found", "id")
     project = await get(session=uow.session, project_id=milestone.project_id)
     access.ensure_writable(uow.principal, project)
+    concurrency.check_version(milestone, expected_version, what=f"Milestone of {project.number}")
     if milestone.done_on is not None:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "Milestone is already done", "milestoneId")
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "Milestone is already done", "id")
     if done_on > uow.clock.today():
         raise validation.bad("done_on", "The date cannot be in the future")
     milestone.done_on = done_on

@@ -16,10 +16,11 @@ class MilestoneType:
     due_on: date = strawberry.field(description="Due date (计划完成日期).")
     done_on: date | None = strawberry.field(description="Date done (实际完成日期).")
     overdue: bool = strawberry.field(description="Not done and past its due date (已逾期).")
+    version: int = strawberry.field(description="Optimistic-concurrency version (版本号); pass it as expectedVersion.")
 
     @classmethod
     def from_model(cls, m: Milestone, today: date) -> MilestoneType:
-        return cls(id=strawberry.ID(str(m.id)), title=m.title, due_on=m.due_on, done_on=m.done_on,
+        return cls(id=strawberry.ID(str(m.id)), version=m.version, title=m.title, due_on=m.due_on, done_on=m.done_on,
                    overdue=m.done_on is None and m.due_on < today)
 
 

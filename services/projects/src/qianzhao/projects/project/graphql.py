@@ -16,7 +16,6 @@ from ..enums import (
     DelistReason,
     ProjectBoard,
     ProjectCategory,
-    ProjectOrder,
     ProjectStatsGroup,
     ProjectStatus,
 )
@@ -27,6 +26,7 @@ from .inputs import (
     CreateProjectInput,
     DelistProjectInput,
     ProjectFilterInput,
+    ProjectOrder,
     ResumePromotionInput,
     SignProjectInput,
     StartConstructionInput,
@@ -104,11 +104,12 @@ class ProjectQuery:
         filter: Annotated[ProjectFilterInput | None, strawberry.argument(description="Filter (筛选).")] = None,
         first: Annotated[int | None, strawberry.argument(description="Page size, at most 200 (每页条数).")] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor to continue after (游标).")] = None,
-        order_by: Annotated[ProjectOrder | None, strawberry.argument(description="Order (排序); NEWEST by default.")] = None,
+        order_by: Annotated[ProjectOrder | None, strawberry.argument(
+            description="Order (排序); newest compiled first by default.")] = None,
     ) -> Connection[ProjectType]:
         principal = _check_filter(info, filter)
         stmt = queries.list_statement(principal, to_filter(filter), rules_of(info))
-        return await project_page(info, stmt, order=order_by, first=first, after=after)
+        return await project_page(info, stmt, order=order_by.sort() if order_by else None, first=first, after=after)
 
     @strawberry.field(description="Counts and investment sums of the projects you may see, grouped (项目统计).")
     async def project_stats(

@@ -7,13 +7,16 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
+from qianzhao.common.api import OrderDirection
 
 from ..enums import (
     DelistReason,
     InvestmentMode,
     ProjectBoard,
     ProjectCategory,
+    ProjectOrderField,
     ProjectPrecondition,
+    ProjectSort,
     ProjectStatus,
 )
 from ..payloads import transition_input
@@ -166,7 +169,20 @@ class StartProductionInput:
     comment: str | None = strawberry.field(default=None, description="Comment for the history (备注).")
 
 
-@strawberry.input(description="Filter of projects (筛选条件); all given conditions must hold.")
+@strawberry.input(description="Order of a project list (排序); ties break on id.")
+class ProjectOrder:
+    field: ProjectOrderField = strawberry.field(default=ProjectOrderField.COMPILED_AT, description="Sort key (排序字段).")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.DESC, description="Direction (排序方向).")
+
+    def sort(self) -> ProjectSort:
+        """The keyset order (and index) that serves this field and direction."""
+        desc = self.direction is OrderDirection.DESC
+        return {ProjectOrderField.COMPILED_AT: (ProjectSort.NEWEST, ProjectSort.OLDEST),
+                ProjectOrderField.TOTAL_INVESTMENT: (ProjectSort.INVESTMENT_DESC, ProjectSort.INVESTMENT_ASC),
+                ProjectOrderField.NUMBER: (ProjectSort.NUMBER_DESC, ProjectSort.NUMBER)}[self.field][0 if desc else 1]
+
+
+@strawberry.input(name="ProjectFilter", description="Filter of projects (筛选条件); all given conditions must hold.")
 class ProjectFilterInput:
     region_code: str | None = _d("A division; includes everything beneath it (地区, 含下级).")
     categories: list[ProjectCategory] | None = _d("Any of these categories (类别).")

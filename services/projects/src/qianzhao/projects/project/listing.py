@@ -6,7 +6,7 @@ from qianzhao.common.api import Connection, connection, paginate
 from strawberry.types import Info
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
-from ..enums import ProjectOrder
+from ..enums import ProjectSort
 from . import access
 from .models import Project
 from .queries import ORDERS
@@ -29,7 +29,7 @@ def wants_total(info: Info) -> bool:
     return any(_asks_total(field.selections) for field in info.selected_fields)
 
 
-def cursor_values(order: ProjectOrder):
+def cursor_values(order: ProjectSort):
     cols = ORDERS[order]
 
     def of(p: Project):
@@ -38,9 +38,9 @@ def cursor_values(order: ProjectOrder):
     return of
 
 
-async def project_page(info: Info, stmt, *, order: ProjectOrder | None, first: int | None,
+async def project_page(info: Info, stmt, *, order: ProjectSort | None, first: int | None,
                        after: str | None) -> Connection[ProjectType]:
-    order = order or ProjectOrder.NEWEST
+    order = order or ProjectSort.NEWEST
     principal = info.context.user()
     rules: Rules = rules_of(info)
     async with info.context.exclusive():

@@ -11,17 +11,18 @@ from qianzhao.common.errors import bad_input
 from sqlalchemy import ColumnElement, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..enums import ProjectOrder, ProjectStatsGroup
+from ..enums import ProjectSort, ProjectStatsGroup
 from . import access, rollup, search
 from .models import Project
 from .rules import Rules
 
 ORDERS = {
-    ProjectOrder.NEWEST: [(Project.id, True)],
-    ProjectOrder.OLDEST: [(Project.id, False)],
-    ProjectOrder.INVESTMENT_DESC: [(Project.total_investment, True), (Project.id, True)],
-    ProjectOrder.INVESTMENT_ASC: [(Project.total_investment, False), (Project.id, False)],
-    ProjectOrder.NUMBER: [(Project.number, False)],
+    ProjectSort.NEWEST: [(Project.id, True)],
+    ProjectSort.OLDEST: [(Project.id, False)],
+    ProjectSort.INVESTMENT_DESC: [(Project.total_investment, True), (Project.id, True)],
+    ProjectSort.INVESTMENT_ASC: [(Project.total_investment, False), (Project.id, False)],
+    ProjectSort.NUMBER: [(Project.number, False)],
+    ProjectSort.NUMBER_DESC: [(Project.number, True)],
 }
 
 GROUP_COLUMNS = {

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from qianzhao.common.clock import Clock
 from sqlalchemy import ColumnElement, and_, or_
 
 from .models import Project
+
+if TYPE_CHECKING:
+    from ..settings import ProjectsSettings
 
 
 @dataclass(frozen=True)
@@ -22,11 +26,10 @@ class Rules:
     stall_construction_days: int = 540
 
     @classmethod
-    def of(cls, clock: Clock, settings) -> Rules:
-        return cls(now=clock.now(), today=clock.today(),
-                   stale_after_days=getattr(settings, "stale_after_days", 180),
-                   stall_signed_days=getattr(settings, "stall_signed_days", 90),
-                   stall_construction_days=getattr(settings, "stall_construction_days", 540))
+    def of(cls, clock: Clock, settings: ProjectsSettings) -> Rules:
+        return cls(now=clock.now(), today=clock.today(), stale_after_days=settings.stale_after_days,
+                   stall_signed_days=settings.stall_signed_days,
+                   stall_construction_days=settings.stall_construction_days)
 
     # --- stale: listed and not verified for N days -------------------------------------------
     @property

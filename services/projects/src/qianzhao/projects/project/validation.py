@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from qianzhao.common import regions
+from qianzhao.common import departments, regions
 from qianzhao.common.errors import DomainError, ErrorCode
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
@@ -91,6 +91,8 @@ def clean(fields: dict[str, Any]) -> dict[str, Any]:
         out["ndrc_code"] = ndrc_code(out["ndrc_code"])
     if "region_code" in out:
         project_region(out["region_code"])
+    if out.get("lead_department"):
+        out["lead_department"] = departments.require(out["lead_department"], "leadDepartment")
     for contact in out.get("contacts") or []:
         if not contact.get("name"):
             raise bad("contacts", "Every contact needs a name")

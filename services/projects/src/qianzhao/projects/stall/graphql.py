@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 from qianzhao.common import regions
-from qianzhao.common.api import UserError, user_errors
+from qianzhao.common.api import UserError, mutate
 from qianzhao.common.errors import DomainError
 from strawberry.types import Info
 
@@ -37,14 +37,16 @@ class StallMutation:
         principal = ctx.user()
         principal.require_officer()
         code = input.region_code or principal.region_code
-        try:
+
+        async def step(uow):
             if regions.get(code) is None:
                 raise validation.bad("region_code", f"Unknown region code {code}")
             if not principal.covers_region(code):
                 raise DomainError("FORBIDDEN", f"Region {code} is outside your jurisdiction", "regionCode")
-            async with ctx.uow() as uow:
-                flagged = await service.detect(uow=uow, rules=rules_of(info), scope=access.region_scope(code))
-        except DomainError as exc:
-            return DetectStalledProjectsPayload(flagged=[], user_errors=user_errors(exc))
+            return await service.detect(uow=uow, rules=rules_of(info), scope=access.region_scope(code))
+
+        flagged, errors = await mutate(info, step)
+        if errors:
+            return DetectStalledProjectsPayload(flagged=[], user_errors=errors)
         convert = to_type(info)
         return DetectStalledProjectsPayload(flagged=[convert(p) for p in flagged], user_errors=[])

@@ -61,7 +61,7 @@ class RecordInvestmentTripInput:
     notes: str | None = strawberry.field(default=None, description="Notes (备注).")
 
 
-@strawberry.input(description="Filter of investment trips (外出招商筛选).")
+@strawberry.input(name="InvestmentTripFilter", description="Filter of investment trips (外出招商筛选).")
 class InvestmentTripFilterInput:
     region_code: str | None = strawberry.field(default=None, description="A division, including beneath it (地区).")
     level: TripLevel | None = strawberry.field(default=None, description="Only this level (层级).")

@@ -110,8 +110,10 @@ class OpenVerificationCampaignInput:
 
 @strawberry.input(description="The check of one project (核查结论).")
 class RecordVerificationCheckInput:
+    id: strawberry.ID = strawberry.field(description="The project checked (项目ID).")
+    expected_version: int = strawberry.field(description="The project version you read (版本号); CONFLICT when it "
+                                                         "has moved on.")
     campaign_id: strawberry.ID = strawberry.field(description="Campaign id (核查ID).")
-    project_id: strawberry.ID = strawberry.field(description="Project id (项目ID).")
     outcome: CheckOutcome = strawberry.field(description="OK, NEEDS_SUPPLEMENT or DELIST (结论).")
     note: str | None = strawberry.field(default=None, description="Note; required for NEEDS_SUPPLEMENT (意见).")
     delist_reason: DelistReason | None = strawberry.field(default=None,
@@ -183,7 +185,7 @@ class VerificationMutation:
                                         ) -> RecordVerificationCheckPayload:
         async def action(uow):
             check, _ = await service.record_check(
-                uow=uow, campaign_id=input.campaign_id, project_id=input.project_id,
+                uow=uow, campaign_id=input.campaign_id, project_id=input.id, expected_version=input.expected_version,
                 outcome=CheckOutcome(input.outcome), note=input.note,
                 delist_reason=DelistReason(input.delist_reason) if input.delist_reason else None)
             return check

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..enums import CampaignKind, CheckOutcome, DelistReason
 from ..project import access, events, lifecycle, validation
 from ..project.models import Project
-from ..project.service import get
+from ..project.service import get_for_change
 from .models import VerificationCampaign, VerificationCheck
 
 
@@ -73,21 +73,21 @@ async def open_campaign(*, uow: UnitOfWork, name: str, kind: CampaignKind, regio
 
 
 async def record_check(*, uow: UnitOfWork, campaign_id, project_id, outcome: CheckOutcome, note: str | None,
-                       delist_reason: DelistReason | None) -> tuple[VerificationCheck, Project]:
+                       delist_reason: DelistReason | None, expected_version: int | None = None
+                       ) -> tuple[VerificationCheck, Project]:
     """OK refreshes the verification date; NEEDS_SUPPLEMENT flags it; DELIST removes it from the pool."""
     campaign = await _campaign(uow.session, campaign_id)
     if campaign.status != "OPEN":
         raise DomainError(ErrorCode.INVALID_TRANSITION, f"Campaign {campaign.number} is closed", "campaignId")
-    project = await get(session=uow.session, project_id=project_id)
-    access.ensure_writable(uow.principal, project)
+    project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
     check = (await uow.session.execute(select(VerificationCheck).where(
         VerificationCheck.campaign_id == campaign.id, VerificationCheck.project_id == project.id)
     )).scalar_one_or_none()
     if check is None:
-        raise DomainError(ErrorCode.BAD_USER_INPUT, f"Project {project.number} is not in this campaign", "projectId")
+        raise DomainError(ErrorCode.BAD_USER_INPUT, f"Project {project.number} is not in this campaign", "campaignId")
     if check.outcome not in (None, CheckOutcome.NEEDS_SUPPLEMENT.value):
         raise DomainError(ErrorCode.INVALID_TRANSITION, f"Project {project.number} was already checked "
-                          f"({check.outcome})", "projectId")
+                          f"({check.outcome})", "id")
     note = (note or "").strip() or None
     now = uow.clock.now()
     if outcome is CheckOutcome.DELIST:
@@ -96,7 +96,7 @@ async def record_check(*, uow: UnitOfWork, campaign_id, project_id, outcome: Che
     else:
         if project.status != "LISTED":
             raise DomainError(ErrorCode.INVALID_TRANSITION, f"Project {project.number} is no longer LISTED",
-                              "projectId")
+                              "id")
         if outcome is CheckOutcome.NEEDS_SUPPLEMENT and not note:
             raise validation.bad("note", "Say what is vague or inaccurate")
         project.verified_at = now
