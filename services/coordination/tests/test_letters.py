@@ -27,7 +27,7 @@ ACK = """mutation($input: AcknowledgeDepartmentLetterInput!) { acknowledgeDepart
   letter { status acknowledgedAt } userErrors { code message } } }"""
 FEEDBACK = """mutation($input: SubmitLetterFeedbackInput!) { submitLetterFeedback(input: $input) {
   letter { status feedbackText proposedSolution overdue } userErrors { code message } } }"""
-LETTERS = """query($d: String, $o: Boolean) { departmentLetters(department: $d, overdue: $o) { totalCount
+LETTERS = """query($d: String, $o: Boolean) { departmentLetters(filter: { department: $d, overdue: $o }) { totalCount
   nodes { number department overdue overdueCount deadline reminders { sequence newDeadline } case { number } } } }"""
 MEETING = """mutation($input: ScheduleJointMeetingInput!) { scheduleJointMeeting(input: $input) { meeting { id } } }"""
 CASE = """query($id: ID!) { coordinationCase(id: $id) { status agendaProposedAt

@@ -178,7 +178,7 @@ async def test_stats_provincial_list_letters_and_meetings(world):
     meeting = await svc.ok("""mutation { scheduleJointMeeting(input: {title: "联席会议", meetingDate: "2025-10-30",
         chair: "副省长"}) { meeting { id } userErrors { code } } }""", token=PROVINCE)
     assert meeting["scheduleJointMeeting"]["userErrors"] == []
-    listed = await svc.ok("{ jointMeetings(status: SCHEDULED) { totalCount nodes { number agenda { id } } } }",
+    listed = await svc.ok("{ jointMeetings(filter: { status: SCHEDULED }) { totalCount nodes { number agenda { id } } } }",
                           token=token("COUNTY", NANMING))
     assert listed["jointMeetings"] == {"totalCount": 1, "nodes": [{"number": "LX-2025-001", "agenda": []}]}
     refused = await svc.graphql("""mutation { scheduleJointMeeting(input: {title: "x", meetingDate: "2025-10-30",

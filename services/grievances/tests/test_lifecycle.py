@@ -151,3 +151,22 @@ async def test_co_handler_withdraws_only_its_own_part(api):
     body = await api.svc.graphql("query($id: ID!) { grievance(id: $id) { id } }", {"id": g["id"]}, token=ENERGY)
     assert body == {"data": {"grievance": None}}
     await api.ok_step("startGrievanceHandling", "StartGrievanceHandlingInput", NATRES, id=g["id"])
+
+
+async def test_handling_units_resolve_to_departments_and_regions_and_typos_are_refused(api):
+    g = await api.file()
+    await api.ok_step("acceptGrievance", "AcceptGrievanceInput", COUNTY, id=g["id"])
+    typo = await api.step("assignGrievance", "AssignGrievanceInput", COUNTY, id=g["id"],
+                          leadUnit={"kind": "DEPARTMENT", "code": "自然资原厅"},
+                          coHandlers=[{"kind": "REGION", "code": "520000"}])
+    assert typo["grievance"] is None
+    assert typo["userErrors"][0]["field"] == ["input", "leadUnit", "code"]
+    await api.ok_step("assignGrievance", "AssignGrievanceInput", COUNTY, id=g["id"], leadUnit=UNIT_NATRES,
+                      coHandlers=[{"kind": "REGION", "code": NANMING}])
+    units = (await api.svc.ok("query($id: ID!) { grievance(id: $id) { leadUnit { department { name } } "
+                              "handlingUnits { kind department { code } region { name } } } }",
+                              {"id": g["id"]}, token=COUNTY))["grievance"]
+    assert units["leadUnit"] == {"department": {"name": "贵州省自然资源厅"}}
+    assert sorted(units["handlingUnits"], key=lambda u: u["kind"]) == [
+        {"kind": "DEPARTMENT", "department": {"code": "natural_resources"}, "region": None},
+        {"kind": "REGION", "department": None, "region": {"name": "南明区"}}]

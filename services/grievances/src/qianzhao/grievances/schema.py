@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from qianzhao.common.api import Connection, federation_schema
+from qianzhao.common.api import Connection, RegionType, federation_schema
 from qianzhao.common.ids import parse_id
+from qianzhao.common.reference import DepartmentType
 from strawberry.types import Info
 
 from . import access
@@ -59,4 +60,4 @@ class Mutation(GrievanceMutations, ArrearsMutations, EngagementMutations):
 
 
 def build_schema():
-    return federation_schema(query=Query, mutation=Mutation, types=[GrievanceType, ProjectRef, EnterpriseRef])
+    return federation_schema(query=Query, mutation=Mutation, types=[GrievanceType, ProjectRef, EnterpriseRef, RegionType, DepartmentType])

@@ -18,6 +18,14 @@ from .models import DepartmentLetter as L
 from .types import DepartmentLetterType
 
 
+@strawberry.input(description="Filter of department letters (函件筛选); all given conditions must hold.")
+class DepartmentLetterFilter:
+    department: str | None = strawberry.field(default=None, description="Addressed department code; DEPARTMENT "
+                                                                        "officers may only ask for their own.")
+    overdue: bool | None = strawberry.field(default=None, description="true: only letters awaiting feedback past "
+                                                                     "their first deadline; false: only the others.")
+
+
 @strawberry.type
 class LetterQueries:
     @strawberry.field(description="Letters to departments (函件), newest first. A DEPARTMENT officer sees the letters "
@@ -25,16 +33,14 @@ class LetterQueries:
                                   "jurisdiction.")
     async def department_letters(
         self, info: Info,
-        department: Annotated[str | None, strawberry.argument(description="Addressed department; DEPARTMENT "
-                                                                               "officers may only ask for their own.")] = None,
-        overdue: Annotated[bool | None, strawberry.argument(description="true: only letters awaiting feedback "
-                                                   "past their first deadline; false: only the others.")] = None,
+        filter: Annotated[DepartmentLetterFilter | None, strawberry.argument(description="Filter (筛选).")] = None,
         first: Annotated[int | None, strawberry.argument(description="Page size (default 20, max 200).")] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
     ) -> Connection[DepartmentLetterType]:
         ctx = info.context
         principal = ctx.user()
         principal.require_role(Role.PROVINCE, Role.PREFECTURE, Role.COUNTY, Role.DEPARTMENT)
+        department, overdue = (filter.department, filter.overdue) if filter else (None, None)
         stmt = select(L).join(CoordinationCase, CoordinationCase.id == L.case_id)
         if principal.role is Role.DEPARTMENT:
             if department and department != principal.department:

@@ -16,21 +16,28 @@ from .models import JointMeeting as M
 from .types import JointMeetingType
 
 
+@strawberry.input(description="Filter of joint meetings (会议筛选); all given conditions must hold.")
+class JointMeetingFilter:
+    status: MeetingStatus | None = strawberry.field(default=None, description="Only this status.")
+    date_from: dt.date | None = strawberry.field(default=None, description="On or after this date.")
+    date_to: dt.date | None = strawberry.field(default=None, description="On or before this date.")
+
+
 @strawberry.type
 class MeetingQueries:
     @strawberry.field(description="Joint meetings (联席会议), most recently convened first. Any officer or department may list "
                                   "them; each agenda shows only the cases the caller may see.")
     async def joint_meetings(
         self, info: Info,
-        status: Annotated[MeetingStatus | None, strawberry.argument(description="Only this status.")] = None,
-        date_from: Annotated[dt.date | None, strawberry.argument(description="On or after this date.")] = None,
-        date_to: Annotated[dt.date | None, strawberry.argument(description="On or before this date.")] = None,
+        filter: Annotated[JointMeetingFilter | None, strawberry.argument(description="Filter (筛选).")] = None,
         first: Annotated[int | None, strawberry.argument(description="Page size (default 20, max 200).")] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
     ) -> Connection[JointMeetingType]:
         ctx = info.context
         ctx.user().require_role(Role.PROVINCE, Role.PREFECTURE, Role.COUNTY, Role.DEPARTMENT)
         stmt = select(M)
+        f = filter or JointMeetingFilter()
+        status, date_from, date_to = f.status, f.date_from, f.date_to
         if status:
             stmt = stmt.where(M.status == status.value)
         if date_from:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from qianzhao.common import regions
+from qianzhao.common.api import RegionType
+from qianzhao.common.reference import DepartmentType
 
 from .enums import AssignmentRole, AssignmentState, DeadlineStage, HandlingUnitKind
 from .models import Assignment, OverdueFlag
@@ -17,6 +20,14 @@ F = strawberry.field
 class HandlingUnitType:
     kind: HandlingUnitKind = F(description="Government by region, or provincial department.")
     code: str = F(description="Region code (e.g. 520102) or department code (e.g. natural_resources).")
+
+    @F(description="The department (部门), for a DEPARTMENT unit; null for a government.")
+    def department(self) -> DepartmentType | None:
+        return DepartmentType.of(self.code) if self.kind is HandlingUnitKind.DEPARTMENT else None
+
+    @F(description="The region's government (属地政府), for a REGION unit; null for a department.")
+    def region(self) -> RegionType | None:
+        return RegionType(code=self.code) if self.kind is HandlingUnitKind.REGION and regions.get(self.code) else None
 
     @classmethod
     def from_key(cls, key: str) -> HandlingUnitType:

@@ -120,6 +120,11 @@ class RecordVerificationCheckInput:
                                                           description="Reason when delisting (出库原因); INACCURATE by default.")
 
 
+@strawberry.input(description="Filter of verification campaigns (核查筛选).")
+class VerificationCampaignFilter:
+    status: CampaignStatus | None = strawberry.field(default=None, description="Only OPEN or CLOSED (状态).")
+
+
 @strawberry.input(description="Close a campaign (结束核查).")
 class CloseVerificationCampaignInput:
     id: strawberry.ID = strawberry.field(description="Campaign id (核查ID).")
@@ -155,7 +160,7 @@ class VerificationQuery:
     @strawberry.field(description="Campaigns covering your jurisdiction, newest first (核查列表).")
     async def verification_campaigns(
         self, info: Info,
-        status: Annotated[CampaignStatus | None, strawberry.argument(description="Only OPEN or CLOSED (状态).")] = None,
+        filter: Annotated[VerificationCampaignFilter | None, strawberry.argument(description="Filter (筛选).")] = None,
         first: Annotated[int | None, strawberry.argument(description="Page size, at most 200 (每页条数).")] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor to continue after (游标).")] = None,
     ) -> Connection[VerificationCampaignType]:
@@ -163,8 +168,8 @@ class VerificationQuery:
         stmt = select(VerificationCampaign)
         if allowed is not None:
             stmt = stmt.where(VerificationCampaign.region_code.in_(allowed))
-        if status is not None:
-            stmt = stmt.where(VerificationCampaign.status == CampaignStatus(status).value)
+        if filter is not None and filter.status is not None:
+            stmt = stmt.where(VerificationCampaign.status == CampaignStatus(filter.status).value)
         async with info.context.exclusive():
             items, page, total = await paginate(info.context.session, stmt, order=[(VerificationCampaign.id, True)],
                                                 first=first, after=after, cursor_of=lambda c: [str(c.id)])
