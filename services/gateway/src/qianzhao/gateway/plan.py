@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from graphql import SelectionNode
 
+from .selections import print_selections
+
 
 class PlanningError(Exception):
     pass
@@ -56,5 +58,31 @@ class QueryPlan:
 
     def describe(self) -> list[dict]:
         return [{"id": f.id, "subgraph": f.subgraph, "deps": list(f.deps), "query": f.query} for f in self.fetches]
+
+    def render(self) -> str:
+        """The plan as text, one block per fetch: its id, subgraph, step of a mutation and the fetches it waits
+        for; for an entity fetch, the representations sent and the response paths they come from; then the
+        operation sent.
+
+            [0] products
+                query{topProducts{name __typename upc}}
+            [1] inventory after [0]
+                Product{__typename upc} at topProducts.@
+                query($representations:[_Any!]!){_entities(representations:$representations){... on Product{inStock}}}
+        """
+        lines = []
+        for f in self.fetches:
+            head = f"[{f.id}] {f.subgraph}"
+            if self.stages > 1:
+                head += f" step {f.stage}"
+            if f.deps:
+                head += " after " + ", ".join(f"[{d}]" for d in f.deps)
+            lines.append(head)
+            for t in f.targets:
+                reps = " ".join((f"{k} as {t.rename[k]}" if k in t.rename else k) + print_selections(v)
+                                for k, v in t.requires.items())
+                lines.append(f"    {reps} at {', '.join('.'.join(p) for p in t.paths)}")
+            lines.append(f"    {f.query}")
+        return "\n".join(lines)
 
 
