@@ -11,6 +11,7 @@ are exactly the subgraph requests made.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -50,6 +51,30 @@ class Planner:
     def plan(self, operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode],
              variables: dict[str, Any]) -> QueryPlan:
         return _PlanBuilder(self, operation, fragments, variables).build()
+
+
+@dataclass(slots=True)
+class Visit:
+    """Where planning stands: the group being filled, the type whose selections are planned, their response
+    path (`@` for list items), the `@provides` selections in force there (None: nothing is provided) and the
+    ids of the groups this branch has added to (an entity lookup below waits for those that fetch its key).
+
+    Passed down unchanged while only the selections change; a new one is made where the type, the path or the
+    group does (a field's sub-selection, a type of an abstract selection, an entity lookup)."""
+
+    group: Group
+    parent: Any  # GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
+    path: tuple
+    provided: Any  # selections from `@provides`, or None
+    touched: set[int]
+
+    def below(self, parent, path: tuple, provided) -> Visit:
+        """The same group and branch, at `path` on `parent`."""
+        return Visit(self.group, parent, path, provided, self.touched)
+
+    def lookup(self, group: Group, touched: set[int], parent=None) -> Visit:
+        """The same path planned in `group` (an entity lookup, or the key it needs), nothing provided."""
+        return Visit(group, self.parent if parent is None else parent, self.path, None, touched)
 
 
 class _PlanBuilder:
@@ -101,7 +126,7 @@ class _PlanBuilder:
                 group = next((g for g in self.groups if not g.entity and g.subgraph in candidates), None)
                 if group is None:
                     group = self._new_group(candidates[0], 0, 0, False)
-            group.selections.extend(self._plan_field(group, root, fnode, (), None, set()))
+            group.selections.extend(self._plan_field(Visit(group, root, (), None, set()), fnode))
         merge_leaves(self.groups)
         keyword = self.operation.operation.value
         return QueryPlan(op_type, [finish(g, keyword, self.var_defs) for g in self.groups], stage + 1)
@@ -178,34 +203,34 @@ class _PlanBuilder:
             return all(self.schema.is_sub_type(cond, o) for o in self.schema.get_possible_types(t))
         return False
 
-    def _plan_selections(self, group: Group, parent, selections, path: tuple, provided, touched: set
-                         ) -> list[SelectionNode]:
-        """Selections for `group` at `path`, creating entity lookups for what `group` cannot resolve."""
-        selections = self._expand(selections, parent.name)
-        if is_abstract_type(parent):
-            return self._plan_abstract(group, parent, selections, path, provided, touched)
+    def _plan_selections(self, v: Visit, selections) -> list[SelectionNode]:
+        """Selections for `v.group` at `v.path`, creating entity lookups for what that group cannot resolve."""
+        selections = self._expand(selections, v.parent.name)
+        if is_abstract_type(v.parent):
+            return self._plan_abstract(v, selections)
         out: list[SelectionNode] = []
         taken = self._response_keys(selections)
         for sel in selections:
             if isinstance(sel, FieldNode):
-                out.extend(self._plan_field(group, parent, sel, path, provided, touched, taken))
+                out.extend(self._plan_field(v, sel, taken))
             elif isinstance(sel, InlineFragmentNode):
                 cond = sel.type_condition.name.value if sel.type_condition else None
-                if self._applies(cond, parent.name):
-                    out.extend(self._plan_selections(group, parent, sel.selection_set.selections, path,
-                                                     provided, touched))
+                if self._applies(cond, v.parent.name):
+                    out.extend(self._plan_selections(v, sel.selection_set.selections))
         return out
 
-    def _plan_interface_object(self, group, parent, selections, path, touched) -> list[SelectionNode]:
-        """`parent` is an @interfaceObject in this subgraph: its own fields here, the rest (concrete type,
+    def _plan_interface_object(self, v: Visit, selections) -> list[SelectionNode]:
+        """`v.parent` is an @interfaceObject in this subgraph: its own fields here, the rest (concrete type,
         fragments, other fields) from a subgraph that knows the implementations, by the interface's key."""
+        group, parent = v.group, v.parent
         graph = group.subgraph
+        here = v if v.provided is None else v.below(parent, v.path, None)
         out: list[SelectionNode] = []
         remote: list[SelectionNode] = []
         for s in selections:
             if isinstance(s, FieldNode) and s.name.value != TYPENAME and \
                     self._resolvable(parent.name, s.name.value, graph, None):
-                out.extend(self._plan_field(group, parent, s, path, None, touched))
+                out.extend(self._plan_field(here, s))
             else:
                 remote.append(s)
         if not remote:
@@ -219,19 +244,20 @@ class _PlanBuilder:
         key = next(k for k in self.sg.keys(parent.name, owner) if k.resolvable)
         rep_fields: list[SelectionNode] = [typename_field(), *key.fields.selections]
         out.extend(rep_fields)
-        touched.add(group.id)
+        v.touched.add(group.id)
         child = self._entity_group(owner, group.level + 1, group.stage)
         child.deps.add(group.id)
-        target = child.targets.setdefault(path, Target(path))
+        target = child.targets.setdefault(v.path, Target(v.path))
         target.requires.setdefault(parent.name, []).extend(rep_fields)
         target.selections.setdefault(parent.name, []).extend(
-            self._plan_selections(child, parent, remote, path, None, touched))
+            self._plan_selections(v.lookup(child, v.touched), remote))
         return out
 
-    def _plan_abstract(self, group, parent, selections, path, provided, touched) -> list[SelectionNode]:
-        graph = group.subgraph
+    def _plan_abstract(self, v: Visit, selections) -> list[SelectionNode]:
+        parent, provided = v.parent, v.provided
+        graph = v.group.subgraph
         if self.sg.is_interface_object(parent.name, graph):
-            return self._plan_interface_object(group, parent, selections, path, touched)
+            return self._plan_interface_object(v, selections)
         possible = self.sg.possible_types(parent.name, graph)
         simple = all(
             (isinstance(s, FieldNode) and (s.name.value == TYPENAME or (
@@ -245,18 +271,19 @@ class _PlanBuilder:
         if simple:
             for s in selections:
                 if isinstance(s, FieldNode):
-                    out.extend(self._plan_field(group, parent, s, path, provided, touched))
+                    out.extend(self._plan_field(v, s))
                 else:
                     name = s.type_condition.name.value
                     if name not in possible:
                         continue
-                    inner = self._plan_selections(group, self.schema.get_type(name), s.selection_set.selections,
-                                                  path, provided_for(provided, name), touched)
+                    inner = self._plan_selections(
+                        v.below(self.schema.get_type(name), v.path, provided_for(provided, name)),
+                        s.selection_set.selections)
                     out.append(inline(name, inner))
             return out
         for name in possible:
             obj = self.schema.get_type(name)
-            inner = self._plan_selections(group, obj, selections, path, provided_for(provided, name), touched)
+            inner = self._plan_selections(v.below(obj, v.path, provided_for(provided, name)), selections)
             if inner:
                 out.append(inline(name, inner))
         return out
@@ -290,18 +317,18 @@ class _PlanBuilder:
                     keys.setdefault(k, v)
         return keys
 
-    def _plan_field(self, group: Group, parent, fnode: FieldNode, path: tuple, provided, touched: set,
-                    taken: dict[str, str] | None = None) -> list[SelectionNode]:
+    def _plan_field(self, v: Visit, fnode: FieldNode, taken: dict[str, str] | None = None) -> list[SelectionNode]:
         name = fnode.name.value
         if name == TYPENAME:
             return [FieldNode(alias=fnode.alias, name=fnode.name, arguments=(), directives=())]
         if name in INTROSPECTION:
             return []
+        group, parent, path, provided = v.group, v.parent, v.path, v.provided
         graph = group.subgraph
         if group.level == 0 and not group.entity and not path:
             pass  # root fields were routed to this group already
         elif not self._resolvable(parent.name, name, graph, provided):
-            return self._jump(group, parent, fnode, path, touched, taken or {})
+            return self._jump(v, fnode, taken or {})
         fdef = parent.fields.get(name)
         if fdef is None:
             raise PlanningError(f"Unknown field {parent.name}.{name}")
@@ -311,8 +338,8 @@ class _PlanBuilder:
             better = [g for g in self.sg.field_graphs(parent.name, name) if g != graph
                       and not self._stranded(fdef.type, fnode.selection_set.selections, g)]
             if better:
-                return self._jump(group, parent, fnode, path, touched, taken or {}, only=better)
-        touched.add(group.id)
+                return self._jump(v, fnode, taken or {}, only=better)
+        v.touched.add(group.id)
         key = (fnode.alias or fnode.name).value
         sub_sel = None
         if fnode.selection_set:
@@ -322,8 +349,7 @@ class _PlanBuilder:
             sub_provided = provided_child(provided, name, parent.name, self.schema) if provided is not None else None
             if source is not None and source.provides is not None:
                 sub_provided = source.provides.selections
-            inner = self._plan_selections(group, sub, fnode.selection_set.selections, sub_path, sub_provided,
-                                          touched)
+            inner = self._plan_selections(v.below(sub, sub_path, sub_provided), fnode.selection_set.selections)
             if not inner:
                 inner = [typename_field()]
             sub_sel = SelectionSetNode(selections=tuple(inner))
@@ -347,9 +373,10 @@ class _PlanBuilder:
                 return True
         return False
 
-    def _jump(self, group: Group, parent, fnode: FieldNode, path: tuple, touched: set, taken: dict[str, str],
-              only: list[str] | None = None) -> list[SelectionNode]:
+    def _jump(self, v: Visit, fnode: FieldNode, taken: dict[str, str], only: list[str] | None = None
+              ) -> list[SelectionNode]:
         """`fnode` lives in another subgraph: fetch the key here, the field through `_entities` there."""
+        group, parent, path = v.group, v.parent, v.path
         if not isinstance(parent, GraphQLObjectType):
             raise PlanningError(f"Cannot plan {parent.name}.{fnode.name.value} from subgraph {group.subgraph}")
         name = fnode.name.value
@@ -357,7 +384,7 @@ class _PlanBuilder:
         if not candidates:
             served = self.sg.interface_object_sources(parent.name, name)
             if served:
-                return self._jump_interface_object(group, parent, fnode, path, touched, *served[0])
+                return self._jump_interface_object(v, fnode, *served[0])
         choice: tuple[str, Key] | None = None
         for graph in candidates:
             keys = [k for k in self.sg.keys(parent.name, graph) if k.resolvable]
@@ -383,10 +410,10 @@ class _PlanBuilder:
             raise PlanningError(f"No key path reaches {parent.name}.{name} from {group.subgraph}")
         self._jumping.add(marker)
         try:
-            here = self._plan_selections(group, parent, rep_fields, path, None, providers)
+            here = self._plan_selections(v.lookup(group, providers), rep_fields)
         finally:
             self._jumping.discard(marker)
-        touched |= providers
+        v.touched.update(providers)
         level = max(self.groups[i].level for i in providers | {group.id}) + 1
         child = self._entity_group(graph, level, group.stage)
         child.deps |= providers | {group.id}
@@ -395,20 +422,21 @@ class _PlanBuilder:
             target = child.targets[path] = Target(path)
         reqs = target.requires.setdefault(parent.name, [])
         reqs.extend(rep_fields)
-        fetched = self._plan_selections(child, parent, [fnode], path, None, touched)
+        fetched = self._plan_selections(v.lookup(child, v.touched), [fnode])
         target.selections.setdefault(parent.name, []).extend(fetched)
         return here
 
-    def _jump_interface_object(self, group, parent, fnode, path, touched, iface: str, graph: str):
+    def _jump_interface_object(self, v: Visit, fnode: FieldNode, iface: str, graph: str) -> list[SelectionNode]:
         """A field an @interfaceObject serves for every implementation: ask `graph` about the interface."""
+        group, parent, path = v.group, v.parent, v.path
         keys = [k for k in self.sg.keys(iface, graph) if k.resolvable]
         local = [k for k in keys if self._fieldset_local(parent.name, k.fields.selections, group.subgraph)]
         if not local:
             raise PlanningError(f"Cannot reach {iface}.{fnode.name.value} in {graph} from {group.subgraph}")
         rep_fields: list[SelectionNode] = [typename_field(), *local[0].fields.selections]
         providers: set[int] = set()
-        here = self._plan_selections(group, parent, rep_fields, path, None, providers)
-        touched |= providers
+        here = self._plan_selections(v.lookup(group, providers), rep_fields)
+        v.touched.update(providers)
         level = max(self.groups[i].level for i in providers | {group.id}) + 1
         child = self._entity_group(graph, level, group.stage)
         child.deps |= providers | {group.id}
@@ -417,7 +445,7 @@ class _PlanBuilder:
         target.rename[parent.name] = iface
         iface_type = self.schema.get_type(iface)
         target.selections.setdefault(iface, []).extend(
-            self._plan_selections(child, iface_type, [fnode], path, None, touched))
+            self._plan_selections(v.lookup(child, v.touched, iface_type), [fnode]))
         return here
 
     # --- finishing ----------------------------------------------------------------------------------------
