@@ -33,7 +33,7 @@ from qianzhao.common.migrations import upgrade
 from qianzhao.common.testing import dev_token, running_service
 from qianzhao.projects.app import SERVICE
 from qianzhao.projects.chains.data import CHAINS
-from qianzhao.projects.enums import ProjectSort, ProjectStatsGroup
+from qianzhao.projects.enums import ProjectSort, ProjectStatsDimension
 from qianzhao.projects.project import queries, rollup
 from qianzhao.projects.project.listing import cursor_values
 from qianzhao.projects.project.models import Project
@@ -189,7 +189,7 @@ async def sql_layer(url: str, runs: int) -> float:
 
         async def stats(i):
             return await queries.stats(session=session, principal=PROVINCE, f=queries.ProjectFilter(), rules=RULES,
-                                       group_by=[ProjectStatsGroup.REGION, ProjectStatsGroup.CATEGORY])
+                                       group_by=[ProjectStatsDimension.REGION, ProjectStatsDimension.CATEGORY])
 
         conn = await session.connection()
 
@@ -222,7 +222,7 @@ async def sql_layer(url: str, runs: int) -> float:
 
         async def stats_board(i):
             return await queries.stats(session=session, principal=PROVINCE, f=queries.ProjectFilter(boards=["PARK"]),
-                                       rules=RULES, group_by=[ProjectStatsGroup.REGION, ProjectStatsGroup.CATEGORY])
+                                       rules=RULES, group_by=[ProjectStatsDimension.REGION, ProjectStatsDimension.CATEGORY])
 
         report("(c') stats region × category of the PARK board (projects table)",
                await timed(stats_board, max(runs // 10, 5)), reference)
@@ -245,7 +245,7 @@ async def explain(session_maker) -> None:
         "(b) count 茶叶": select(func.count()).select_from(queries.list_statement(
             PROVINCE, queries.ProjectFilter(keyword="茶叶"), RULES).subquery()),
         "(c) stats (rollup)": rollup.statement(PROVINCE, queries.ProjectFilter(),
-                                               [ProjectStatsGroup.REGION, ProjectStatsGroup.CATEGORY]),
+                                               [ProjectStatsDimension.REGION, ProjectStatsDimension.CATEGORY]),
         "(c') stats (projects table, when a filter needs it: board)": select(
             Project.region_code, Project.category, func.count(), func.sum(Project.total_investment),
             func.sum(Project.contract_investment)).where(Project.board == "PARK").group_by(Project.region_code,
@@ -262,8 +262,8 @@ SUBGRAPH_A = """query($f: ProjectFilter) { projects(filter: $f, first: 50) {
   totalCount edges { cursor node { id number name totalInvestment status regionCode } } } }"""
 SUBGRAPH_A_NOCOUNT = """query($f: ProjectFilter) { projects(filter: $f, first: 50) {
   edges { cursor node { id number name totalInvestment status regionCode } } } }"""
-SUBGRAPH_C = """query { projectStats(groupBy: [REGION, CATEGORY]) { regionCode category count totalInvestment
-  contractInvestment } }"""
+SUBGRAPH_C = """query { projectStats(groupBy: [REGION, CATEGORY]) { groups { key { region { code } category } count totalInvestment
+  contractInvestment } } }"""
 SUBGRAPH_REF = "query($id: ID!) { project(id: $id) { id name } }"
 
 

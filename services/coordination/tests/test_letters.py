@@ -126,8 +126,8 @@ async def test_overdue_reminder_and_agenda_proposal_happen_once_with_two_schedul
         assert letters[0]["deadline"] == new_deadline.isoformat()
         assert (await event_types(a)).count("letter_overdue") == 1
         assert (await event_types(a)).count("letter_reminded") == 1
-        stats = await b.ok("{ coordinationStats { overdueLetters inProgress } }", token=PROVINCE)
-        assert stats["coordinationStats"] == [{"overdueLetters": 1, "inProgress": 1}]
+        stats = await b.ok("{ coordinationStats { total { overdueLetters inProgress } } }", token=PROVINCE)
+        assert stats["coordinationStats"] == {"total": {"overdueLetters": 1, "inProgress": 1}}
 
         clock.set(new_deadline)  # the reminder's deadline passes too
         await _wait_for(b, "SELECT count(*) FROM agenda_items", 1)

@@ -25,7 +25,15 @@ LIST = """query($f: CoordinationCaseFilter, $first: Int, $after: String, $o: Coo
 ONE = "query($id: ID!) { coordinationCase(id: $id) { number } }"
 ENTITIES = """query($reps: [_Any!]!) { _entities(representations: $reps) { ... on CoordinationCase { number } } }"""
 STATS = """query($g: [CoordinationStatsDimension!], $f: CoordinationCaseFilter) { coordinationStats(groupBy: $g, filter: $f) {
-  category tier department regionCode status collected resolved inProgress overdueLetters averageWorkingDaysToResolve } }"""
+  total { ...c } groups { ...c } } }
+fragment c on CoordinationStatsGroup { key { category tier department { code } region { code } prefecture { code }
+  county { code } status } collected resolved inProgress overdueLetters averageWorkingDaysToResolve }"""
+
+
+def flat(group: dict) -> dict:
+    """A stats group with its keys beside its figures, region keys as codes."""
+    k = {name: (v["code"] if isinstance(v, dict) else v) for name, v in group["key"].items()}
+    return k | {name: v for name, v in group.items() if name != "key"}
 PROVINCIAL = """{ provincialCoordinationList { totalCount cases { number leadDepartment }
   byCategory { category count } byDepartment { department count } } }"""
 
@@ -91,7 +99,7 @@ async def test_jurisdiction_matrix(world, who, sees):
     assert sorted(e["node"]["title"][0] for e in listing["edges"]) == list(sees)
     assert listing["totalCount"] == len(sees)
     stats = (await svc.ok(STATS, {"g": []}, token=tok))["coordinationStats"]
-    assert stats[0]["collected"] == len(sees)
+    assert stats["total"]["collected"] == len(sees) and stats["groups"] == []
     for letter in "ADE":
         read = await svc.graphql(ONE, {"id": ids[letter]}, token=tok)
         ent = await svc.graphql(ENTITIES, {"reps": [{"__typename": "CoordinationCase", "id": ids[letter]}]},
@@ -149,21 +157,33 @@ async def test_filters_ordering_and_pagination(world):
 
 async def test_stats_provincial_list_letters_and_meetings(world):
     svc, _ = world
-    by_tier = (await svc.ok(STATS, {"g": ["TIER", "STATUS"]}, token=PROVINCE))["coordinationStats"]
+    by_tier = [flat(g) for g in (await svc.ok(STATS, {"g": ["TIER", "STATUS"]}, token=PROVINCE))[
+        "coordinationStats"]["groups"]]
     got = {(r["tier"], r["status"]): (r["collected"], r["resolved"], r["inProgress"]) for r in by_tier}
     assert got == {("COUNTY", "ASSIGNED"): (1, 0, 1), ("COUNTY", "SUBMITTED"): (1, 0, 1),
                    ("PREFECTURE", "SUBMITTED"): (1, 0, 1), ("PROVINCE", "ASSIGNED"): (1, 0, 1),
                    ("PROVINCE", "RESOLVED"): (1, 1, 0)}
     total = (await svc.ok(STATS, {}, token=PROVINCE))["coordinationStats"]
-    assert total == [{"category": None, "tier": None, "department": None, "regionCode": None, "status": None,
-                      "collected": 5, "resolved": 1, "inProgress": 4, "overdueLetters": 0,
-                      "averageWorkingDaysToResolve": 0.0}]
-    by_dept = (await svc.ok(STATS, {"g": ["DEPARTMENT"]}, token=PROVINCE))["coordinationStats"]
+    assert total["groups"] == [] and flat(total["total"]) == {
+        "category": None, "tier": None, "department": None, "region": None, "prefecture": None, "county": None,
+        "status": None, "collected": 5, "resolved": 1, "inProgress": 4, "overdueLetters": 0,
+        "averageWorkingDaysToResolve": 0.0}
+    by_dept = [flat(g) for g in (await svc.ok(STATS, {"g": ["DEPARTMENT"]}, token=PROVINCE))[
+        "coordinationStats"]["groups"]]
     assert {r["department"]: r["collected"] for r in by_dept} == {
         "industry_it": 1, NATURAL_RESOURCES: 1, ENERGY: 1, None: 2}
-    by_region = (await svc.ok(STATS, {"g": ["REGION"]}, token=token("PREFECTURE", "520100")))["coordinationStats"]
-    assert {r["regionCode"]: r["collected"] for r in by_region} == {NANMING: 2, YUNYAN: 1}
-    by_cat = (await svc.ok(STATS, {"g": ["CATEGORY"], "f": {"openOnly": True}}, token=PROVINCE))["coordinationStats"]
+    by_region = [flat(g) for g in (await svc.ok(STATS, {"g": ["REGION"]}, token=token("PREFECTURE", "520100")))[
+        "coordinationStats"]["groups"]]
+    assert {r["region"]: r["collected"] for r in by_region} == {NANMING: 2, YUNYAN: 1}
+    # a prefecture's row is its counties' rows plus its own prefecture-level cases
+    by_pref = {r["prefecture"]: r["collected"] for r in (
+        flat(g) for g in (await svc.ok(STATS, {"g": ["PREFECTURE"]}, token=PROVINCE))["coordinationStats"]["groups"])}
+    by_county = [flat(g) for g in (await svc.ok(STATS, {"g": ["PREFECTURE", "COUNTY"]}, token=PROVINCE))[
+        "coordinationStats"]["groups"]]
+    assert by_pref == {p: sum(r["collected"] for r in by_county if r["prefecture"] == p) for p in by_pref}
+    assert by_pref == {"520100": 3, "520300": 1, None: 1}  # None: the province's own case
+    by_cat = [flat(g) for g in (await svc.ok(STATS, {"g": ["CATEGORY"], "f": {"openOnly": True}}, token=PROVINCE))[
+        "coordinationStats"]["groups"]]
     assert {r["category"]: r["collected"] for r in by_cat} == {"FACTOR_GUARANTEE": 2, "FINANCING": 1, "PROCEDURES": 1}
     provincial = (await svc.ok(PROVINCIAL, token=PROVINCE))["provincialCoordinationList"]
     assert provincial["totalCount"] == 1 and provincial["cases"][0]["leadDepartment"] == NATURAL_RESOURCES

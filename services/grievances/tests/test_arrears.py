@@ -24,7 +24,7 @@ REPAY = """mutation($input: RecordRepaymentInput!) { recordRepayment(input: $inp
 PLAN = """mutation($input: AgreeResolutionPlanInput!) { agreeResolutionPlan(input: $input) {
   claim { id version plannedAmount resolvedAmount resolutionRate resolvedAt } userErrors { field code } } }"""
 STATS = """query($g: [ArrearsStatsDimension!]) { arrearsStats(groupBy: $g) {
-  total { ...s } groups { regionCode ...s } } }
+  total { ...s } groups { key { region { code } prefecture { code } county { code } } ...s } } }
 fragment s on ArrearsStatsGroup { claimCount claimedAmount undisputedAmount disputedAmount clearedAmount
   resolvedAmount outstandingAmount clearanceRate resolutionRate }"""
 ZUNYI_OFFICER = tok("PREFECTURE", ZUNYI)
@@ -81,7 +81,13 @@ async def test_ledger_rates_are_exact_to_the_fen(api):
         "resolutionRate": rate(resolved, undisputed)}
     assert total["clearedAmount"] == "503334.34" and total["clearanceRate"] == "0.2885"
     groups = (await api.svc.ok(STATS, {"g": ["PREFECTURE"]}, token=PROVINCE))["arrearsStats"]["groups"]
-    assert [(g["regionCode"], g["clearedAmount"]) for g in groups] == [(GUIYANG, "500001.01"), (ZUNYI, "3333.33")]
+    assert [(g["key"]["prefecture"]["code"], g["clearedAmount"]) for g in groups] == [
+        (GUIYANG, "500001.01"), (ZUNYI, "3333.33")]
+    counties = (await api.svc.ok(STATS, {"g": ["PREFECTURE", "COUNTY"]}, token=PROVINCE))["arrearsStats"]["groups"]
+    for g in groups:  # a prefecture's row is the sum of its rows by county (and its own prefecture-level claims)
+        mine = [c for c in counties if c["key"]["prefecture"] == g["key"]["prefecture"]]
+        assert sum(Decimal(c["clearedAmount"]) for c in mine) == Decimal(g["clearedAmount"])
+        assert sum(c["claimCount"] for c in mine) == g["claimCount"]
     # jurisdiction: Guiyang officers see only Guiyang; the creditor only its own claims; departments none
     total = (await api.svc.ok(STATS, {}, token=tok("PREFECTURE", GUIYANG)))["arrearsStats"]["total"]
     assert total["claimCount"] == 2

@@ -9,7 +9,7 @@ from grievance_support import COUNTY, NANMING, OTHER, PROVINCE, YUNYAN, tok
 
 STATS = """query($groupBy: [GrievanceStatsDimension!], $f: GrievanceFilter) {
   grievanceStats(groupBy: $groupBy, filter: $f) {
-    total { ...m } groups { category month unit { code } ...m } } }
+    total { ...m } groups { key { category month unit { code } prefecture { code } county { name } } ...m } } }
 fragment m on GrievanceStatsGroup { count mergedCount validCount invalidCount dueForReply repliedOnTime
   responseRate resolvedCount resolutionRate feedbackCount satisfiedCount satisfactionRate resolvedOnTime
   onTimeRate averageWorkingDaysToReply }"""
@@ -54,12 +54,18 @@ async def test_three_rates_equal_a_hand_computation(api):
     }
     assert total["satisfactionRate"] == "0.6667"
     groups = (await api.svc.ok(STATS, {"groupBy": ["CATEGORY"]}, token=PROVINCE))["grievanceStats"]["groups"]
-    by_cat = {grp["category"]: grp for grp in groups}
+    by_cat = {grp["key"]["category"]: grp for grp in groups}
     assert by_cat["COMPLAINT"]["count"] == 1 and by_cat["COMPLAINT"]["satisfactionRate"] == "1.0000"
     assert by_cat["SITUATION_REPORT"]["count"] == 5 and by_cat["SITUATION_REPORT"]["mergedCount"] == 1
     groups = (await api.svc.ok(STATS, {"groupBy": ["MONTH", "UNIT"]}, token=PROVINCE))["grievanceStats"]["groups"]
-    assert {(grp["month"], (grp["unit"] or {}).get("code"), grp["count"]) for grp in groups} == {
+    assert {(grp["key"]["month"], (grp["key"]["unit"] or {}).get("code"), grp["count"]) for grp in groups} == {
         ("2023-09", NANMING, 4), ("2023-09", None, 2)}
+    by_pref = (await api.svc.ok(STATS, {"groupBy": ["PREFECTURE"]}, token=PROVINCE))["grievanceStats"]["groups"]
+    by_county = (await api.svc.ok(STATS, {"groupBy": ["PREFECTURE", "COUNTY"]}, token=PROVINCE))[
+        "grievanceStats"]["groups"]
+    assert by_pref and all(p["count"] == sum(c["count"] for c in by_county
+                                             if c["key"]["prefecture"] == p["key"]["prefecture"]) for p in by_pref)
+    assert "南明区" in {(c["key"]["county"] or {}).get("name") for c in by_county}
     # jurisdiction applies to statistics too
     for token in (tok("COUNTY", YUNYAN), tok("ENTERPRISE", NANMING, credit_code=OTHER),
                   tok("DEPARTMENT", department="energy")):

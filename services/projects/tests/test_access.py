@@ -32,7 +32,7 @@ ROLES = {
 }
 ENTITIES = """query($reps: [_Any!]!) { _entities(representations: $reps) {
   ... on Project { id name status totalInvestment version stale contacts { name } contractInvestment } } }"""
-STATS = "query { projectStats(groupBy: []) { count } }"
+STATS = "query { projectStats(groupBy: []) { total { count } } }"
 READ = """query($id: ID!) { project(id: $id) { id status version stale verifiedAt contacts { name } history { action }
   reviews { decision } investorCreditCode contractInvestment fiveOnes { responsibleLeader } } }"""
 
@@ -46,7 +46,7 @@ async def test_each_role_sees_exactly_its_projects(svc, role):
     ids, total = await query_ids(svc, None, token=token, page=40)
     assert set(ids) == visible and total == len(visible)
     stats = (await svc.ok(STATS, token=token))["projectStats"]
-    assert stats[0]["count"] == len(visible)
+    assert stats["total"]["count"] == len(visible)
 
     hidden = next((r for r in rows if not pred(r)), None)
     shown = next(r for r in rows if pred(r))

@@ -61,10 +61,23 @@ async def test_stale_and_stalled_filters(svc, clock):
     assert ids == _ids(rows, lambda r: r["status"] in ("SIGNED", "UNDER_CONSTRUCTION"))
 
 
-STATS = """query($f: ProjectFilter, $g: [ProjectStatsGroup!]!) { projectStats(filter: $f, groupBy: $g) {
-  category chainCode board regionCode status year count totalInvestment contractInvestment } }"""
+STATS = """query($f: ProjectFilter, $g: [ProjectStatsDimension!]!) { projectStats(filter: $f, groupBy: $g) {
+  total { ...s } groups { ...s } } }
+fragment s on ProjectStatsGroup { key { category chainCode board region { code } prefecture { code }
+  county { code } status year } count totalInvestment contractInvestment }"""
 COLUMNS = {"CATEGORY": ("category", "category"), "CHAIN": ("chain_code", "chainCode"), "BOARD": ("board", "board"),
-           "REGION": ("region_code", "regionCode"), "STATUS": ("status", "status"), "YEAR": ("year", "year")}
+           "REGION": ("region_code", "region"), "STATUS": ("status", "status"), "YEAR": ("year", "year"),
+           "PREFECTURE": ("substr(region_code, 1, 4) || '00'", "prefecture"),
+           "COUNTY": ("CASE WHEN substr(region_code, 5, 2) = '00' THEN NULL ELSE region_code END", "county")}
+
+
+def rows_of(stats: dict, grouped: bool) -> list[dict]:
+    """The stats rows with their keys flattened (region keys as codes): the groups, or the total alone."""
+    out = []
+    for row in stats["groups"] if grouped else [stats["total"]]:
+        key = {k: (v["code"] if isinstance(v, dict) else v) for k, v in row["key"].items()}
+        out.append(key | {k: v for k, v in row.items() if k != "key"})
+    return out
 
 
 async def test_stats_equal_direct_sql(svc):
@@ -80,8 +93,7 @@ async def test_stats_equal_direct_sql(svc):
     async with svc.runtime.engine.begin() as conn:
         await conn.execute(text("TRUNCATE projects CASCADE"))
     empty = (await svc.ok(STATS, {"f": None, "g": ["REGION"]}, token=tok()))["projectStats"]
-    total = (await svc.ok(STATS, {"f": None, "g": []}, token=tok()))["projectStats"]
-    assert empty == [] and total[0]["count"] == 0
+    assert empty["groups"] == [] and empty["total"]["count"] == 0
 
 
 async def _compare_stats(svc):
@@ -96,10 +108,13 @@ async def _compare_stats(svc):
         (["STATUS", "YEAR"], {"regionCode": GUIYANG, "categories": ["AGRICULTURE"], "year": 2022},
          "prefecture_code = '520100' AND category = 'AGRICULTURE' AND year = 2022"),
         (["REGION"], {"regionCode": NANMING}, "region_code = '520102'"),
+        (["PREFECTURE"], None, "true"),
+        (["PREFECTURE", "COUNTY", "CATEGORY"], {"premium": True}, "premium"),
+        (["COUNTY"], {"keyword": "茶叶"}, "search_text LIKE '%茶叶%'"),
         (["REGION", "CATEGORY"], {"premium": True, "statuses": ["LISTED"]}, "premium AND status = 'LISTED'"),
     ]
     for group, filter_, where in cases:
-        got = (await svc.ok(STATS, {"f": filter_, "g": group}, token=tok()))["projectStats"]
+        got = rows_of((await svc.ok(STATS, {"f": filter_, "g": group}, token=tok()))["projectStats"], bool(group))
         cols = [COLUMNS[g][0] for g in group]
         select = ", ".join(cols + ["count(*)", "coalesce(sum(total_investment), 0)",
                                    "coalesce(sum(contract_investment), 0)"])

@@ -180,12 +180,22 @@ async def test_investment_trips_and_year_on_year_stats(svc):
                                                        "startOn": "2024-01-01", "endOn": "2024-01-01"},
                          county, result="trip", fields=TRIP)
     assert wrong["userErrors"][0]["field"] == ["input", "regionCode"]
-    stats = "query($r: String) { investmentTripStats(startFrom: \"2024-01-01\", startTo: \"2024-06-30\", regionCode: $r) { level count previousCount changePercent } }"
-    got = (await svc.ok(stats, {"r": None}, token=prefecture))["investmentTripStats"]
-    assert got == [{"level": "PREFECTURE", "count": 3, "previousCount": 2, "changePercent": "50.0"},
-                   {"level": "COUNTY", "count": 5, "previousCount": 4, "changePercent": "25.0"}]
-    province = (await svc.ok(stats, {"r": None}, token=tok()))["investmentTripStats"]
-    assert province[1]["count"] == 6 and province[1]["previousCount"] == 4
+    stats = ("query($r: String, $g: [InvestmentTripStatsDimension!]!) { investmentTripStats(startFrom: \"2024-01-01\", "
+             "startTo: \"2024-06-30\", regionCode: $r, groupBy: $g) { total { count previousCount changePercent } "
+             "groups { key { level prefecture { code } county { code } } count previousCount changePercent } } }")
+    got = (await svc.ok(stats, {"r": None, "g": ["LEVEL"]}, token=prefecture))["investmentTripStats"]
+    assert {g["key"]["level"]: (g["count"], g["previousCount"], g["changePercent"]) for g in got["groups"]} == {
+        "PREFECTURE": (3, 2, "50.0"), "COUNTY": (5, 4, "25.0")}
+    assert got["total"] == {"count": 8, "previousCount": 6, "changePercent": "33.3"}
+    province = {g["key"]["level"]: g for g in (await svc.ok(stats, {"r": None, "g": ["LEVEL"]}, token=tok()))[
+        "investmentTripStats"]["groups"]}
+    assert province["COUNTY"]["count"] == 6 and province["COUNTY"]["previousCount"] == 4
+    by_pref = (await svc.ok(stats, {"r": None, "g": ["PREFECTURE"]}, token=tok()))["investmentTripStats"]["groups"]
+    by_county = (await svc.ok(stats, {"r": None, "g": ["PREFECTURE", "COUNTY"]}, token=tok()))[
+        "investmentTripStats"]["groups"]
+    for p in by_pref:  # a prefecture's trips are its counties' trips plus its own leaders'
+        mine = [c for c in by_county if c["key"]["prefecture"] == p["key"]["prefecture"]]
+        assert sum(c["count"] for c in mine) == p["count"] and any(c["key"]["county"] for c in mine)
     listing = await svc.ok("query { investmentTrips(first: 50) { totalCount } }", token=county)
     assert listing["investmentTrips"]["totalCount"] == 9
     assert len([e for e in await outbox(svc) if e["type"] == "qianzhao.projects.trip.recorded.v1"]) == len(trips)

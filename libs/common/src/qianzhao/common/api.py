@@ -328,3 +328,8 @@ class RegionType:
         if regions.get(code) is None:
             return None
         return cls(code=code)
+
+
+def region_key(code: str | None) -> RegionType | None:
+    """A statistics group's region key: the division a code names, or null."""
+    return RegionType(code=code) if code and regions.get(code) else None

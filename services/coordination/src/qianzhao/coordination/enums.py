@@ -121,7 +121,9 @@ class StatsDimension(Enum):
     CATEGORY = ev("CATEGORY", description="Problem category.")
     TIER = ev("TIER", description="Current tier.")
     DEPARTMENT = ev("DEPARTMENT", description="Lead department (unassigned cases group under null).")
-    REGION = ev("REGION", description="Region code of the case.")
+    REGION = ev("REGION", description="The case's own region, as recorded.")
+    PREFECTURE = ev("PREFECTURE", description="The prefecture (市州) the case lies in, its counties rolled up.")
+    COUNTY = ev("COUNTY", description="The county (县区) the case lies in; null above a county.")
     STATUS = ev("STATUS", description="Lifecycle status.")
 
 

@@ -127,12 +127,22 @@ class TripLevel(Enum):
     COUNTY = V("COUNTY", description="County party secretary or head (县级党政主要负责同志).")
 
 
+@strawberry.enum(name="InvestmentTripStatsDimension", description="A dimension to group trip statistics by.")
+class TripStatsDimension(Enum):
+    LEVEL = V("LEVEL", description="By the leader's level (按层级).")
+    REGION = V("REGION", description="By the leader's own division (按地区).")
+    PREFECTURE = V("PREFECTURE", description="By prefecture, its counties' trips rolled up (按市州).")
+    COUNTY = V("COUNTY", description="By county; null for prefecture leaders' trips (按县区).")
+
+
 @strawberry.enum(description="Dimension to group project statistics by (统计维度).")
-class ProjectStatsGroup(Enum):
+class ProjectStatsDimension(Enum):
     CATEGORY = V("CATEGORY", description="By category (按类别).")
     CHAIN = V("CHAIN", description="By industry chain (按产业链).")
     BOARD = V("BOARD", description="By board (按板块).")
-    REGION = V("REGION", description="By region code of the project (按地区).")
+    REGION = V("REGION", description="By the project's own region, as recorded (按地区).")
+    PREFECTURE = V("PREFECTURE", description="By prefecture, its counties' projects rolled up (按市州).")
+    COUNTY = V("COUNTY", description="By county; null for prefecture-level projects (按县区).")
     STATUS = V("STATUS", description="By status (按状态).")
     YEAR = V("YEAR", description="By year compiled (按年度).")
 

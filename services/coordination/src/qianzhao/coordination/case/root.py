@@ -132,8 +132,8 @@ class CaseQueries:
         self, info: Info,
         filter: Annotated[CoordinationCaseFilter | None, strawberry.argument(description="Criteria.")] = None,
         group_by: Annotated[list[StatsDimension] | None, strawberry.argument(
-            description="Dimensions; none → one total row.")] = None,
-    ) -> list[stats.CoordinationStatsRow]:
+            description="Dimensions; none → the total alone.")] = None,
+    ) -> stats.CoordinationStats:
         principal = info.context.user()
         principal.require_role(*READ_ROLES)
         stmt = queries.visible_cases(principal, filter.to_filter() if filter else None)

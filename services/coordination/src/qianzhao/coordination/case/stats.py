@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from qianzhao.common.api import RegionType, region_key
+from qianzhao.common.reference import DepartmentType
+from qianzhao.common.rollup import county_key, prefecture_key
 from sqlalchemy import Float, and_, cast, func, select
 
 from ..enums import AWAITING_LETTER_VALUES, OPEN_VALUES, CaseStatus, Category, StatsDimension, Tier
 from ..letter.models import DepartmentLetter
 from .models import CoordinationCase as C
 
-COLUMNS = {
+COLUMNS = {  # PREFECTURE and COUNTY are rolled up from the region column in _rows
     StatsDimension.CATEGORY: C.category,
     StatsDimension.TIER: C.tier,
     StatsDimension.DEPARTMENT: C.lead_department,
@@ -20,13 +23,22 @@ COLUMNS = {
 }
 
 
-@strawberry.type(description="One group of coordinationStats; the key fields not grouped by are null.")
-class CoordinationStatsRow:
-    category: Category | None = strawberry.field(description="Category, when grouped by CATEGORY.")
-    tier: Tier | None = strawberry.field(description="Tier, when grouped by TIER.")
-    department: str | None = strawberry.field(description="Lead department, when grouped by DEPARTMENT.")
-    region_code: str | None = strawberry.field(description="Region code, when grouped by REGION.")
-    status: CaseStatus | None = strawberry.field(description="Status, when grouped by STATUS.")
+@strawberry.type(description="What a group of coordinationStats shares; the keys not grouped by are null.")
+class CoordinationStatsKey:
+    category: Category | None = strawberry.field(default=None, description="When grouped by CATEGORY.")
+    tier: Tier | None = strawberry.field(default=None, description="When grouped by TIER.")
+    department: DepartmentType | None = strawberry.field(
+        default=None, description="When grouped by DEPARTMENT (null: not yet assigned).")
+    region: RegionType | None = strawberry.field(default=None, description="When grouped by REGION.")
+    prefecture: RegionType | None = strawberry.field(default=None, description="When grouped by PREFECTURE.")
+    county: RegionType | None = strawberry.field(default=None, description="When grouped by COUNTY; null above a "
+                                                                          "county.")
+    status: CaseStatus | None = strawberry.field(default=None, description="When grouped by STATUS.")
+
+
+@strawberry.type(description="The figures of one group of coordinationStats (or the total).")
+class CoordinationStatsGroup:
+    key: CoordinationStatsKey = strawberry.field(description="The group's keys (分组); all null in the total.")
     collected: int = strawberry.field(description="Cases collected (收集问题数).")
     resolved: int = strawberry.field(description="Cases resolved (已解决).")
     in_progress: int = strawberry.field(description="Cases still open (推进中).")
@@ -35,14 +47,29 @@ class CoordinationStatsRow:
         description="Mean working days from submission to resolution of the resolved cases; null when none.")
 
 
-async def compute(session, cases_stmt, group_by: list[StatsDimension], now: datetime) -> list[CoordinationStatsRow]:
+@strawberry.type(description="Coordination statistics over the cases you may see: the total and one row per group.")
+class CoordinationStats:
+    total: CoordinationStatsGroup = strawberry.field(description="All matching cases.")
+    groups: list[CoordinationStatsGroup] = strawberry.field(description="One row per combination of the groupBy "
+                                                                        "keys, in key order.")
+
+
+async def compute(session, cases_stmt, group_by: list[StatsDimension], now: datetime) -> CoordinationStats:
     """Group the (already jurisdiction-filtered) cases of `cases_stmt`."""
     dims = list(dict.fromkeys(group_by))
+    rows = await _rows(session, cases_stmt, [], now)
+    groups = await _rows(session, cases_stmt, dims, now) if dims else []
+    return CoordinationStats(total=rows[0], groups=groups)
+
+
+async def _rows(session, cases_stmt, dims: list[StatsDimension], now: datetime) -> list[CoordinationStatsGroup]:
     base = cases_stmt.subquery()
     overdue = (select(DepartmentLetter.case_id, func.count().label("n"))
                .where(DepartmentLetter.status.in_(AWAITING_LETTER_VALUES), DepartmentLetter.first_deadline <= now)
                .group_by(DepartmentLetter.case_id).subquery())
-    keys = [base.c[COLUMNS[d].key].label(d.value) for d in dims]
+    region = base.c[C.region_code.key]
+    exprs = {StatsDimension.PREFECTURE: prefecture_key(region), StatsDimension.COUNTY: county_key(region)}
+    keys = [exprs[d].label(d.value) if d in exprs else base.c[COLUMNS[d].key].label(d.value) for d in dims]
     stmt = (select(
         *keys,
         func.count().label("collected"),
@@ -54,14 +81,15 @@ async def compute(session, cases_stmt, group_by: list[StatsDimension], now: date
     ).select_from(base.outerjoin(overdue, overdue.c.case_id == base.c.id)))
     if keys:
         stmt = stmt.group_by(*keys).order_by(*keys)
-    rows = (await session.execute(stmt)).mappings().all()
     out = []
-    for r in rows:
-        out.append(CoordinationStatsRow(
-            category=Category(r["CATEGORY"]) if "CATEGORY" in r and r["CATEGORY"] else None,
-            tier=Tier(r["TIER"]) if "TIER" in r and r["TIER"] else None,
-            department=r.get("DEPARTMENT"), region_code=r.get("REGION"),
-            status=CaseStatus(r["STATUS"]) if "STATUS" in r and r["STATUS"] else None,
+    for r in (await session.execute(stmt)).mappings().all():
+        out.append(CoordinationStatsGroup(
+            key=CoordinationStatsKey(
+                category=Category(r["CATEGORY"]) if r.get("CATEGORY") else None,
+                tier=Tier(r["TIER"]) if r.get("TIER") else None,
+                department=DepartmentType.of(r.get("DEPARTMENT")), region=region_key(r.get("REGION")),
+                prefecture=region_key(r.get("PREFECTURE")), county=region_key(r.get("COUNTY")),
+                status=CaseStatus(r["STATUS"]) if r.get("STATUS") else None),
             collected=int(r["collected"]), resolved=int(r["resolved"]), in_progress=int(r["in_progress"]),
             overdue_letters=int(r["overdue_letters"]),
             average_working_days_to_resolve=round(float(r["avg_days"]), 2) if r["avg_days"] is not None else None,

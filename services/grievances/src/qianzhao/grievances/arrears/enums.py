@@ -23,8 +23,9 @@ STATUTORY_DAYS = {ArrearsDebtorType.GOVERNMENT_AGENCY: 30, ArrearsDebtorType.PUB
 
 @strawberry.enum(description="A dimension to group arrears statistics by.")
 class ArrearsStatsDimension(Enum):
-    REGION = V("REGION", description="Region code of the claim.")
-    PREFECTURE = V("PREFECTURE", description="Prefecture (市/州) of the claim.")
+    REGION = V("REGION", description="The claim's own region, as recorded.")
+    PREFECTURE = V("PREFECTURE", description="The prefecture (市/州) the claim lies in, its counties rolled up.")
+    COUNTY = V("COUNTY", description="The county (县区) the claim lies in; null above a county.")
     DEBTOR_TYPE = V("DEBTOR_TYPE", description="Kind of debtor.")
     CREDITOR_SIZE = V("CREDITOR_SIZE", description="Size class of the creditor SME.")
     DISPUTED = V("DISPUTED", description="Disputed (有分歧) or not (无分歧).")

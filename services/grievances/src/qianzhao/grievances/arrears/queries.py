@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import strawberry
 from qianzhao.common import regions
-from qianzhao.common.api import connection, paginate
+from qianzhao.common.api import RegionType, connection, paginate, region_key
 from qianzhao.common.auth import Principal
 from qianzhao.common.errors import bad_input
+from qianzhao.common.rollup import county_key, prefecture_key
 from sqlalchemy import Select, String, case, cast, func, literal, select
 
 from .. import access
@@ -69,13 +70,21 @@ class Sums:
     resolved: Decimal
 
 
+@strawberry.type(description="What a group of arrearsStats shares; the keys not grouped by are null.")
+class ArrearsStatsKey:
+    region: RegionType | None = F(default=None, description="When grouped by REGION.")
+    prefecture: RegionType | None = F(default=None, description="When grouped by PREFECTURE.")
+    county: RegionType | None = F(default=None, description="When grouped by COUNTY; null above a county.")
+    debtor_type: ArrearsDebtorType | None = F(default=None, description="When grouped by DEBTOR_TYPE.")
+    creditor_size: EnterpriseSize | None = F(default=None, description="When grouped by CREDITOR_SIZE.")
+    disputed: bool | None = F(default=None, description="When grouped by DISPUTED.")
+
+
 @strawberry.type(description="Arrears totals and rates for one group (or all), exact Decimal yuan.")
 class ArrearsStatsGroup:
     sums: strawberry.Private[Sums]
-    region_code: str | None = F(default=None, description="Group key when grouped by REGION or PREFECTURE.")
-    debtor_type: ArrearsDebtorType | None = F(default=None, description="Group key when grouped by DEBTOR_TYPE.")
-    creditor_size: EnterpriseSize | None = F(default=None, description="Group key when grouped by CREDITOR_SIZE.")
-    disputed: bool | None = F(default=None, description="Group key when grouped by DISPUTED.")
+    key: ArrearsStatsKey = F(default_factory=lambda: ArrearsStatsKey(),
+                             description="The group's keys (分组); all null in the total.")
 
     @F(description="Number of claims.")
     def claim_count(self) -> int:
@@ -124,7 +133,8 @@ def _dim(d: ArrearsStatsDimension):
     c = ArrearsClaim
     return {
         ArrearsStatsDimension.REGION: c.region_code,
-        ArrearsStatsDimension.PREFECTURE: func.substr(c.region_code, 1, 4) + literal("00"),
+        ArrearsStatsDimension.PREFECTURE: prefecture_key(c.region_code),
+        ArrearsStatsDimension.COUNTY: county_key(c.region_code),
         ArrearsStatsDimension.DEBTOR_TYPE: c.debtor_type,
         ArrearsStatsDimension.CREDITOR_SIZE: c.creditor_size,
         ArrearsStatsDimension.DISPUTED: cast(c.disputed, String),
@@ -159,10 +169,10 @@ async def stats(session, principal: Principal, *, f, group_by: list[ArrearsStats
         stmt = filtered(principal, f, select(*cols, *measures).select_from(ArrearsClaim)).group_by(*cols)
         for r in (await session.execute(stmt.order_by(*cols))).all():
             m = r._mapping
-            region = m.get("region") or m.get("prefecture")
-            groups.append(ArrearsStatsGroup(
-                sums=_sums(m), region_code=region,
+            groups.append(ArrearsStatsGroup(sums=_sums(m), key=ArrearsStatsKey(
+                region=region_key(m.get("region")), prefecture=region_key(m.get("prefecture")),
+                county=region_key(m.get("county")),
                 debtor_type=ArrearsDebtorType(m["debtor_type"]) if m.get("debtor_type") else None,
                 creditor_size=EnterpriseSize(m["creditor_size"]) if m.get("creditor_size") else None,
-                disputed=(m["disputed"] == "true") if m.get("disputed") is not None else None))
+                disputed=(m["disputed"] == "true") if m.get("disputed") is not None else None)))
     return ArrearsStats(total=ArrearsStatsGroup(sums=_sums(total._mapping)), groups=groups)

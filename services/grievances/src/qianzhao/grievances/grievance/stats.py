@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from qianzhao.common.auth import Principal
+from qianzhao.common.rollup import county_key, prefecture_key
 from sqlalchemy import and_, func, literal, select
 
 from .enums import FeedbackRating, GrievanceValidity
@@ -37,6 +38,8 @@ class Dimension(Enum):
     CATEGORY = "CATEGORY"
     CHANNEL = "CHANNEL"
     REGION = "REGION"
+    PREFECTURE = "PREFECTURE"
+    COUNTY = "COUNTY"
     STATUS = "STATUS"
     UNIT = "UNIT"
     MONTH = "MONTH"
@@ -46,6 +49,8 @@ def _dimension_column(d: Dimension):
     return {
         Dimension.CATEGORY: Grievance.category, Dimension.CHANNEL: Grievance.channel,
         Dimension.REGION: Grievance.region_code, Dimension.STATUS: Grievance.status,
+        Dimension.PREFECTURE: prefecture_key(Grievance.region_code),
+        Dimension.COUNTY: county_key(Grievance.region_code),
         Dimension.UNIT: Grievance.lead_unit,
         Dimension.MONTH: func.to_char(func.timezone("Asia/Shanghai", Grievance.received_at), "YYYY-MM"),
     }[d].label(d.value.lower())

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 import strawberry
+from qianzhao.common.api import RegionType, region_key
 
 from .enums import GrievanceCategory, GrievanceChannel, GrievanceStatus
 from .stats import Row, rate
@@ -18,30 +19,42 @@ F = strawberry.field
 class GrievanceStatsDimension(Enum):
     CATEGORY = strawberry.enum_value("CATEGORY", description="Category (诉求类别).")
     CHANNEL = strawberry.enum_value("CHANNEL", description="Channel (受理渠道).")
-    REGION = strawberry.enum_value("REGION", description="Region code of the case (属地).")
+    REGION = strawberry.enum_value("REGION", description="The case's own region (属地), as recorded.")
+    PREFECTURE = strawberry.enum_value("PREFECTURE", description="The prefecture (市州) the case lies in, its "
+                                                                "counties' cases rolled up.")
+    COUNTY = strawberry.enum_value("COUNTY", description="The county (县区) the case lies in; null for prefecture- "
+                                                        "and province-level cases.")
     STATUS = strawberry.enum_value("STATUS", description="Lifecycle state.")
     UNIT = strawberry.enum_value("UNIT", description="Current lead unit (主办单位).")
     MONTH = strawberry.enum_value("MONTH", description="Month of receipt, Asia/Shanghai (YYYY-MM).")
 
 
+@strawberry.type(description="What a group of grievanceStats shares; the keys not grouped by are null.")
+class GrievanceStatsKey:
+    category: GrievanceCategory | None = F(default=None, description="When grouped by CATEGORY.")
+    channel: GrievanceChannel | None = F(default=None, description="When grouped by CHANNEL.")
+    region: RegionType | None = F(default=None, description="When grouped by REGION.")
+    prefecture: RegionType | None = F(default=None, description="When grouped by PREFECTURE.")
+    county: RegionType | None = F(default=None, description="When grouped by COUNTY; null for cases above a county.")
+    status: GrievanceStatus | None = F(default=None, description="When grouped by STATUS.")
+    unit: HandlingUnitType | None = F(default=None, description="When grouped by UNIT (null: none).")
+    month: str | None = F(default=None, description="When grouped by MONTH (YYYY-MM).")
+
+
 @strawberry.type(description="Counts and rates of 接诉即办 for one group (or the total).")
 class GrievanceStatsGroup:
     row: strawberry.Private[Row]
-    category: GrievanceCategory | None = F(default=None, description="Group key when grouped by CATEGORY.")
-    channel: GrievanceChannel | None = F(default=None, description="Group key when grouped by CHANNEL.")
-    region_code: str | None = F(default=None, description="Group key when grouped by REGION.")
-    status: GrievanceStatus | None = F(default=None, description="Group key when grouped by STATUS.")
-    unit: HandlingUnitType | None = F(default=None, description="Group key when grouped by UNIT (null: none).")
-    month: str | None = F(default=None, description="Group key when grouped by MONTH (YYYY-MM).")
+    key: GrievanceStatsKey = F(description="The group's keys (分组); all null in the total.")
 
     @classmethod
     def from_row(cls, row: Row) -> GrievanceStatsGroup:
         k = row.keys
-        return cls(row=row,
-                   category=GrievanceCategory(k["category"]) if k.get("category") else None,
-                   channel=GrievanceChannel(k["channel"]) if k.get("channel") else None,
-                   region_code=k.get("region"), status=GrievanceStatus(k["status"]) if k.get("status") else None,
-                   unit=HandlingUnitType.from_key(k["unit"]) if k.get("unit") else None, month=k.get("month"))
+        return cls(row=row, key=GrievanceStatsKey(
+            category=GrievanceCategory(k["category"]) if k.get("category") else None,
+            channel=GrievanceChannel(k["channel"]) if k.get("channel") else None,
+            region=region_key(k.get("region")), prefecture=region_key(k.get("prefecture")),
+            county=region_key(k.get("county")), status=GrievanceStatus(k["status"]) if k.get("status") else None,
+            unit=HandlingUnitType.from_key(k["unit"]) if k.get("unit") else None, month=k.get("month")))
 
     @F(description="Cases, merged duplicates excluded (each matter counted once) (件数).")
     def count(self) -> int:

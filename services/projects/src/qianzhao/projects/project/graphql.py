@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from qianzhao.common import regions
 from qianzhao.common.api import Connection
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import forbidden
@@ -16,7 +17,7 @@ from ..enums import (
     DelistReason,
     ProjectBoard,
     ProjectCategory,
-    ProjectStatsGroup,
+    ProjectStatsDimension,
     ProjectStatus,
 )
 from ..payloads import payload, run
@@ -62,17 +63,53 @@ def to_type(info: Info):
     return lambda p: ProjectType.from_model(p, access.View.FULL, rules)
 
 
-@strawberry.type(name="ProjectStatsRow", description="One group of project statistics (统计行).")
+if TYPE_CHECKING:
+    from ..entities.types import ProjectsRegionType
+
+REGION = Annotated["ProjectsRegionType", strawberry.lazy("qianzhao.projects.entities.types")]
+
+
+@strawberry.type(description="What a group of projectStats shares; the keys not grouped by are null (分组).")
+class ProjectStatsKey:
+    category: ProjectCategory | None = strawberry.field(default=None, description="When grouped by CATEGORY (类别).")
+    chain_code: str | None = strawberry.field(default=None, description="When grouped by CHAIN (产业链).")
+    board: ProjectBoard | None = strawberry.field(default=None, description="When grouped by BOARD (板块).")
+    region: REGION | None = strawberry.field(default=None, description="When grouped by REGION (地区).")
+    prefecture: REGION | None = strawberry.field(default=None, description="When grouped by PREFECTURE (市州).")
+    county: REGION | None = strawberry.field(default=None, description="When grouped by COUNTY (县区); null for "
+                                                                       "prefecture-level projects.")
+    status: ProjectStatus | None = strawberry.field(default=None, description="When grouped by STATUS (状态).")
+    year: int | None = strawberry.field(default=None, description="When grouped by YEAR (年度).")
+
+
+@strawberry.type(name="ProjectStatsGroup", description="The figures of one group of project statistics (统计行).")
 class ProjectStatsRow:
-    category: ProjectCategory | None = strawberry.field(description="Category, when grouped by it (类别).")
-    chain_code: str | None = strawberry.field(description="Industry chain, when grouped by it (产业链).")
-    board: ProjectBoard | None = strawberry.field(description="Board, when grouped by it (板块).")
-    region_code: str | None = strawberry.field(description="Region code of the projects, when grouped by it (地区).")
-    status: ProjectStatus | None = strawberry.field(description="Status, when grouped by it (状态).")
-    year: int | None = strawberry.field(description="Year compiled, when grouped by it (年度).")
+    key: ProjectStatsKey = strawberry.field(description="The group's keys (分组); all null in the total.")
     count: int = strawberry.field(description="Number of projects (项目个数).")
     total_investment: Decimal = strawberry.field(description="Sum of total investment, yuan (总投资合计).")
     contract_investment: Decimal = strawberry.field(description="Sum of contract investment, yuan (合同投资合计).")
+
+
+@strawberry.type(description="Project statistics over what you may see: the total and one row per group (项目统计).")
+class ProjectStats:
+    total: ProjectStatsRow = strawberry.field(description="All matching projects (合计).")
+    groups: list[ProjectStatsRow] = strawberry.field(description="One row per combination of the groupBy keys, in "
+                                                                 "key order; empty groups are left out.")
+
+
+def _stats_row(r) -> ProjectStatsRow:
+    from ..entities.types import ProjectsRegionType
+
+    def region(code):
+        return ProjectsRegionType(code=code) if code and regions.get(code) else None
+
+    return ProjectStatsRow(
+        key=ProjectStatsKey(
+            category=ProjectCategory(r["category"]) if r.get("category") else None, chain_code=r.get("chain"),
+            board=ProjectBoard(r["board"]) if r.get("board") else None, region=region(r.get("region")),
+            prefecture=region(r.get("prefecture")), county=region(r.get("county")),
+            status=ProjectStatus(r["status"]) if r.get("status") else None, year=r.get("year")),
+        count=r["count"], total_investment=r["total_investment"], contract_investment=r["contract_investment"])
 
 
 def _check_filter(info: Info, f: ProjectFilterInput | None):
@@ -115,18 +152,16 @@ class ProjectQuery:
     async def project_stats(
         self, info: Info,
         filter: Annotated[ProjectFilterInput | None, strawberry.argument(description="Filter (筛选).")] = None,
-        group_by: Annotated[list[ProjectStatsGroup], strawberry.argument(description="Dimensions to group by (统计维度).")] = [],  # noqa: B006
-    ) -> list[ProjectStatsRow]:
+        group_by: Annotated[list[ProjectStatsDimension], strawberry.argument(description="Dimensions to group by (统计维度).")] = [],  # noqa: B006
+    ) -> ProjectStats:
         principal = _check_filter(info, filter)
+        f, rules = to_filter(filter), rules_of(info)
         async with info.context.exclusive():
-            rows = await queries.stats(session=info.context.session, principal=principal, f=to_filter(filter),
-                                       rules=rules_of(info), group_by=group_by)
-        return [ProjectStatsRow(
-            category=ProjectCategory(r["category"]) if r.get("category") else None,
-            chain_code=r.get("chain"), board=ProjectBoard(r["board"]) if r.get("board") else None,
-            region_code=r.get("region"), status=ProjectStatus(r["status"]) if r.get("status") else None,
-            year=r.get("year"), count=r["count"], total_investment=r["total_investment"],
-            contract_investment=r["contract_investment"]) for r in rows]
+            total = await queries.stats(session=info.context.session, principal=principal, f=f, rules=rules,
+                                        group_by=[])
+            rows = await queries.stats(session=info.context.session, principal=principal, f=f, rules=rules,
+                                       group_by=group_by) if group_by else []
+        return ProjectStats(total=_stats_row(total[0]), groups=[_stats_row(r) for r in rows])
 
 
 @strawberry.type

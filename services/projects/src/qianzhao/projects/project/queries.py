@@ -8,10 +8,11 @@ from decimal import Decimal
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal
 from qianzhao.common.errors import bad_input
+from qianzhao.common.rollup import county_key, prefecture_key
 from sqlalchemy import ColumnElement, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..enums import ProjectSort, ProjectStatsGroup
+from ..enums import ProjectSort, ProjectStatsDimension
 from . import access, rollup, search
 from .models import Project
 from .rules import Rules
@@ -26,12 +27,14 @@ ORDERS = {
 }
 
 GROUP_COLUMNS = {
-    ProjectStatsGroup.CATEGORY: Project.category,
-    ProjectStatsGroup.CHAIN: Project.chain_code,
-    ProjectStatsGroup.BOARD: Project.board,
-    ProjectStatsGroup.REGION: Project.region_code,
-    ProjectStatsGroup.STATUS: Project.status,
-    ProjectStatsGroup.YEAR: Project.year,
+    ProjectStatsDimension.CATEGORY: Project.category,
+    ProjectStatsDimension.CHAIN: Project.chain_code,
+    ProjectStatsDimension.BOARD: Project.board,
+    ProjectStatsDimension.REGION: Project.region_code,
+    ProjectStatsDimension.PREFECTURE: prefecture_key(Project.region_code),
+    ProjectStatsDimension.COUNTY: county_key(Project.region_code),
+    ProjectStatsDimension.STATUS: Project.status,
+    ProjectStatsDimension.YEAR: Project.year,
 }
 
 
@@ -93,7 +96,7 @@ def list_statement(principal: Principal, f: ProjectFilter, rules: Rules):
 
 
 async def stats(*, session: AsyncSession, principal: Principal, f: ProjectFilter, rules: Rules,
-                group_by: list[ProjectStatsGroup]) -> list[dict]:
+                group_by: list[ProjectStatsDimension]) -> list[dict]:
     """Counts and sums (total investment, contract investment) per group, in one grouped query."""
     if len(set(group_by)) != len(group_by):
         raise bad_input("groupBy lists a dimension twice")

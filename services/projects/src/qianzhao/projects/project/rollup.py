@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal
+from qianzhao.common.rollup import county_key, prefecture_key
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -25,7 +26,7 @@ from sqlalchemy import (
     true,
 )
 
-from ..enums import ProjectStatsGroup
+from ..enums import ProjectStatsDimension
 
 rollup = Table(
     "project_rollup", MetaData(),
@@ -40,8 +41,10 @@ rollup = Table(
     Column("contract_investment", Numeric(22, 2)),
 )
 
-GROUPS = {ProjectStatsGroup.CATEGORY: rollup.c.category, ProjectStatsGroup.REGION: rollup.c.region_code,
-          ProjectStatsGroup.STATUS: rollup.c.status, ProjectStatsGroup.YEAR: rollup.c.year}
+GROUPS = {ProjectStatsDimension.CATEGORY: rollup.c.category, ProjectStatsDimension.REGION: rollup.c.region_code,
+          ProjectStatsDimension.PREFECTURE: prefecture_key(rollup.c.region_code),
+          ProjectStatsDimension.COUNTY: county_key(rollup.c.region_code),
+          ProjectStatsDimension.STATUS: rollup.c.status, ProjectStatsDimension.YEAR: rollup.c.year}
 OTHER_FILTERS = ("chain_codes", "boards", "min_investment", "max_investment", "keyword", "stale",
                  "stalled", "major", "investor_credit_code")
 
@@ -55,7 +58,7 @@ def scope(code: str) -> ColumnElement[bool]:
     return rollup.c.region_code == code
 
 
-def statement(principal: Principal, f, group_by: list[ProjectStatsGroup]):
+def statement(principal: Principal, f, group_by: list[ProjectStatsDimension]):
     """The grouped statement over the rollup, or None when the question needs the projects themselves."""
     if not (principal.sees_everything or principal.is_officer):
         return None

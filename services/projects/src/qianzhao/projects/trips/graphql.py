@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from qianzhao.common import regions
 from qianzhao.common.api import Connection, connection, paginate
 from sqlalchemy import select
 from strawberry.types import Info
 
-from ..enums import TripLevel
+from ..enums import TripLevel, TripStatsDimension
 from ..payloads import payload, run
 from . import service
 from .models import InvestmentTrip
+
+if TYPE_CHECKING:
+    from ..entities.types import ProjectsRegionType
+
+REGION = Annotated["ProjectsRegionType", strawberry.lazy("qianzhao.projects.entities.types")]
 
 
 @strawberry.type(name="InvestmentTrip", description="A leader's investment-promotion trip (外出招商).")
@@ -39,13 +45,40 @@ class InvestmentTripType:
                    notes=t.notes, recorded_at=t.recorded_at)
 
 
-@strawberry.type(name="InvestmentTripStat", description="Trips of one level in a period, year on year (同比).")
+@strawberry.type(description="What a group of investmentTripStats shares; the keys not grouped by are null.")
+class InvestmentTripStatsKey:
+    level: TripLevel | None = strawberry.field(default=None, description="When grouped by LEVEL (层级).")
+    region: REGION | None = strawberry.field(default=None, description="When grouped by REGION (地区).")
+    prefecture: REGION | None = strawberry.field(default=None, description="When grouped by PREFECTURE (市州).")
+    county: REGION | None = strawberry.field(default=None, description="When grouped by COUNTY (县区).")
+
+
+@strawberry.type(name="InvestmentTripStatsGroup", description="Trips of one group in a period, year on year (同比).")
 class InvestmentTripStat:
-    level: TripLevel = strawberry.field(description="Prefecture or county leaders (层级).")
+    key: InvestmentTripStatsKey = strawberry.field(description="The group's keys (分组); all null in the total.")
     count: int = strawberry.field(description="Trips started in the period (本期次数).")
     previous_count: int = strawberry.field(description="Trips in the same period a year earlier (上年同期).")
     change_percent: Decimal | None = strawberry.field(description="Year-on-year change in %, null when "
                                                                   "there were none a year earlier (同比增长%).")
+
+
+@strawberry.type(description="Investment trips in a period, year on year: the total and one row per group.")
+class InvestmentTripStats:
+    total: InvestmentTripStat = strawberry.field(description="All matching trips (合计).")
+    groups: list[InvestmentTripStat] = strawberry.field(description="One row per combination of the groupBy keys.")
+
+
+def _trip_stat(r: dict) -> InvestmentTripStat:
+    from ..entities.types import ProjectsRegionType
+
+    def region(code):
+        return ProjectsRegionType(code=code) if code and regions.get(code) else None
+
+    return InvestmentTripStat(
+        key=InvestmentTripStatsKey(level=TripLevel(r["level"]) if r.get("level") else None,
+                                   region=region(r.get("region")), prefecture=region(r.get("prefecture")),
+                                   county=region(r.get("county"))),
+        count=r["count"], previous_count=r["previous_count"], change_percent=r["change_percent"])
 
 
 @strawberry.input(description="A leader's investment trip (外出招商).")
@@ -98,11 +131,14 @@ class TripQuery:
         start_from: Annotated[date, strawberry.argument(description="First day of the period (起).")],
         start_to: Annotated[date, strawberry.argument(description="Last day of the period (止).")],
         region_code: Annotated[str | None, strawberry.argument(description="A division, including beneath it (地区, 含下级).")] = None,
-    ) -> list[InvestmentTripStat]:
+        group_by: Annotated[list[TripStatsDimension], strawberry.argument(
+            description="Dimensions to group by (统计维度); none → the total alone.")] = [],  # noqa: B006
+    ) -> InvestmentTripStats:
         async with info.context.exclusive():
-            rows = await service.stats(session=info.context.session, principal=info.context.user(),
-                                       start=start_from, end=start_to, region_code=region_code)
-        return [InvestmentTripStat(**r) for r in rows]
+            total, rows = await service.stats(session=info.context.session, principal=info.context.user(),
+                                              start=start_from, end=start_to, region_code=region_code,
+                                              group_by=group_by)
+        return InvestmentTripStats(total=_trip_stat(total), groups=[_trip_stat(r) for r in rows])
 
 
 @strawberry.type

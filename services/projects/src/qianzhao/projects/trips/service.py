@@ -9,11 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal
 from qianzhao.common.errors import DomainError, ErrorCode, forbidden
+from qianzhao.common.rollup import county_key, prefecture_key
 from qianzhao.common.uow import UnitOfWork
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..enums import TripLevel
+from ..enums import TripLevel, TripStatsDimension
 from ..project import validation
 from ..project.models import Project
 from .events import TRIP_RECORDED
@@ -78,25 +79,38 @@ def _year_earlier(d: date) -> date:
         return d.replace(year=d.year - 1, day=28)
 
 
-async def stats(*, session: AsyncSession, principal: Principal, start: date, end: date,
-                region_code: str | None) -> list[dict]:
-    """Trips started within [start, end] per level, with the same period a year earlier (同比)."""
+STATS_COLUMNS = {
+    TripStatsDimension.LEVEL: InvestmentTrip.level,
+    TripStatsDimension.REGION: InvestmentTrip.region_code,
+    TripStatsDimension.PREFECTURE: prefecture_key(InvestmentTrip.region_code),
+    TripStatsDimension.COUNTY: county_key(InvestmentTrip.region_code),
+}
+
+
+async def stats(*, session: AsyncSession, principal: Principal, start: date, end: date, region_code: str | None,
+                group_by: list[TripStatsDimension]) -> tuple[dict, list[dict]]:
+    """Trips started within [start, end], with the same period a year earlier (同比): the total and each group."""
     if end < start:
-        raise validation.bad("to", "The period ends before it starts")
+        raise validation.bad("startTo", "The period ends before it starts")
     prev_start, prev_end = _year_earlier(start), _year_earlier(end)
     clause = region_clause(principal, region_code)
     current = InvestmentTrip.start_on.between(start, end)
     previous = InvestmentTrip.start_on.between(prev_start, prev_end)
-    rows = (await session.execute(
-        select(InvestmentTrip.level, func.count().filter(current), func.count().filter(previous))
-        .where(clause, current | previous).group_by(InvestmentTrip.level))).all()
-    counts = {level: (c, p) for level, c, p in rows}
-    out = []
-    for level in TripLevel:
-        c, p = counts.get(level.value, (0, 0))
-        change = None if p == 0 else (Decimal(c - p) * 100 / p).quantize(Decimal("0.1"), ROUND_HALF_UP)
-        out.append({"level": level, "count": c, "previous_count": p, "change_percent": change})
-    return out
+    measures = [func.count().filter(current).label("count"), func.count().filter(previous).label("previous_count")]
+    base = select(*measures).where(clause, current | previous)
+    total = _with_change(dict((await session.execute(base)).mappings().one()))
+    dims = list(dict.fromkeys(group_by))
+    if not dims:
+        return total, []
+    keys = [STATS_COLUMNS[d].label(d.value.lower()) for d in dims]
+    stmt = select(*keys, *measures).where(clause, current | previous).group_by(*keys).order_by(*keys)
+    return total, [_with_change(dict(r)) for r in (await session.execute(stmt)).mappings().all()]
+
+
+def _with_change(row: dict) -> dict:
+    c, p = row["count"], row["previous_count"]
+    row["change_percent"] = None if p == 0 else (Decimal(c - p) * 100 / p).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return row
 
 
 def list_clause(principal: Principal, *, region_code: str | None, level: TripLevel | None,
