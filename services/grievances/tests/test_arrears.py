@@ -123,3 +123,25 @@ async def test_ledger_refuses_bad_amounts_and_changes_nothing(api):
     assert await api.scalar("SELECT count(*) FROM outbox") == before
     assert await api.scalar("SELECT count(*) FROM arrears_claims") == 1
     assert await api.scalar("SELECT cleared_amount FROM arrears_claims") == Decimal("0.00")
+
+
+async def test_claims_list_in_the_order_asked_page_by_page(api):
+    for amount in ("500.00", "70.00", "9000.00", "70.00"):
+        await register(api, amountClaimed=amount)
+    q = """query($o: ArrearsClaimOrder, $after: String) { arrearsClaims(orderBy: $o, first: 1, after: $after) {
+      pageInfo { hasNextPage endCursor } nodes { amountClaimed number } } }"""
+
+    async def walk(order):
+        seen, after = [], None
+        while True:
+            conn = (await api.svc.ok(q, {"o": order, "after": after}, token=PROVINCE))["arrearsClaims"]
+            seen += [(n["amountClaimed"], n["number"]) for n in conn["nodes"]]
+            if not conn["pageInfo"]["hasNextPage"]:
+                return seen
+            after = conn["pageInfo"]["endCursor"]
+
+    ascending = await walk({"field": "AMOUNT_CLAIMED", "direction": "ASC"})
+    assert [a for a, _ in ascending] == ["70.00", "70.00", "500.00", "9000.00"]
+    assert ascending[0][1] < ascending[1][1]  # ties break on id, in the same direction
+    newest = await walk(None)  # default: registered most recently first
+    assert [n for _, n in newest] == sorted((n for _, n in ascending), reverse=True)

@@ -290,6 +290,33 @@ class OrderDirection(Enum):
     DESC = strawberry.enum_value("DESC", description="Descending: newest, largest or last first (降序).")
 
 
+def list_order(name: str, what: str, keys: dict[str, tuple[str, str]], default: str):
+    """A list's `orderBy` input `<name>`: `field` (one of `keys`: GraphQL value → (model attribute, description))
+    and `direction`; `.keyset(model)` gives `paginate` its order (ties break on id) and cursor."""
+    field_enum = strawberry.enum(Enum(f"{name}Field", {k: strawberry.enum_value(k, description=d)
+                                                        for k, (_, d) in keys.items()}),
+                                 description=f"What {what} are sorted by.")
+    attributes = {k: attr for k, (attr, _) in keys.items()}
+
+    def keyset(self, model):
+        column = getattr(model, attributes[self.field.name])
+        desc = self.direction is OrderDirection.DESC
+        return [(column, desc), (model.id, desc)], lambda r: [getattr(r, column.key), str(r.id)]
+
+    namespace = {
+        "__annotations__": {"field": field_enum, "direction": OrderDirection},
+        "field": strawberry.field(default=field_enum[default], description="Sort key (排序字段)."),
+        "direction": strawberry.field(default=OrderDirection.DESC, description="Direction (排序方向)."),
+        "keyset": keyset,
+    }
+    return strawberry.input(type(name, (), namespace), description=f"Order of {what}; ties break on id.")
+
+
+def keyset_of(order_by, default, model):
+    """The order and cursor function of a list: the client's `orderBy`, else the list's default order."""
+    return (order_by or default).keyset(model)
+
+
 @strawberry.enum(description="Tier of a statistical division.")
 class RegionLevel(Enum):
     PROVINCE = strawberry.enum_value("province", description="The province (省).")

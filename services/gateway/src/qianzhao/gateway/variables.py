@@ -38,6 +38,12 @@ def _path_text(path: list) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
 
 
+def _has_default(field) -> bool:
+    """Whether an input field has a default (an SDL-built schema may keep it only on the field's AST node)."""
+    node = getattr(field, "ast_node", None)
+    return field.default_value is not Undefined or (node is not None and node.default_value is not None)
+
+
 def _check(value: Any, type_, path: list, errors: list[tuple[list, Any, str]]) -> None:
     if isinstance(type_, GraphQLNonNull):
         if value is None:
@@ -60,7 +66,7 @@ def _check(value: Any, type_, path: list, errors: list[tuple[list, Any, str]]) -
             return
         for name, f in type_.fields.items():
             if name not in value:
-                if f.default_value is Undefined and isinstance(f.type, GraphQLNonNull):
+                if not _has_default(f) and isinstance(f.type, GraphQLNonNull):
                     errors.append((path, value, f'Field "{name}" of required type "{f.type}" was not provided.'))
                 continue
             _check(value[name], f.type, [*path, name], errors)

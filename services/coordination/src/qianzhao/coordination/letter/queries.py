@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from qianzhao.common.api import Connection, connection, paginate
+from qianzhao.common.api import Connection, connection, keyset_of, list_order, paginate
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import forbidden
 from sqlalchemy import and_, not_, or_, select
@@ -16,6 +16,11 @@ from ..case.models import CoordinationCase
 from ..enums import AWAITING_LETTER_VALUES
 from .models import DepartmentLetter as L
 from .types import DepartmentLetterType
+
+DepartmentLetterOrder = list_order("DepartmentLetterOrder", "department letters", {
+    "SENT_AT": ("sent_at", "When the letter was sent (发函时间)."),
+    "DEADLINE": ("deadline", "Its current feedback deadline (反馈期限)."),
+}, "SENT_AT")
 
 
 @strawberry.input(description="Filter of department letters (函件筛选); all given conditions must hold.")
@@ -36,6 +41,7 @@ class LetterQueries:
         filter: Annotated[DepartmentLetterFilter | None, strawberry.argument(description="Filter (筛选).")] = None,
         first: Annotated[int | None, strawberry.argument(description="Page size (default 20, max 200).")] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
+        order_by: Annotated[DepartmentLetterOrder | None, strawberry.argument(description="Sort order (排序); ties break on id.")] = None,
     ) -> Connection[DepartmentLetterType]:
         ctx = info.context
         principal = ctx.user()
@@ -54,7 +60,7 @@ class LetterQueries:
             late = and_(L.status.in_(AWAITING_LETTER_VALUES), L.first_deadline <= ctx.clock.now())
             stmt = stmt.where(late if overdue else or_(not_(late)))
         async with ctx.exclusive() as session:
-            items, page, total = await paginate(session, stmt, order=[(L.sent_at, True), (L.id, True)],
-                                                first=first, after=after,
-                                                cursor_of=lambda r: [r.sent_at, str(r.id)])
+            keys, cursor_of = keyset_of(order_by, DepartmentLetterOrder(), L)
+            items, page, total = await paginate(session, stmt, order=keys, first=first, after=after,
+                                                cursor_of=cursor_of)
         return connection(DepartmentLetterType, items, page, total, DepartmentLetterType.from_model)

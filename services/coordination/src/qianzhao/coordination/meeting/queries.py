@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 import strawberry
-from qianzhao.common.api import Connection, connection, paginate
+from qianzhao.common.api import Connection, connection, keyset_of, list_order, paginate
 from qianzhao.common.auth import Role
 from sqlalchemy import select
 from strawberry.types import Info
@@ -14,6 +14,11 @@ from strawberry.types import Info
 from ..enums import MeetingStatus
 from .models import JointMeeting as M
 from .types import JointMeetingType
+
+JointMeetingOrder = list_order("JointMeetingOrder", "joint meetings", {
+    "CREATED_AT": ("created_at", "When the meeting was convened (安排时间)."),
+    "MEETING_DATE": ("meeting_date", "The meeting's date (会议日期)."),
+}, "CREATED_AT")
 
 
 @strawberry.input(description="Filter of joint meetings (会议筛选); all given conditions must hold.")
@@ -32,6 +37,7 @@ class MeetingQueries:
         filter: Annotated[JointMeetingFilter | None, strawberry.argument(description="Filter (筛选).")] = None,
         first: Annotated[int | None, strawberry.argument(description="Page size (default 20, max 200).")] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor to continue after.")] = None,
+        order_by: Annotated[JointMeetingOrder | None, strawberry.argument(description="Sort order (排序); ties break on id.")] = None,
     ) -> Connection[JointMeetingType]:
         ctx = info.context
         ctx.user().require_role(Role.PROVINCE, Role.PREFECTURE, Role.COUNTY, Role.DEPARTMENT)
@@ -45,7 +51,7 @@ class MeetingQueries:
         if date_to:
             stmt = stmt.where(M.meeting_date <= date_to)
         async with ctx.exclusive() as session:
-            items, page, total = await paginate(session, stmt, order=[(M.created_at, True), (M.id, True)],
-                                                first=first, after=after,
-                                                cursor_of=lambda r: [r.created_at, str(r.id)])
+            keys, cursor_of = keyset_of(order_by, JointMeetingOrder(), M)
+            items, page, total = await paginate(session, stmt, order=keys, first=first, after=after,
+                                                cursor_of=cursor_of)
         return connection(JointMeetingType, items, page, total, JointMeetingType.from_model)

@@ -10,7 +10,7 @@ from qianzhao.common.ids import parse_id
 from strawberry.types import Info
 
 from .. import access, loaders
-from ..args import After, FilterArg, First, GroupByArg, Id, InputArg
+from ..args import After, FilterArg, First, GroupByArg, Id, InputArg, OrderArg
 from . import queries, service
 from . import types as t
 from .enums import ArrearsStatsDimension
@@ -38,9 +38,11 @@ class ArrearsQueries:
     @strawberry.field(description="Arrears claims you may see, newest first (keyset pagination).")
     async def arrears_claims(
         self, info: Info, filter: Annotated[queries.ArrearsFilter | None, FilterArg] = None, first: First = None, after: After = None,
+        order_by: Annotated[queries.ArrearsClaimOrder | None, OrderArg] = None,
     ) -> Connection[t.ArrearsClaimType]:
         async with info.context.exclusive() as session:
-            return await queries.page(session, info.context.user(), f=filter, first=first, after=after)
+            return await queries.page(session, info.context.user(), f=filter, first=first, after=after,
+                                      order=order_by)
 
     @strawberry.field(description="Claimed, undisputed, cleared and resolved totals with exact rates (清偿率/化解率).")
     async def arrears_stats(self, info: Info, filter: Annotated[queries.ArrearsFilter | None, FilterArg] = None,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import strawberry
 from qianzhao.common import regions
-from qianzhao.common.api import RegionType, connection, paginate, region_key
+from qianzhao.common.api import RegionType, connection, keyset_of, list_order, paginate, region_key
 from qianzhao.common.auth import Principal
 from qianzhao.common.errors import bad_input
 from qianzhao.common.rollup import county_key, prefecture_key
@@ -53,11 +53,16 @@ def filtered(principal: Principal, f: ArrearsFilter | None, base: Select | None 
     return stmt
 
 
-async def page(session, principal: Principal, *, f, first, after, base: Select | None = None):
-    c = ArrearsClaim
-    items, info, total = await paginate(session, filtered(principal, f, base),
-                                        order=[(c.registered_at, True), (c.id, True)], first=first, after=after,
-                                        cursor_of=lambda r: [r.registered_at, str(r.id)])
+ArrearsClaimOrder = list_order("ArrearsClaimOrder", "arrears claims", {
+    "REGISTERED_AT": ("registered_at", "When the claim was registered (登记时间)."),
+    "AMOUNT_CLAIMED": ("amount_claimed", "Amount claimed (申报金额)."),
+}, "REGISTERED_AT")
+
+
+async def page(session, principal: Principal, *, f, first, after, base: Select | None = None, order=None):
+    keys, cursor_of = keyset_of(order, ArrearsClaimOrder(), ArrearsClaim)
+    items, info, total = await paginate(session, filtered(principal, f, base), order=keys, first=first, after=after,
+                                        cursor_of=cursor_of)
     return connection(ArrearsClaimType, items, info, total, ArrearsClaimType.from_model)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import strawberry
 from qianzhao.common import regions
-from qianzhao.common.api import Connection, connection, mutate, paginate
+from qianzhao.common.api import Connection, connection, keyset_of, list_order, mutate, paginate
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.errors import bad_input
 from qianzhao.common.ids import parse_id
@@ -16,7 +16,7 @@ from sqlalchemy import false, func, literal, or_, select, true
 from strawberry.types import Info
 
 from .. import access
-from ..args import After, FilterArg, First, InputArg, PeriodArg
+from ..args import After, FilterArg, First, InputArg, OrderArg, PeriodArg
 from ..grievance import intake
 from ..grievance.enums import GrievanceChannel
 from ..grievance.models import Grievance
@@ -27,6 +27,15 @@ from .models import ConsultationMeeting, EnterpriseVisit
 
 F = strawberry.field
 
+
+ConsultationMeetingOrder = list_order("ConsultationMeetingOrder", "consultation meetings", {
+    "HELD_ON": ("held_on", "When the meeting was held (会议日期)."),
+    "RECORDED_AT": ("recorded_at", "When it was recorded (登记时间)."),
+}, "HELD_ON")
+EnterpriseVisitOrder = list_order("EnterpriseVisitOrder", "enterprise visits", {
+    "VISITED_ON": ("visited_on", "When the visit took place (走访日期)."),
+    "RECORDED_AT": ("recorded_at", "When it was recorded (登记时间)."),
+}, "VISITED_ON")
 
 @strawberry.input(description="Filter of meetings and visits.")
 class EngagementFilter:
@@ -80,22 +89,27 @@ def _narrow(stmt, f: EngagementFilter | None, region_col, date_col):
 class EngagementQueries:
     @strawberry.field(description="Consultation and scheduling meetings (会商调度) you may see, latest first.")
     async def consultation_meetings(self, info: Info, filter: Annotated[EngagementFilter | None, FilterArg] = None, first: First = None,
-                                    after: After = None) -> Connection[t.ConsultationMeetingType]:
+                                    after: After = None,
+                                    order_by: Annotated[ConsultationMeetingOrder | None, OrderArg] = None,
+                                    ) -> Connection[t.ConsultationMeetingType]:
         m = ConsultationMeeting
         stmt = _narrow(select(m).where(meeting_clause(info.context.user())), filter, m.region_code, m.held_on)
+        keys, cursor_of = keyset_of(order_by, ConsultationMeetingOrder(), m)
         async with info.context.exclusive() as session:
-            items, page, total = await paginate(session, stmt, order=[(m.held_on, True), (m.id, True)],
-                                                first=first, after=after, cursor_of=lambda r: [r.held_on, str(r.id)])
+            items, page, total = await paginate(session, stmt, order=keys, first=first, after=after,
+                                                cursor_of=cursor_of)
         return connection(t.ConsultationMeetingType, items, page, total, t.ConsultationMeetingType.from_model)
 
     @strawberry.field(description="Leaders' enterprise visits (领导入企走访) you may see, latest first.")
     async def enterprise_visits(self, info: Info, filter: Annotated[EngagementFilter | None, FilterArg] = None, first: First = None,
-                                after: After = None) -> Connection[t.EnterpriseVisitType]:
+                                after: After = None, order_by: Annotated[EnterpriseVisitOrder | None, OrderArg] = None,
+                                ) -> Connection[t.EnterpriseVisitType]:
         v = EnterpriseVisit
         stmt = _narrow(select(v).where(visit_clause(info.context.user())), filter, v.region_code, v.visited_on)
+        keys, cursor_of = keyset_of(order_by, EnterpriseVisitOrder(), v)
         async with info.context.exclusive() as session:
-            items, page, total = await paginate(session, stmt, order=[(v.visited_on, True), (v.id, True)],
-                                                first=first, after=after, cursor_of=lambda r: [r.visited_on, str(r.id)])
+            items, page, total = await paginate(session, stmt, order=keys, first=first, after=after,
+                                                cursor_of=cursor_of)
         return connection(t.EnterpriseVisitType, items, page, total, t.EnterpriseVisitType.from_model)
 
     @strawberry.field(description="Visit counts per visiting unit and period (走访统计).")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from qianzhao.common import regions
-from qianzhao.common.api import Connection, connection, paginate
+from qianzhao.common.api import Connection, connection, keyset_of, list_order, paginate
 from sqlalchemy import select
 from strawberry.types import Info
 
@@ -94,6 +94,12 @@ class RecordInvestmentTripInput:
     notes: str | None = strawberry.field(default=None, description="Notes (备注).")
 
 
+InvestmentTripOrder = list_order("InvestmentTripOrder", "investment trips", {
+    "START_ON": ("start_on", "First day of the trip (开始日期)."),
+    "RECORDED_AT": ("recorded_at", "When it was recorded (登记时间)."),
+}, "START_ON")
+
+
 @strawberry.input(name="InvestmentTripFilter", description="Filter of investment trips (外出招商筛选).")
 class InvestmentTripFilterInput:
     region_code: str | None = strawberry.field(default=None, description="A division, including beneath it (地区).")
@@ -114,15 +120,16 @@ class TripQuery:
         filter: Annotated[InvestmentTripFilterInput | None, strawberry.argument(description="Filter (筛选).")] = None,
         first: Annotated[int | None, strawberry.argument(description="Page size, at most 200 (每页条数).")] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor to continue after (游标).")] = None,
+        order_by: Annotated[InvestmentTripOrder | None, strawberry.argument(description="Sort order (排序); ties break on id.")] = None,
     ) -> Connection[InvestmentTripType]:
         f = filter or InvestmentTripFilterInput()
         clause = service.list_clause(info.context.user(), region_code=f.region_code,
                                      level=TripLevel(f.level) if f.level else None, start=f.start_from, end=f.start_to)
+        keys, cursor_of = keyset_of(order_by, InvestmentTripOrder(), InvestmentTrip)
         async with info.context.exclusive():
             items, page, total = await paginate(
                 info.context.session, select(InvestmentTrip).where(clause),
-                order=[(InvestmentTrip.start_on, True), (InvestmentTrip.id, True)], first=first, after=after,
-                cursor_of=lambda t: [t.start_on.isoformat(), str(t.id)])
+                order=keys, first=first, after=after, cursor_of=cursor_of)
         return connection(InvestmentTripType, items, page, total, InvestmentTripType.from_model)
 
     @strawberry.field(description="Trip counts per level for a period with year-on-year change (外出招商统计).")

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from qianzhao.common.api import Connection, connection, paginate
+from qianzhao.common.api import Connection, connection, keyset_of, list_order, paginate
 from qianzhao.common.ids import parse_id
 from sqlalchemy import select
 from strawberry.types import Info
@@ -120,6 +120,11 @@ class RecordVerificationCheckInput:
                                                           description="Reason when delisting (出库原因); INACCURATE by default.")
 
 
+VerificationCampaignOrder = list_order("VerificationCampaignOrder", "verification campaigns", {
+    "OPENED_AT": ("opened_at", "When the campaign was opened (发起时间)."),
+}, "OPENED_AT")
+
+
 @strawberry.input(description="Filter of verification campaigns (核查筛选).")
 class VerificationCampaignFilter:
     status: CampaignStatus | None = strawberry.field(default=None, description="Only OPEN or CLOSED (状态).")
@@ -163,6 +168,8 @@ class VerificationQuery:
         filter: Annotated[VerificationCampaignFilter | None, strawberry.argument(description="Filter (筛选).")] = None,
         first: Annotated[int | None, strawberry.argument(description="Page size, at most 200 (每页条数).")] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor to continue after (游标).")] = None,
+        order_by: Annotated[VerificationCampaignOrder | None, strawberry.argument(
+            description="Sort order (排序); ties break on id.")] = None,
     ) -> Connection[VerificationCampaignType]:
         allowed = service.visible_regions(info.context.user())
         stmt = select(VerificationCampaign)
@@ -170,9 +177,10 @@ class VerificationQuery:
             stmt = stmt.where(VerificationCampaign.region_code.in_(allowed))
         if filter is not None and filter.status is not None:
             stmt = stmt.where(VerificationCampaign.status == CampaignStatus(filter.status).value)
+        keys, cursor_of = keyset_of(order_by, VerificationCampaignOrder(), VerificationCampaign)
         async with info.context.exclusive():
-            items, page, total = await paginate(info.context.session, stmt, order=[(VerificationCampaign.id, True)],
-                                                first=first, after=after, cursor_of=lambda c: [str(c.id)])
+            items, page, total = await paginate(info.context.session, stmt, order=keys, first=first, after=after,
+                                                cursor_of=cursor_of)
         return connection(VerificationCampaignType, items, page, total, VerificationCampaignType.from_model)
 
 
