@@ -10,6 +10,8 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Link, SpanKind
 
+from . import telemetry
+
 _tracer_name = "qianzhao.messaging"
 
 
@@ -53,7 +55,8 @@ def process(subject: str, consumer: str, headers: list[dict[str, str] | None],
     """A CONSUMER span for handling messages: a child of the (first) message's publish span, so the reaction joins
     the trace that caused it; the other messages of a batch handled as one are linked."""
     parent, *others = headers or [None]
-    links = [Link(ctx) for h in others if (ctx := trace.get_current_span(context_of(h)).get_span_context()).is_valid]
+    links = [Link(ctx) for h in others if (ctx := trace.get_current_span(context_of(h)).get_span_context()).is_valid] \
+        if others and telemetry.recording() else None  # links are for readers: none without an exporter
     attrs = _attributes(subject, "process", "process", **{
         "messaging.consumer.group.name": consumer, "messaging.message.id": message_id,
         "messaging.batch.message_count": len(headers) if len(headers) > 1 else None})
