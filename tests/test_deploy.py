@@ -92,3 +92,11 @@ def test_prod_scales_out_and_dev_stays_small(rendered):
     assert set(hpas) == {*SUBGRAPHS, "gateway"}
     minimum = {h["spec"]["minReplicas"] for h in hpas.values()}
     assert minimum == ({3} if overlay == "prod" else {1})
+
+
+def test_traces_are_sampled_parent_based_and_prod_keeps_one_new_trace_in_ten(rendered):
+    overlay, _, docs = rendered
+    config = by_kind(docs, "ConfigMap")["qianzhao-config"]["data"]
+    assert config["OTEL_EXPORTER_OTLP_ENDPOINT"].startswith("http")
+    assert config["OTEL_TRACES_SAMPLER"] == "parentbased_traceidratio"
+    assert float(config["OTEL_TRACES_SAMPLER_ARG"]) == (0.1 if overlay == "prod" else 1.0)

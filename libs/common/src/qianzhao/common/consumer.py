@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 import orjson
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from opentelemetry import trace
 from pydantic import ValidationError
 from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -17,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .broker import Broker, stream_config
 from .broker import ensure_stream as _ensure_stream
 from .events import CloudEvent
+from .messaging_spans import process
 from .tables import dead_letters, inbox
-from .telemetry import extract_context, tracer
 
 log = logging.getLogger("qianzhao.consumer")
 
@@ -39,6 +40,10 @@ class EventConsumer:
     `batch_handler`, when given, does set-based work for all of them). If anything in it fails, the transaction
     rolls back and the batch is handled again event by event, each in its own savepoint, so a bad event is
     retried, backed off and dead-lettered alone. Acks follow the commit either way.
+
+    Handling is traced as `process <subject>`, a child of the relay's `publish` span named in the message's
+    headers: the reaction (its SQL, its own outbox events) joins the trace of the request that caused it. A batch
+    handled as one continues its first message's trace and links the others'.
     """
 
     def __init__(self, *, name: str, service: str, subjects: list[str], handler: Handler,
@@ -122,22 +127,8 @@ class EventConsumer:
         if not events:
             return True
         try:
-            async with self.sessionmaker() as session, session.begin():
-                inserted = set((await session.execute(
-                    pg_insert(inbox).values([{"event_id": e.id, "consumer": self.name, "event_type": e.type}
-                                             for e in events]).on_conflict_do_nothing().returning(inbox.c.event_id)
-                )).scalars())
-                fresh = []
-                for event in events:
-                    if event.id in inserted:
-                        inserted.discard(event.id)  # the same event twice in one batch counts once
-                        fresh.append(event)
-                if self.batch_handler is not None:
-                    await self.batch_handler(session, fresh)
-                else:
-                    for event in fresh:
-                        with tracer().start_as_current_span(f"consume {event.type}"):
-                            await self.handler(session, event)
+            with self._span(msgs, events[0].id if len(msgs) == 1 else None):
+                fresh = await self._handle_in_one_transaction(msgs, events)
         except Exception as exc:
             self.fallbacks += 1
             log.info("consumer %s: batch of %d handled one by one after: %s", self.name, len(msgs), exc)
@@ -148,6 +139,34 @@ class EventConsumer:
         self.duplicates += len(events) - len(fresh)
         self.handled += len(msgs)
         return True
+
+    def _span(self, msgs: list, message_id: str | None = None):
+        subjects = {m.subject for m in msgs}
+        subject = subjects.pop() if len(subjects) == 1 else f"qz.{self.service}"
+        return process(subject, self.name, [m.headers for m in msgs], message_id)
+
+    async def _handle_in_one_transaction(self, msgs: list, events: list[CloudEvent]) -> list[CloudEvent]:
+        """One inbox insert tells which events are new; the handler(s) act on those; one commit. Returns them."""
+        async with self.sessionmaker() as session, session.begin():
+            inserted = set((await session.execute(
+                pg_insert(inbox).values([{"event_id": e.id, "consumer": self.name, "event_type": e.type}
+                                         for e in events]).on_conflict_do_nothing().returning(inbox.c.event_id)
+            )).scalars())
+            fresh = []
+            for msg, event in zip(msgs, events, strict=True):
+                if event.id in inserted:
+                    inserted.discard(event.id)  # the same event twice in one batch counts once
+                    fresh.append((msg, event))
+            if self.batch_handler is not None:
+                await self.batch_handler(session, [event for _, event in fresh])
+            elif len(msgs) == 1:
+                for _, event in fresh:
+                    await self.handler(session, event)
+            else:
+                for msg, event in fresh:  # each event's handling continues its own trace
+                    with self._span([msg], event.id):
+                        await self.handler(session, event)
+        return [event for _, event in fresh]
 
     async def _handle_one_by_one(self, msgs: list) -> None:
         """One transaction for the batch, a savepoint per event: failures roll back alone."""
@@ -160,9 +179,7 @@ class EventConsumer:
                     except ValidationError as exc:
                         outcomes.append((msg, exc, None))
                         continue
-                    with tracer().start_as_current_span(
-                        f"consume {event.type}", context=extract_context(msg.headers),
-                    ):
+                    with self._span([msg], event.id) as span:
                         try:
                             async with session.begin_nested():
                                 fresh = (await session.execute(
@@ -176,6 +193,8 @@ class EventConsumer:
                                     await self.handler(session, event)
                             outcomes.append((msg, None, event))
                         except Exception as exc:
+                            span.record_exception(exc)
+                            span.set_status(trace.Status(trace.StatusCode.ERROR, exc.__class__.__name__))
                             log.warning("consumer %s: handling %s failed: %s", self.name, event.id, exc)
                             outcomes.append((msg, exc, event))
         for msg, exc, event in outcomes:
@@ -196,17 +215,19 @@ class EventConsumer:
             "Qz-Original-Subject": msg.subject, "Qz-Error": str(exc)[:500], "Qz-Deliveries": str(deliveries),
             "Nats-Msg-Id": f"{self.name}:{event.id if event else msg.metadata.sequence.stream}",
         }
-        await self.broker.js.publish(subject, msg.data, headers=headers)
-        async with self.sessionmaker() as session, session.begin():
-            try:
-                body = orjson.loads(msg.data)
-            except orjson.JSONDecodeError:
-                body = {"raw": msg.data.decode("utf-8", "replace")}
-            await session.execute(insert(dead_letters).values(
-                consumer=self.name, event_id=event.id if event else None, subject=msg.subject,
-                deliveries=deliveries, error=repr(exc)[:2000], event=body,
-            ))
-        self.dead_lettered += 1
-        log.error("consumer %s dead-lettered event %s after %d deliveries: %s", self.name,
-                  event.id if event else "?", deliveries, exc, extra={"qz_subject": msg.subject})
+        with self._span([msg], event.id if event else None) as span:
+            span.set_status(trace.Status(trace.StatusCode.ERROR, f"dead-lettered to {subject}"))
+            await self.broker.js.publish(subject, msg.data, headers=headers)
+            async with self.sessionmaker() as session, session.begin():
+                try:
+                    body = orjson.loads(msg.data)
+                except orjson.JSONDecodeError:
+                    body = {"raw": msg.data.decode("utf-8", "replace")}
+                await session.execute(insert(dead_letters).values(
+                    consumer=self.name, event_id=event.id if event else None, subject=msg.subject,
+                    deliveries=deliveries, error=repr(exc)[:2000], event=body,
+                ))
+            self.dead_lettered += 1
+            log.error("consumer %s dead-lettered event %s after %d deliveries: %s", self.name,
+                      event.id if event else "?", deliveries, exc, extra={"qz_subject": msg.subject})
         await msg.term()

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
 
 from .settings import PlatformSettings, to_async_url
+from .sql_spans import driver_statement
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -207,7 +208,9 @@ class StagedInsert:
 
     async def send(self, session: AsyncSession, connection) -> None:
         """INSERT the object on the driver `connection` (inside the session's transaction) and attach it."""
-        self.attach(session, await connection.fetchrow(self.plan.sql, *self.values()))
+        with driver_statement(session.bind.url, self.plan.sql):
+            row = await connection.fetchrow(self.plan.sql, *self.values())
+        self.attach(session, row)
 
     def attach(self, session: AsyncSession, row) -> None:
         """Set the values the database made (RETURNING `row`) and attach the object to `session` as persistent."""

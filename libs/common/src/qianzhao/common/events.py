@@ -13,7 +13,8 @@ from .privacy import scrub_payload
 
 
 class CloudEvent(BaseModel):
-    """A structured-mode CloudEvent with the `regioncode` and `traceparent` extensions."""
+    """A structured-mode CloudEvent with the `regioncode` extension and the distributed-tracing extension
+    (`traceparent`, `tracestate`: the context in which the event was created)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -26,6 +27,7 @@ class CloudEvent(BaseModel):
     datacontenttype: str = "application/json"
     regioncode: str | None = None
     traceparent: str | None = None
+    tracestate: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
 
     @property
@@ -54,11 +56,11 @@ class EventSpec:
         return nats_subject(self.service, self.aggregate, self.name)
 
     def build(self, *, subject: str, data: BaseModel | dict[str, Any], time: datetime, region_code: str | None,
-              traceparent: str | None = None) -> CloudEvent:
+              traceparent: str | None = None, tracestate: str | None = None) -> CloudEvent:
         payload = self.model.model_validate(data) if isinstance(data, dict) else data
         return CloudEvent(
             source=f"/qianzhao/{self.service}", type=self.type, subject=subject, time=time,
-            regioncode=region_code, traceparent=traceparent, data=scrub_payload(payload.model_dump(mode="json")),
+            regioncode=region_code, traceparent=traceparent, tracestate=tracestate, data=scrub_payload(payload.model_dump(mode="json")),
         )
 
 
@@ -96,6 +98,7 @@ def asyncapi_document(specs: list[EventSpec], *, title: str, service: str) -> di
                     "time": {"type": "string", "format": "date-time"},
                     "regioncode": {"type": "string"},
                     "traceparent": {"type": "string"},
+                    "tracestate": {"type": "string"},
                     "data": spec.model.model_json_schema(),
                 },
             },

@@ -7,10 +7,14 @@ import logging
 from collections.abc import Sequence
 
 import asyncpg
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
 from sqlalchemy import BigInteger, Text, any_, bindparam, cast, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from . import messaging_spans, telemetry
+from .background import background_run
 from .broker import Broker
 from .tables import OUTBOX_CHANNEL, outbox
 
@@ -43,7 +47,9 @@ class OutboxRelay:
             try:
                 await self.broker.wait_connected()
                 await self._ensure_listener()
-                n = await self.drain_once()
+                with background_run("outbox relay") as run:  # exported only when it published something
+                    n = await self.drain_once()
+                    run.finished(n)
                 backoff = 0.2
                 cycles += 1
                 if cycles % 1000 == 0:
@@ -95,10 +101,10 @@ class OutboxRelay:
             for i in range(max_batches):
                 if not rows:
                     break
-                futures = await self._send(rows)
+                futures, spans = await self._send(rows)
                 more = len(rows) == self.batch_size and i + 1 < max_batches
                 upcoming = await self._claim(conn, after=rows[-1].seq) if more else []
-                done = await self._confirm(rows, futures)
+                done = await self._confirm(rows, futures, spans)
                 await self._mark(conn, done, [r.seq for r in rows[len(done):]])
                 total += len(done)
                 if len(done) < len(rows):
@@ -110,33 +116,54 @@ class OutboxRelay:
     async def _claim(self, conn: AsyncConnection, *, after: int) -> Sequence:
         return (await conn.execute(
             select(outbox.c.seq, outbox.c.event_id, outbox.c.subject, cast(outbox.c.event, Text).label("body"),
-                   outbox.c.traceparent)
+                   outbox.c.traceparent, outbox.c.tracestate)
             .where(outbox.c.published_at.is_(None), outbox.c.seq > after)
             .order_by(outbox.c.seq)
             .limit(self.batch_size)
             .with_for_update(skip_locked=True)
         )).all()
 
-    async def _send(self, rows: Sequence) -> list[asyncio.Future]:
+    async def _send(self, rows: Sequence) -> tuple[list[asyncio.Future], list[trace.Span | None]]:
+        """Publish asynchronously; an event whose request was sampled gets a `publish` span continuing its trace
+        (linked to this relay run), and its headers name that span, so the consumers' spans follow from it."""
         js = self.broker.js
         assert js is not None
-        futures = []
-        for row in rows:
-            headers = {"Nats-Msg-Id": str(row.event_id)}
-            if row.traceparent:
-                headers["traceparent"] = row.traceparent  # consumers continue the producer's trace
-            futures.append(await js.publish_async(row.subject, row.body.encode(), headers=headers))
-        return futures
+        futures, spans = [], []
+        run = trace.get_current_span().get_span_context()
+        recording = telemetry.recording()
+        try:
+            for row in rows:
+                headers = {"Nats-Msg-Id": str(row.event_id)}
+                span = None
+                if recording and messaging_spans.sampled(row.traceparent):
+                    span = messaging_spans.start_publish(row.subject, str(row.event_id), _context(row), run)
+                    headers.update(messaging_spans.headers_for(span))
+                elif row.traceparent:
+                    headers.update(_context(row))  # consumers continue the producer's trace
+                spans.append(span)
+                futures.append(await js.publish_async(row.subject, row.body.encode(), headers=headers))
+        except BaseException as exc:
+            _end(spans, exc)
+            raise
+        return futures, spans
 
-    async def _confirm(self, rows: Sequence, futures: list[asyncio.Future]) -> list[int]:
+    async def _confirm(self, rows: Sequence, futures: list[asyncio.Future],
+                       spans: list[trace.Span | None]) -> list[int]:
         """Seqs acknowledged by JetStream, up to the first failure (later ones are retried, in order)."""
-        results = await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), self.publish_timeout)
+        try:
+            results = await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), self.publish_timeout)
+        except BaseException as exc:
+            _end(spans, exc)
+            raise
         done: list[int] = []
-        for row, result in zip(rows, results, strict=True):
+        for row, result, span in zip(rows, results, spans, strict=True):
             if isinstance(result, BaseException):
                 log.warning("publishing outbox seq %s failed: %s", row.seq, result)
+                _end(spans[len(done):], result)
                 break
             done.append(row.seq)
+            if span is not None:
+                span.end()
         return done
 
     async def _mark(self, conn: AsyncConnection, done: list[int], failed: list[int]) -> None:
@@ -156,6 +183,19 @@ class OutboxRelay:
     async def close(self) -> None:
         if self._listener is not None and not self._listener.is_closed():
             await self._listener.close()
+
+
+def _context(row) -> dict[str, str]:
+    """The stored trace context of an outbox row, as headers."""
+    return {"traceparent": row.traceparent, **({"tracestate": row.tracestate} if row.tracestate else {})}
+
+
+def _end(spans: list[trace.Span | None], error: BaseException) -> None:
+    """End the publish spans of events that were not confirmed (they are published again later)."""
+    for span in spans:
+        if span is not None:
+            span.set_status(Status(StatusCode.ERROR, f"not confirmed: {error.__class__.__name__}"))
+            span.end()
 
 
 async def pending_count(engine: AsyncEngine) -> int:

@@ -1,10 +1,13 @@
-"""Periodic background jobs: every replica runs the loop; the job decides who works (advisory lock, SKIP LOCKED)."""
+"""Periodic background jobs: every replica runs the loop; the job decides who works (advisory lock, SKIP LOCKED).
+Each run is a trace of its own, exported only when the job did something (a truthy result) or failed."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+
+from .background import background_run
 
 log = logging.getLogger("qianzhao.scheduling")
 
@@ -14,12 +17,15 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], *, name: s
     if wait_first:
         await asyncio.sleep(seconds)
     while True:
-        try:
-            result = await job()
-            if result:
-                log.info("%s: %s", name, result)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("%s failed; retrying in %.0f s", name, seconds)
+        with background_run(name) as run:
+            try:
+                result = await job()
+                run.finished(result)
+                if result:
+                    log.info("%s: %s", name, result)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                run.failed(exc)
+                log.exception("%s failed; retrying in %.0f s", name, seconds)
         await asyncio.sleep(seconds)

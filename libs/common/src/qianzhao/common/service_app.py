@@ -191,7 +191,7 @@ def create_service_app(definition: ServiceDefinition, settings: PlatformSettings
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         setup_logging(settings.log_level, settings.log_json)
-        setup_tracing(definition.name)
+        setup_tracing(definition.name, environment=settings.environment)
         engine = make_engine(settings)
         broker = Broker(settings.nats_url, name=f"qianzhao-{definition.name}",
                         streams=[stream_config(definition.name), dead_letter_stream_config()])

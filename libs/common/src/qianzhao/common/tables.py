@@ -27,8 +27,9 @@ outbox = Table(
     Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
     Column("subject", String(200), nullable=False),
     Column("aggregate_id", String(64), nullable=False),
-    Column("event", JSON, nullable=False),
-    Column("traceparent", String(64)),  # json keeps the exact text to publish; no jsonb re-rendering
+    Column("event", JSON, nullable=False),  # json keeps the exact text to publish; no jsonb re-rendering
+    Column("traceparent", String(64)),  # the committing request's trace context: the relay's publish continues it
+    Column("tracestate", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("published_at", DateTime(timezone=True)),
     Column("attempts", Integer, nullable=False, server_default="0"),
@@ -103,6 +104,20 @@ AUDIT_APPEND_ONLY_TRIGGER = (
     "CREATE TRIGGER audit_history_append_only BEFORE UPDATE OR DELETE ON audit_history "
     "FOR EACH ROW EXECUTE FUNCTION audit_history_append_only()"
 )
+
+
+def add_outbox_columns(op, *names: str) -> None:
+    """A later migration's outbox columns, as `outbox` above defines them (the one definition). IF NOT EXISTS: a
+    database created after the column was defined already has it from `create_platform_tables`."""
+    dialect = op.get_bind().dialect
+    for name in names:
+        column = outbox.c[name]
+        op.execute(f"ALTER TABLE outbox ADD COLUMN IF NOT EXISTS {name} {column.type.compile(dialect=dialect)}")
+
+
+def drop_outbox_columns(op, *names: str) -> None:
+    for name in names:
+        op.execute(f"ALTER TABLE outbox DROP COLUMN IF EXISTS {name}")
 
 
 def create_platform_tables(op) -> None:

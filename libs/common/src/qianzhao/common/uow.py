@@ -15,7 +15,8 @@ from .clock import Clock
 from .db import StagedInsert, driver_connection, flush_pending, untouched_driver_connection
 from .events import CloudEvent, EventSpec
 from .ids import new_id
-from .telemetry import current_trace_id, current_traceparent
+from .sql_spans import driver_statement
+from .telemetry import current_trace_context, current_trace_id
 
 
 class UnitOfWork:
@@ -58,8 +59,9 @@ class UnitOfWork:
     def emit(self, spec: EventSpec, *, subject: uuid.UUID | str, data: BaseModel | dict[str, Any],
              region_code: str | None) -> CloudEvent:
         """Queue a domain event for the outbox."""
+        traceparent, tracestate = current_trace_context()
         event = spec.build(subject=str(subject), data=data, time=self.clock.now(), region_code=region_code,
-                           traceparent=current_traceparent())
+                           traceparent=traceparent, tracestate=tracestate)
         self.events.append(event)
         return event
 
@@ -72,13 +74,14 @@ class UnitOfWork:
             for new in self._new:  # one by one, in the order staged (so trigger-drawn numbers follow it)
                 await new.send(self.session, connection)
             if self._history or self.events:
-                await append(connection, self._history, self.events, fill=self._new)
+                await append(connection, self._history, self.events, fill=self._new, url=self.session.bind.url)
         self._clear()
 
     async def commit(self) -> None:
         if len(self._new) == 1 and (connection := await untouched_driver_connection(self.session)) is not None:
             (new,) = self._new
-            new.attach(self.session, await _insert_and_append(connection, new, self._history, self.events))
+            new.attach(self.session, await _insert_and_append(connection, new, self._history, self.events,
+                                                              url=self.session.bind.url))
             self._clear()
         else:
             await self.write()
@@ -126,7 +129,7 @@ _HISTORY = _Target("audit_history", {
     "actor_role": "text", "actor_region": "text", "occurred_at": "timestamptz", "changes": "text", "comment": "text",
     "trace_id": "text"}, "changes", "jsonb")
 _OUTBOX = _Target("outbox", {"event_id": "uuid", "subject": "text", "aggregate_id": "text", "event": "text",
-                             "traceparent": "text"}, "event", "json")
+                             "traceparent": "text", "tracestate": "text"}, "event", "json")
 
 
 _APPEND = {  # (history?, events?) -> one statement, so a mutation spends one round trip on its history and events
@@ -149,12 +152,12 @@ def _arrays(history: list[dict[str, Any]], events: list[CloudEvent], fill=lambda
                            h["trace_id"]) for h in history])
     if events:
         args += _columns([(uuid.UUID(e.id), e.nats_subject, e.subject or "", fill(e.model_dump_json(exclude_none=True)),
-                           e.traceparent) for e in events])
+                           e.traceparent, e.tracestate) for e in events])
     return args
 
 
 async def append(connection, history: list[dict[str, Any]], events: list[CloudEvent],
-                 fill: list[StagedInsert] = ()) -> None:
+                 fill: list[StagedInsert] = (), *, url=None) -> None:
     """Insert audit rows and outbox events with one statement on the driver (asyncpg) connection.
 
     Every mutation pays for this, so it skips the ORM's per-statement machinery; it runs inside the session's
@@ -165,7 +168,9 @@ async def append(connection, history: list[dict[str, Any]], events: list[CloudEv
             text = new.fill(text)
         return text
 
-    await connection.execute(_APPEND[bool(history), bool(events)], *_arrays(history, events, filled))
+    sql = _APPEND[bool(history), bool(events)]
+    with driver_statement(url, sql):
+        await connection.execute(sql, *_arrays(history, events, filled))
 
 
 _at_once: dict[tuple[str, bool, bool], str] = {}
@@ -202,7 +207,9 @@ def _at_once_sql(staged: StagedInsert, history: bool, events: bool) -> str:
 
 
 async def _insert_and_append(connection, staged: StagedInsert, history: list[dict[str, Any]],
-                             events: list[CloudEvent]):
+                             events: list[CloudEvent], *, url=None):
     """One statement, committing on its own: the staged row, its history rows and events. Returns RETURNING's row."""
     sql = _at_once_sql(staged, bool(history), bool(events))
-    return await connection.fetchrow(sql, *staged.values(), *staged.placeholders.values(), *_arrays(history, events))
+    with driver_statement(url, sql):
+        return await connection.fetchrow(sql, *staged.values(), *staged.placeholders.values(),
+                                          *_arrays(history, events))

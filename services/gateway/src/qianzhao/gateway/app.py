@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,6 +19,7 @@ from qianzhao.common.errors import ApiError, unauthenticated
 from qianzhao.common.graphql_http import JSON, read_request, request_error, respond
 from qianzhao.common.limits import each_selection
 
+from . import tracing
 from .gateway import Gateway, GatewayConfig, RequestError
 from .limits import Limits
 from .persisted import PersistedQueries, PersistedQueryError
@@ -39,18 +39,18 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                     max_body_bytes=settings.max_body_bytes, max_cost=settings.max_cost,
                     default_list_size=settings.default_list_size, introspection=settings.introspection_enabled,
                     budget_seconds=settings.operation_budget_seconds)
+    # spans only when asked for (or when traces are exported); else traceparent is forwarded untouched
+    traced = settings.tracing or telemetry.exporting()
+    if traced:
+        telemetry.setup_tracing("gateway", environment=settings.environment)
     config = GatewayConfig(limits=limits, subgraph_timeout=settings.subgraph_timeout,
                            subgraph_timeouts=dict(settings.subgraph_timeouts), dedupe_operations=settings.dedupe,
-                           override_labels=frozenset(settings.override_labels))
+                           override_labels=frozenset(settings.override_labels), traced=traced)
     merged_urls = dict(settings.subgraph_urls) | dict(urls or {})
     gateway = Gateway(sdl, merged_urls, config)
     safelist = PersistedQueries.load_safelist(Path(settings.safelist)) if settings.safelist else None
     persisted = PersistedQueries(enabled=settings.apq, safelist=safelist)
     verifier = TokenVerifier(settings)
-    # spans only when asked for (or when an OTLP endpoint is configured); else traceparent is forwarded untouched
-    tracing = settings.tracing or bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
-    if tracing:
-        telemetry.setup_tracing("gateway")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -58,7 +58,7 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
         await gateway.aclose()
 
     app = FastAPI(title="Qianzhao gateway (黔招网关)", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, telemetry=telemetry.fastapi_telemetry())
     app.state.gateway = gateway
     app.state.settings = settings
     ready_cache: dict[str, Any] = {"at": 0.0, "ok": False, "detail": {}}
@@ -123,13 +123,9 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
             if principal is None and settings.require_token and not only_introspection(operation, prepared.fragments):
                 return _unauthenticated(unauthenticated(), media)
             headers = {k: v for k in FORWARDED_HEADERS if (v := request.headers.get(k))}
-            if tracing:
-                from opentelemetry.trace import SpanKind
-
-                name = f"graphql {operation.operation.value} {operation.name.value if operation.name else ''}"
-                with telemetry.tracer("qianzhao.gateway").start_as_current_span(
-                        name.strip(), context=telemetry.extract_context(headers), kind=SpanKind.SERVER):
-                    headers["traceparent"] = telemetry.current_traceparent() or headers.get("traceparent", "")
+            if traced:
+                with tracing.operation(operation.operation.value, operation.name.value if operation.name else None,
+                                       headers):
                     body = await gateway.run(prepared, operation, variables, coerced, headers)
             else:
                 body = await gateway.run(prepared, operation, variables, coerced, headers)

@@ -16,6 +16,7 @@ import httpx
 import orjson
 from graphql import FieldNode, InlineFragmentNode
 
+from . import tracing
 from .http_pool import ConnectFailed, HostPool, PoolError
 from .plan import Fetch, QueryPlan, Target
 
@@ -225,36 +226,49 @@ def _positions(data: Any, path: tuple, prefix: list, out: list) -> None:
 
 
 class Executor:
-    def __init__(self, clients: SubgraphClients):
-        self.clients = clients
+    """Runs plans; when `traced`, a span per plan step and per subgraph fetch (subgraph and operation names only:
+    never variables, representations or answers), each fetch's `traceparent` naming its own span."""
 
-    async def execute(self, plan: QueryPlan, variables: dict, headers: dict[str, str]) -> Execution:
+    def __init__(self, clients: SubgraphClients, traced: bool = False):
+        self.clients = clients
+        self.traced = traced
+
+    async def execute(self, plan: QueryPlan, variables: dict, headers: dict[str, str],
+                      operation_name: str | None = None) -> Execution:
         result = Execution()
         for stage in range(plan.stages):
             fetches = [f for f in plan.fetches if f.stage == stage]
             if not fetches:
                 continue
-            if len(fetches) == 1:
-                await self._fetch(fetches[0], result, variables, headers)
-                continue
-            done: dict[int, asyncio.Future] = {f.id: asyncio.get_running_loop().create_future() for f in fetches}
-
-            async def run(f: Fetch, done: dict = done):
-                try:
-                    for d in f.deps:
-                        if d in done:
-                            await done[d]
-                    await self._fetch(f, result, variables, headers)
-                finally:
-                    done[f.id].set_result(None)
-
-            await asyncio.gather(*(run(f) for f in fetches))
+            with tracing.step(self.traced, stage, len(fetches)):
+                await self._stage(fetches, result, variables, headers, plan.operation_type, operation_name)
         return result
 
-    async def _fetch(self, fetch: Fetch, result: Execution, variables: dict, headers: dict) -> None:
+    async def _stage(self, fetches: list[Fetch], result: Execution, variables: dict, headers: dict[str, str],
+                     operation_type: str, operation_name: str | None) -> None:
+        labels = (operation_type, operation_name)
+        if len(fetches) == 1:
+            await self._fetch(fetches[0], result, variables, headers, labels)
+            return
+        done: dict[int, asyncio.Future] = {f.id: asyncio.get_running_loop().create_future() for f in fetches}
+
+        async def run(f: Fetch):
+            try:
+                for d in f.deps:
+                    if d in done:
+                        await done[d]
+                await self._fetch(f, result, variables, headers, labels)
+            finally:
+                done[f.id].set_result(None)
+
+        await asyncio.gather(*(run(f) for f in fetches))
+
+
+    async def _fetch(self, fetch: Fetch, result: Execution, variables: dict, headers: dict,
+                     labels: tuple[str, str | None] = ("query", None)) -> None:
         sub_vars = {n: variables[n] for n in fetch.variable_names if n in variables}
         if not fetch.entity:
-            await self._send(fetch, sub_vars, headers, result, None)
+            await self._send(fetch, sub_vars, headers, result, None, labels)
             return
         batches = []
         any_reps = False
@@ -287,18 +301,29 @@ class Executor:
             batches.append((target, "_entities" if len(fetch.targets) == 1 else f"_{i}", reps, owners))
         if not any_reps:
             return
-        await self._send(fetch, sub_vars, headers, result, batches)
+        await self._send(fetch, sub_vars, headers, result, batches, labels)
 
-    async def _send(self, fetch: Fetch, sub_vars: dict, headers: dict, result: Execution, batches) -> None:
+    async def _send(self, fetch: Fetch, sub_vars: dict, headers: dict, result: Execution, batches,
+                    labels: tuple[str, str | None] = ("query", None)) -> None:
+        reps = sum(len(b[2]) for b in batches) if batches else 0
         if self.clients.log is not None:
-            reps = sum(len(b[2]) for b in batches) if batches else 0
             self.clients.log.append(FetchRecord(fetch.subgraph, fetch.id, reps))
-        try:
-            body = await self.clients.post(fetch.subgraph, fetch.query, sub_vars, headers)
-        except SubgraphFailure as exc:
-            err = {"message": exc.message, "extensions": {**exc.extensions, "serviceName": fetch.subgraph}}
-            result.errors.append(err)
-            return
+        with tracing.fetch(self.traced, fetch, *labels, reps) as span:
+            if span is not None:  # the subgraph's server span becomes this fetch's child
+                headers = tracing.forwarded(headers)
+            try:
+                body = await self.clients.post(fetch.subgraph, fetch.query, sub_vars, headers)
+            except SubgraphFailure as exc:
+                tracing.failed(span, exc.extensions["code"])
+                err = {"message": exc.message, "extensions": {**exc.extensions, "serviceName": fetch.subgraph}}
+                result.errors.append(err)
+                return
+            if span is not None and body.get("errors"):
+                span.set_attribute("qz.fetch.errors", len(body["errors"]) if isinstance(body["errors"], list) else 1)
+        self._merge(fetch, body, result, batches)
+
+    def _merge(self, fetch: Fetch, body: dict, result: Execution, batches) -> None:
+        """The subgraph's answer into the result: data merged, error paths rewritten to the client's."""
         data = body.get("data")
         errors = body.get("errors") or []
         if batches is None:

@@ -97,6 +97,7 @@ class GatewayConfig:
     dedupe_operations: bool = True
     override_labels: frozenset[str] = frozenset()
     document_cache_size: int = 1000
+    traced: bool = False  # spans per plan step and subgraph fetch (the gateway exports traces)
 
 
 class _LRU(OrderedDict):
@@ -127,7 +128,7 @@ class Gateway:
             timeout = self.config.subgraph_timeouts.get(sub.name, self.config.subgraph_timeout)
             endpoints[sub.name] = SubgraphEndpoint(sub.name, urls.get(sub.name, sub.url), timeout)
         self.clients = SubgraphClients(endpoints)
-        self.executor = Executor(self.clients)
+        self.executor = Executor(self.clients, traced=self.config.traced)
         self.planner = Planner(self.supergraph)
         self.documents = _LRU(self.config.document_cache_size)
         self.plans = _LRU(self.config.plan_cache_size)
@@ -235,7 +236,8 @@ class Gateway:
     async def _run(self, prepared: Prepared, operation, raw_variables: dict | None, coerced: dict,
                    headers: dict[str, str]) -> dict:
         plan = self.plan(prepared, operation, coerced)
-        execution = await self.executor.execute(plan, raw_variables or {}, headers)
+        execution = await self.executor.execute(plan, raw_variables or {}, headers,
+                                                operation.name.value if operation.name else None)
 
         def introspect(node: gast.FieldNode):
             doc = gast.DocumentNode(definitions=(
