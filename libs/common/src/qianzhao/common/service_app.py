@@ -151,7 +151,7 @@ def graphql_endpoint(schema: Any, settings: PlatformSettings):
             media = media_type(request.headers.get("accept")) or JSON
             return respond({"errors": [{"message": auth_error.message, "extensions": auth_error.extensions}]}, 401,
                            media, {"www-authenticate": "Bearer"})
-        parsed = await read_request(request, max_body_bytes=settings.max_body_bytes, graphiql=False)
+        parsed = await read_request(request, max_body_bytes=settings.max_body_bytes)
         if isinstance(parsed, Response):
             return parsed
         if not parsed.query:

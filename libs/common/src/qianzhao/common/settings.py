@@ -33,7 +33,6 @@ class PlatformSettings(BaseSettings):
     consumer_backoff_seconds: float = 1.0
     log_level: str = "INFO"
     log_json: bool = True
-    graphiql: bool = True
     max_body_bytes: int = 1_000_000
     # a subgraph's operation limits: the gateway's, with headroom for the aliased `_entities` fetches and key
     # fields it adds to what a client asked

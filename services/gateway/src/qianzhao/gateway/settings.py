@@ -15,7 +15,10 @@ class GatewaySettings(PlatformSettings):
     model_config = SettingsConfigDict(env_prefix="QZ_GATEWAY_", env_file=".env", extra="ignore",
                                       populate_by_name=True)
 
+    # platform-wide variables the gateway reads too (its own QZ_GATEWAY_* name first)
     environment: str = Field("dev", validation_alias=AliasChoices("QZ_GATEWAY_ENVIRONMENT", "QZ_ENVIRONMENT"))
+    # GraphiQL at /graphql for browsers (unset: on, except in production)
+    graphiql: bool | None = Field(None, validation_alias=AliasChoices("QZ_GATEWAY_GRAPHIQL", "QZ_GRAPHIQL"))
 
     supergraph: str = str(REPO_ROOT / "supergraph.graphql")
     subgraph_urls: dict[str, str] = {}
@@ -43,3 +46,7 @@ class GatewaySettings(PlatformSettings):
     tracing: bool = False
     dedupe: bool = True  # identical queries in flight for the same caller share one execution
     override_labels: list[str] = []  # progressive @override labels switched on
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.graphiql if self.graphiql is not None else not self.is_production
