@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from graphql import FieldNode, OperationType
 from qianzhao.common import telemetry
 from qianzhao.common.auth import TokenVerifier
+from qianzhao.common.cors import allow_origins
 from qianzhao.common.errors import ApiError, unauthenticated
 from qianzhao.common.graphql_http import JSON, read_request, request_error, respond
 from qianzhao.common.limits import each_selection
@@ -62,6 +63,7 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                   openapi_url=None)
     app.state.gateway = gateway
     app.state.settings = settings
+    allow_origins(app, settings.cors_origins)
     if settings.graphiql_enabled:
         app.router.add_route(graphiql.ASSETS + "/{name}", graphiql.asset, methods=["GET"], include_in_schema=False)
     ready_cache: dict[str, Any] = {"at": 0.0, "ok": False, "detail": {}}

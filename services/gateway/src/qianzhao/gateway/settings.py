@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import AliasChoices, Field
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 from qianzhao.common.settings import PlatformSettings
 
 from .node import REPO_ROOT
@@ -17,6 +19,8 @@ class GatewaySettings(PlatformSettings):
 
     # platform-wide variables the gateway reads too (its own QZ_GATEWAY_* name first)
     environment: str = Field("dev", validation_alias=AliasChoices("QZ_GATEWAY_ENVIRONMENT", "QZ_ENVIRONMENT"))
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        [], validation_alias=AliasChoices("QZ_GATEWAY_CORS_ORIGINS", "QZ_CORS_ORIGINS"))
     # GraphiQL at /graphql for browsers (unset: on, except in production)
     graphiql: bool | None = Field(None, validation_alias=AliasChoices("QZ_GATEWAY_GRAPHIQL", "QZ_GRAPHIQL"))
 
