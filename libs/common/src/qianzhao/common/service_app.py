@@ -27,6 +27,7 @@ from .broker import Broker, dead_letter_stream_config, stream_config
 from .clock import Clock
 from .consumer import EventConsumer
 from .context import RequestContext
+from .cors import allow_origins
 from .db import make_engine, make_sessionmaker
 from .errors import ApiError, unauthenticated
 from .events import EventSpec
@@ -151,7 +152,7 @@ def graphql_endpoint(schema: Any, settings: PlatformSettings):
             media = media_type(request.headers.get("accept")) or JSON
             return respond({"errors": [{"message": auth_error.message, "extensions": auth_error.extensions}]}, 401,
                            media, {"www-authenticate": "Bearer"})
-        parsed = await read_request(request, max_body_bytes=settings.max_body_bytes, graphiql=False)
+        parsed = await read_request(request, max_body_bytes=settings.max_body_bytes)
         if isinstance(parsed, Response):
             return parsed
         if not parsed.query:
@@ -226,6 +227,7 @@ def create_service_app(definition: ServiceDefinition, settings: PlatformSettings
             await engine.dispose()
 
     app = FastAPI(title=definition.title, lifespan=lifespan, telemetry=fastapi_telemetry())
+    allow_origins(app, settings.cors_origins)
 
     app.router.routes.append(Route("/graphql", graphql_endpoint(definition.schema(), settings), methods=["GET", "POST"]))
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+import orjson
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_JWT_SECRET = "qianzhao-dev-secret-not-for-production-0123456789"
 
@@ -33,7 +36,6 @@ class PlatformSettings(BaseSettings):
     consumer_backoff_seconds: float = 1.0
     log_level: str = "INFO"
     log_json: bool = True
-    graphiql: bool = True
     max_body_bytes: int = 1_000_000
     # a subgraph's operation limits: the gateway's, with headroom for the aliased `_entities` fetches and key
     # fields it adds to what a client asked
@@ -46,6 +48,17 @@ class PlatformSettings(BaseSettings):
     operation_budget_seconds: float = 2.0
     introspection: bool | None = None  # unset: on, except with QZ_ENVIRONMENT=production
     departments_file: str | None = None  # a CSV (code,name,short_name) of units added to the shipped registry
+    # browser origins (https://console.example) allowed to call the GraphQL endpoints; empty: no CORS headers
+    cors_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        """A JSON list, or origins separated by commas (`https://a.example,https://b.example`)."""
+        if isinstance(value, str):
+            text = value.strip()
+            return orjson.loads(text) if text.startswith("[") else [o.strip() for o in text.split(",") if o.strip()]
+        return value
 
     @property
     def is_production(self) -> bool:

@@ -162,6 +162,7 @@ class Supervisor:
                     "--port", str(port), "--no-access-log", "--log-level", "warning"]
             self.children.append(_spawn(d.name, argv, env, port, f"http://{self.settings.host}:{port}/graphql"))
         if self.gateway_available():
+            build_graphiql()
             port = self.settings.gateway_port
             argv = [sys.executable, "-m", "qianzhao.common.cli", "gateway", "--port", str(port),
                     "--host", self.settings.host]
@@ -271,6 +272,24 @@ def step(what: str):
     say(f"▸ starting {what} …")
     yield
     say(f"  ✓ {what} ({time.monotonic() - t0:.1f}s)")
+
+
+def build_graphiql() -> None:
+    """The gateway's GraphiQL bundle, built before the gateway starts (npm, once per lockfile) rather than while
+    the first browser waits; without it the gateway still serves GraphQL."""
+    from qianzhao.gateway.node import ensure_graphiql_bundle
+    from qianzhao.gateway.settings import GatewaySettings
+
+    if not GatewaySettings().graphiql_enabled:
+        return
+    t0 = time.monotonic()
+    say("▸ checking the GraphiQL bundle (npm builds it on the first start) …")
+    try:
+        ensure_graphiql_bundle()
+    except Exception as exc:
+        say(f"  ✗ GraphiQL unavailable, the gateway serves GraphQL without it: {exc}")
+        return
+    say(f"  ✓ GraphiQL bundle ({time.monotonic() - t0:.1f}s)")
 
 
 async def _ensure_streams(url: str, services: list[str]) -> None:

@@ -222,7 +222,7 @@ async def running_service(definition: ServiceDefinition, *, database_url: str, n
                           clock: Clock | None = None, relay: bool = True, background: bool = True,
                           **settings: Any) -> AsyncIterator[ServiceClient]:
     """Start a service app with its lifespan (relay, consumers) against real PostgreSQL and NATS."""
-    cfg = definition.settings(database_url=database_url, nats_url=nats_url, log_json=False, graphiql=False,
+    cfg = definition.settings(database_url=database_url, nats_url=nats_url, log_json=False,
                               outbox_poll_seconds=0.2, **settings)
     app = create_service_app(definition, cfg, clock=clock, relay=relay, background=background)
     async with app.router.lifespan_context(app):

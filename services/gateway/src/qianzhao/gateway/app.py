@@ -15,11 +15,12 @@ from fastapi.responses import Response
 from graphql import FieldNode, OperationType
 from qianzhao.common import telemetry
 from qianzhao.common.auth import TokenVerifier
+from qianzhao.common.cors import allow_origins
 from qianzhao.common.errors import ApiError, unauthenticated
 from qianzhao.common.graphql_http import JSON, read_request, request_error, respond
 from qianzhao.common.limits import each_selection
 
-from . import tracing
+from . import graphiql, tracing
 from .gateway import Gateway, GatewayConfig, RequestError
 from .limits import Limits
 from .persisted import PersistedQueries, PersistedQueryError
@@ -61,6 +62,9 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                   openapi_url=None, telemetry=telemetry.fastapi_telemetry())
     app.state.gateway = gateway
     app.state.settings = settings
+    allow_origins(app, settings.cors_origins)
+    if settings.graphiql_enabled:
+        app.router.add_route(graphiql.ASSETS + "/{name}", graphiql.asset, methods=["GET"], include_in_schema=False)
     ready_cache: dict[str, Any] = {"at": 0.0, "ok": False, "detail": {}}
 
     @app.get("/healthz")
@@ -92,7 +96,9 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                                  request.headers.get("x-forwarded-for"), settings.trusted_proxies)
         if wait := per_address.take(address):
             return limited(wait, "address", address)
-        parsed = await read_request(request, max_body_bytes=limits.max_body_bytes, graphiql=settings.graphiql)
+        if settings.graphiql_enabled and graphiql.wants_page(request):
+            return graphiql.page(settings)
+        parsed = await read_request(request, max_body_bytes=limits.max_body_bytes)
         if isinstance(parsed, Response):
             return parsed
         query, op_name, variables, extensions = parsed.query, parsed.operation_name, parsed.variables, parsed.extensions

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import AliasChoices, Field
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 from qianzhao.common.settings import PlatformSettings
 
 from .node import REPO_ROOT
@@ -15,7 +17,12 @@ class GatewaySettings(PlatformSettings):
     model_config = SettingsConfigDict(env_prefix="QZ_GATEWAY_", env_file=".env", extra="ignore",
                                       populate_by_name=True)
 
+    # platform-wide variables the gateway reads too (its own QZ_GATEWAY_* name first)
     environment: str = Field("dev", validation_alias=AliasChoices("QZ_GATEWAY_ENVIRONMENT", "QZ_ENVIRONMENT"))
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        [], validation_alias=AliasChoices("QZ_GATEWAY_CORS_ORIGINS", "QZ_CORS_ORIGINS"))
+    # GraphiQL at /graphql for browsers (unset: on, except in production)
+    graphiql: bool | None = Field(None, validation_alias=AliasChoices("QZ_GATEWAY_GRAPHIQL", "QZ_GRAPHIQL"))
 
     supergraph: str = str(REPO_ROOT / "supergraph.graphql")
     subgraph_urls: dict[str, str] = {}
@@ -43,3 +50,7 @@ class GatewaySettings(PlatformSettings):
     tracing: bool = False
     dedupe: bool = True  # identical queries in flight for the same caller share one execution
     override_labels: list[str] = []  # progressive @override labels switched on
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.graphiql if self.graphiql is not None else not self.is_production

@@ -162,7 +162,7 @@ async def running_platform(definitions, *, databases, nats_url: str, clock=None,
         urls = {}
         for d in definitions:
             cfg = d.settings(**({"database_url": databases.fresh(d), "nats_url": nats_url, "log_json": False,
-                                 "graphiql": False, "outbox_poll_seconds": 0.2}
+                                 "outbox_poll_seconds": 0.2}
                                 | (service_settings or {}).get(d.name, {})))
             port = free_port()
             app = create_service_app(d, cfg, clock=clock)
