@@ -357,6 +357,6 @@ class RegionType:
         return cls(code=code)
 
 
-def region_key(code: str | None) -> RegionType | None:
-    """A statistics group's region key: the division a code names, or null."""
-    return RegionType(code=code) if code and regions.get(code) else None
+def region_key(code: str | None, region_type: type[RegionType] = RegionType) -> RegionType | None:
+    """The division a code names as the subgraph's `Region` type (a subclass where it adds fields), or null."""
+    return region_type(code=code) if code and regions.get(code) else None

@@ -61,6 +61,8 @@ class DeadlineCheckPayload:
     overdue: int = strawberry.field(description="Letters newly found overdue (逾期).")
     reminders: int = strawberry.field(description="Reminders sent (催办).")
     proposals: int = strawberry.field(description="Cases proposed for the next joint meeting.")
+    user_errors: list[UserError] = strawberry.field(description="Always empty: the check has no expected failures; "
+                                                                "present so every payload reads the same.")
 
 
 @strawberry.type
@@ -104,7 +106,8 @@ class LetterMutations:
     async def run_coordination_deadline_check(self, info: Info) -> DeadlineCheckPayload:
         info.context.user().require_role(Role.PROVINCE)
         r = await scheduler.run_deadline_check(info.context.runtime)
-        return DeadlineCheckPayload(ran=r.ran, overdue=r.overdue, reminders=r.reminders, proposals=r.proposals)
+        return DeadlineCheckPayload(ran=r.ran, overdue=r.overdue, reminders=r.reminders, proposals=r.proposals,
+                                    user_errors=[])
 
 
 async def _letter_step(info: Info, input, step) -> DepartmentLetterPayload:

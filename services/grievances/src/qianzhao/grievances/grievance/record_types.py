@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from qianzhao.common import regions
-from qianzhao.common.api import RegionType
+from qianzhao.common.api import RegionType, region_key
 from qianzhao.common.reference import DepartmentType
 
 from .enums import AssignmentRole, AssignmentState, DeadlineStage, HandlingUnitKind
@@ -27,7 +26,7 @@ class HandlingUnitType:
 
     @F(description="The region's government (属地政府), for a REGION unit; null for a department.")
     def region(self) -> RegionType | None:
-        return RegionType(code=self.code) if self.kind is HandlingUnitKind.REGION and regions.get(self.code) else None
+        return region_key(self.code) if self.kind is HandlingUnitKind.REGION else None
 
     @classmethod
     def from_key(cls, key: str) -> HandlingUnitType:

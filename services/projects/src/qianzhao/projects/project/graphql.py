@@ -6,8 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from qianzhao.common import regions
-from qianzhao.common.api import Connection
+from qianzhao.common.api import Connection, region_key
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import forbidden
 from qianzhao.common.ids import parse_id
@@ -101,7 +100,7 @@ def _stats_row(r) -> ProjectStatsRow:
     from ..entities.types import ProjectsRegionType
 
     def region(code):
-        return ProjectsRegionType(code=code) if code and regions.get(code) else None
+        return region_key(code, ProjectsRegionType)
 
     return ProjectStatsRow(
         key=ProjectStatsKey(

@@ -7,8 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from qianzhao.common import regions
-from qianzhao.common.api import Connection, connection, keyset_of, list_order, paginate
+from qianzhao.common.api import Connection, connection, keyset_of, list_order, paginate, region_key
 from sqlalchemy import select
 from strawberry.types import Info
 
@@ -72,7 +71,7 @@ def _trip_stat(r: dict) -> InvestmentTripStat:
     from ..entities.types import ProjectsRegionType
 
     def region(code):
-        return ProjectsRegionType(code=code) if code and regions.get(code) else None
+        return region_key(code, ProjectsRegionType)
 
     return InvestmentTripStat(
         key=InvestmentTripStatsKey(level=TripLevel(r["level"]) if r.get("level") else None,
