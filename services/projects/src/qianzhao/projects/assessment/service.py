@@ -7,13 +7,12 @@ from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.ids import parse_id
 from qianzhao.common.uow import UnitOfWork
 
-from ..enums import AssessmentConclusion, AssessmentDimension, AssessmentResult, ProjectStatus
+from ..enums import AssessmentConclusion, AssessmentDimension, AssessmentResult
 from ..project import access, events, validation
+from ..project.actions import ACTIONS, ProjectAction
 from ..project.models import Project
 from ..project.service import get, get_for_change
 from .models import Assessment, AssessmentCondition
-
-ASSESSABLE = (ProjectStatus.LISTED.value, ProjectStatus.NEGOTIATING.value)
 
 
 def _check_conclusion(results: list[AssessmentResult], conclusion: AssessmentConclusion,
@@ -34,10 +33,7 @@ async def record(*, uow: UnitOfWork, project_id, dimensions: list[dict], conclus
                  ) -> tuple[Project, Assessment]:
     """Every one of the eight dimensions exactly once, each with its assessing department."""
     project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
-    if project.status not in ASSESSABLE:
-        raise DomainError(ErrorCode.INVALID_TRANSITION,
-                          f"Projects are assessed while LISTED or NEGOTIATING; {project.number} is {project.status}",
-                          "id")
+    ACTIONS.ensure_state(project, ProjectAction.RECORD_ASSESSMENT)
     seen = [d["dimension"] for d in dimensions]
     if sorted(x.value for x in seen) != sorted(x.value for x in AssessmentDimension):
         raise validation.bad("dimensions", "Give each of the eight dimensions exactly once")

@@ -13,21 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..project import access, validation
+from ..project.actions import ACTIONS, ProjectAction
 from ..project.models import Project
 from ..project.service import get, get_for_change
 from .models import Milestone
-
-
-def _ensure_active(project: Project) -> None:
-    if project.status == "DELISTED":
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Project {project.number} is delisted", "id")
 
 
 async def set_five_ones(*, uow: UnitOfWork, project_id, expected_version: int, responsible_leader: str,
                         working_team: list[str], implementing_entity: str) -> Project:
     """Mark the project major and name its leader, team and implementing entity."""
     project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
-    _ensure_active(project)
+    ACTIONS.ensure_state(project, ProjectAction.SET_FIVE_ONES)
     team = [m.strip() for m in working_team if m.strip()]
     if not responsible_leader.strip():
         raise validation.bad("responsible_leader", "A responsible leader (包保领导) is required")
@@ -50,9 +46,7 @@ async def add_milestone(*, uow: UnitOfWork, project_id, title: str, due_on: date
                         expected_version: int | None = None) -> tuple[Project, Milestone]:
     """A node of the advancement plan (推进计划); the plan is part of the project, so its version moves."""
     project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
-    _ensure_active(project)
-    if not project.major:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "Set the five ones before planning milestones", "id")
+    ACTIONS.ensure_state(project, ProjectAction.ADD_MILESTONE)
     if not title.strip():
         raise validation.bad("title", "A milestone needs a title")
     milestone = Milestone(project_id=project.id, title=title.strip(), due_on=due_on, created_at=uow.clock.now())

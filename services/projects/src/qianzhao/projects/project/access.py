@@ -72,15 +72,16 @@ def can_read(principal: Principal, project: Project) -> bool:
     return view_of(principal, project) is not None
 
 
-def ensure_writable(principal: Principal, project: Project) -> None:
-    """Only officers of the project's jurisdiction (or the province) change it; others get FORBIDDEN."""
-    if principal.sees_everything or (principal.is_officer and principal.covers_region(project.region_code)):
-        return
-    raise DomainError(ErrorCode.FORBIDDEN, f"Project {project.number} is outside your jurisdiction", "id")
+def may_change(principal: Principal, project: Project) -> bool:
+    """Only officers of the project's jurisdiction (or the province) change it."""
+    return principal.sees_everything or (principal.is_officer and principal.covers_region(project.region_code))
 
 
-def ensure_reviewer(principal: Principal, project: Project) -> None:
+def may_review(principal: Principal, project: Project) -> bool:
     """Selection into the pool is decided a tier above the county: a prefecture or the province."""
-    ensure_writable(principal, project)
-    if principal.role is Role.COUNTY:
-        raise DomainError(ErrorCode.FORBIDDEN, "Review (遴选) is done by a prefecture or the province", "id")
+    return may_change(principal, project) and principal.role is not Role.COUNTY
+
+
+def ensure_writable(principal: Principal, project: Project) -> None:
+    if not may_change(principal, project):
+        raise DomainError(ErrorCode.FORBIDDEN, f"Project {project.number} is outside your jurisdiction", "id")

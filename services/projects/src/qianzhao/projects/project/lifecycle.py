@@ -16,9 +16,11 @@ from qianzhao.common.uow import UnitOfWork
 from sqlalchemy import select
 
 from ..assessment.models import Assessment, AssessmentCondition
-from ..enums import PRE_SIGNING, DelistReason
+from ..enums import DelistReason
 from ..enums import ProjectStatus as S
 from . import events, validation
+from .actions import ACTIONS
+from .actions import ProjectAction as A
 from .models import Project
 from .service import get_for_change
 
@@ -57,6 +59,7 @@ def move(uow: UnitOfWork, project: Project, target: S, *, action: str, comment: 
 
 async def submit(*, uow: UnitOfWork, project_id, expected_version: int, comment: str | None) -> Project:
     project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
+    ACTIONS.ensure_state(project, A.SUBMIT)
     move(uow, project, S.SUBMITTED, action="SUBMITTED", comment=comment)
     uow.emit(events.SUBMITTED, subject=project.id, region_code=project.region_code,
              data=events.review_data(project, comment))
@@ -66,6 +69,7 @@ async def submit(*, uow: UnitOfWork, project_id, expected_version: int, comment:
 async def start_negotiation(*, uow: UnitOfWork, project_id, expected_version: int, comment: str | None) -> Project:
     """An investor has shown interest (洽谈); the project stays in the pool until signed or delisted."""
     project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
+    ACTIONS.ensure_state(project, A.START_NEGOTIATION)
     move(uow, project, S.NEGOTIATING, action="NEGOTIATION_STARTED", comment=comment)
     return project
 
@@ -73,6 +77,7 @@ async def start_negotiation(*, uow: UnitOfWork, project_id, expected_version: in
 async def resume_promotion(*, uow: UnitOfWork, project_id, expected_version: int, comment: str | None) -> Project:
     """Talks failed: the project goes back to the catalogue (恢复推介)."""
     project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
+    ACTIONS.ensure_state(project, A.RESUME_PROMOTION)
     move(uow, project, S.LISTED, action="PROMOTION_RESUMED", comment=comment)
     return project
 
@@ -82,10 +87,7 @@ async def delist(*, uow: UnitOfWork, project_id, expected_version: int | None, r
     """Remove from the pool (出库) from any state before signing; OTHER needs a comment saying why."""
     if project is None:
         project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
-    if S(project.status) not in PRE_SIGNING:
-        raise DomainError(ErrorCode.INVALID_TRANSITION,
-                          f"Project {project.number} is {project.status}: only projects before signing are delisted",
-                          "id")
+    ACTIONS.ensure_state(project, A.DELIST)
     if reason is DelistReason.OTHER and not (comment or "").strip():
         raise validation.bad("comment", "Delisting for OTHER reasons needs a comment")
     move(uow, project, S.DELISTED, action="DELISTED", comment=comment, changes={"delistReason": reason.value})
@@ -107,17 +109,22 @@ async def latest_assessment(session, project_id) -> tuple[Assessment | None, lis
     return assessment, list(conditions)
 
 
-async def ensure_admitted(session, project: Project) -> None:
-    """Signing needs the latest assessment APPROVED, or CONDITIONAL with every condition met."""
-    assessment, conditions = await latest_assessment(session, project.id)
+def admission_problem(assessment: Assessment | None, conditions: list[AssessmentCondition]) -> str | None:
+    """Why the latest assessment does not admit signing, or None: it must be APPROVED, or CONDITIONAL with every
+    condition met."""
     if assessment is None:
-        raise DomainError("ASSESSMENT_REQUIRED", "No pre-signing assessment (事前评估) has been recorded", "id")
+        return "No pre-signing assessment (事前评估) has been recorded"
     if assessment.conclusion == "REJECTED":
-        raise DomainError("ASSESSMENT_REQUIRED", "The latest pre-signing assessment rejected the project", "id")
+        return "The latest pre-signing assessment rejected the project"
     open_conditions = [c.description for c in conditions if not c.met]
     if assessment.conclusion == "CONDITIONAL" and open_conditions:
-        raise DomainError("ASSESSMENT_REQUIRED",
-                          f"Assessment conditions not yet met: {'; '.join(open_conditions)}", "id")
+        return f"Assessment conditions not yet met: {'; '.join(open_conditions)}"
+    return None
+
+
+async def ensure_admitted(session, project: Project) -> None:
+    if problem := admission_problem(*await latest_assessment(session, project.id)):
+        raise DomainError("ASSESSMENT_REQUIRED", problem, "id")
 
 
 def _stage_event(uow: UnitOfWork, project: Project, previous: S) -> None:
@@ -133,7 +140,7 @@ async def sign(*, uow: UnitOfWork, project_id, expected_version: int, investor_n
                comment: str | None) -> Project:
     """Record the signed contract (签约) with the investor enterprise."""
     project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
-    ensure_allowed(project, S.SIGNED)
+    ACTIONS.ensure_state(project, A.SIGN)
     if not investor_name.strip():
         raise validation.bad("investor_name", "The investor enterprise's name is required")
     code = validation.credit_code(investor_credit_code)
@@ -151,9 +158,9 @@ async def sign(*, uow: UnitOfWork, project_id, expected_version: int, investor_n
 
 
 async def _advance(uow: UnitOfWork, project_id, expected_version: int, on: date, comment: str | None,
-                   *, target: S, action: str, column: str, after: str, field: str) -> Project:
+                   *, target: S, step: A, action: str, column: str, after: str, field: str) -> Project:
     project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
-    ensure_allowed(project, target)
+    ACTIONS.ensure_state(project, step)
     if on > uow.clock.today():
         raise validation.bad(field, "The date cannot be in the future")
     if on < getattr(project, after):
@@ -168,7 +175,7 @@ async def _advance(uow: UnitOfWork, project_id, expected_version: int, on: date,
 async def start_construction(*, uow: UnitOfWork, project_id, expected_version: int, started_on: date,
                              comment: str | None) -> Project:
     """Construction started (开工)."""
-    return await _advance(uow, project_id, expected_version, started_on, comment, target=S.UNDER_CONSTRUCTION,
+    return await _advance(uow, project_id, expected_version, started_on, comment, target=S.UNDER_CONSTRUCTION, step=A.START_CONSTRUCTION,
                           action="CONSTRUCTION_STARTED", column="construction_started_on", after="signed_on",
                           field="started_on")
 
@@ -176,6 +183,6 @@ async def start_construction(*, uow: UnitOfWork, project_id, expected_version: i
 async def start_production(*, uow: UnitOfWork, project_id, expected_version: int, started_on: date,
                            comment: str | None) -> Project:
     """Production or operation started (投产)."""
-    return await _advance(uow, project_id, expected_version, started_on, comment, target=S.IN_PRODUCTION,
+    return await _advance(uow, project_id, expected_version, started_on, comment, target=S.IN_PRODUCTION, step=A.START_PRODUCTION,
                           action="PRODUCTION_STARTED", column="production_started_on",
                           after="construction_started_on", field="started_on")

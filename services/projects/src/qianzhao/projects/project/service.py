@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..chains.models import IndustryChain
-from ..enums import EDITABLE, ProjectStatus
 from . import access, events, validation
+from .actions import ACTIONS, ProjectAction
 from .models import Project
 
 REQUIRED = ("name", "region_code", "chain_code", "board", "total_investment", "investment_mode")
@@ -87,9 +87,7 @@ async def update(*, uow: UnitOfWork, project_id, expected_version: int, fields: 
                  comment: str | None = None) -> Project:
     """Edit a draft, a returned project, or supplement a listed one (补充完善); clears the supplement flag."""
     project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
-    if ProjectStatus(project.status) not in EDITABLE:
-        raise DomainError(ErrorCode.INVALID_TRANSITION,
-                          f"A {project.status} project can no longer be edited", "id")
+    ACTIONS.ensure_state(project, ProjectAction.UPDATE)
     fields = validation.clean(fields)
     if "region_code" in fields and not uow.principal.covers_region(fields["region_code"]):
         raise DomainError(ErrorCode.FORBIDDEN, "Region is outside your jurisdiction", "regionCode")

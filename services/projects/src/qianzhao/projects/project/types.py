@@ -26,6 +26,8 @@ from ..fiveones.types import FiveOnesType, MilestoneType
 from ..review.types import ProjectReviewType
 from . import access
 from .access import View
+from .actions import ACTIONS, ProjectAction
+from .lifecycle import admission_problem
 from .loaders import (
     assessments_loader,
     chain_loader,
@@ -114,6 +116,7 @@ class ProjectType:
     _responsible_leader: strawberry.Private[str | None] = None
     _working_team: strawberry.Private[tuple[str, ...]] = ()
     _implementing_entity: strawberry.Private[str | None] = None
+    _record: strawberry.Private[Project | None] = None
 
     @property
     def internal(self) -> bool:
@@ -136,7 +139,7 @@ class ProjectType:
             days_in_stage=rules.days_in_stage(p) if full else None,
             delist_reason=DelistReason(p.delist_reason) if full and p.delist_reason else None,
             _view=view, _responsible_leader=p.responsible_leader, _working_team=tuple(p.working_team or ()),
-            _implementing_entity=p.implementing_entity, **values)
+            _implementing_entity=p.implementing_entity, _record=p, **values)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> ProjectType | None:
@@ -197,6 +200,16 @@ class ProjectType:
         return FiveOnesType(responsible_leader=self._responsible_leader, working_team=list(self._working_team),
                             implementing_entity=self._implementing_entity,
                             milestones=[MilestoneType.from_model(m, today) for m in milestones])
+
+    @strawberry.field(description="What you may do to this project now (可执行操作): the mutations that would pass "
+                                  "the rules of its state and your role, so a console shows the right buttons.")
+    async def allowed_actions(self, info: Info) -> list[ProjectAction]:
+        allowed = ACTIONS.allowed(info.context.user(), self._record)
+        if ProjectAction.SIGN in allowed:
+            pairs = await assessments_loader(info).load(uuid.UUID(self.id))
+            if admission_problem(*(pairs[-1] if pairs else (None, []))):
+                allowed.remove(ProjectAction.SIGN)
+        return allowed
 
     @strawberry.field(description="Audit history (操作留痕), oldest first; internal.")
     async def history(self, info: Info) -> list[HistoryEntry] | None:

@@ -7,6 +7,7 @@ from qianzhao.common.uow import UnitOfWork
 
 from ..enums import ProjectStatus, ReviewDecision
 from ..project import access, events, lifecycle, validation
+from ..project.actions import ACTIONS, ProjectAction
 from ..project.models import Project
 from ..project.service import check_version, get
 from .models import ProjectReview
@@ -20,11 +21,11 @@ async def review(*, uow: UnitOfWork, project_id, expected_version: int, scores: 
                  ) -> tuple[Project, ProjectReview]:
     """LIST needs all five haves (五有); RETURN needs a comment telling the county what to supplement."""
     project = await get(session=uow.session, project_id=project_id)
-    access.ensure_reviewer(uow.principal, project)
+    if not access.can_read(uow.principal, project):  # answered exactly as a missing project
+        raise DomainError(ErrorCode.NOT_FOUND, f"Project {project_id} not found", "id")
+    ACTIONS.ensure_actor(uow.principal, project, ProjectAction.REVIEW)
     check_version(project, expected_version)
-    if project.status != ProjectStatus.SUBMITTED.value:
-        raise DomainError(ErrorCode.INVALID_TRANSITION,
-                          f"Only SUBMITTED projects are reviewed; {project.number} is {project.status}", "id")
+    ACTIONS.ensure_state(project, ProjectAction.REVIEW)
     for key in SCORES:
         if not 0 <= scores[key] <= 100:
             raise validation.bad(key, "Scores are between 0 and 100")
