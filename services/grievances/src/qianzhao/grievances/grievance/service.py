@@ -1,5 +1,6 @@
 """Grievance lifecycle: each step checks the transition and the actor, changes the row, writes one history
-row and emits exactly one event, all in the caller's unit of work (so a refused step changes nothing)."""
+row and emits exactly one event, all in the caller's unit of work (so a refused step changes nothing).
+Who may act is checked before the version, and the version before the state the case is in."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import uuid
 from dataclasses import dataclass
 
 from qianzhao.common import departments, regions
-from qianzhao.common.auth import Role
 from qianzhao.common.concurrency import check_version
 from qianzhao.common.errors import DomainError, ErrorCode
 from qianzhao.common.uow import UnitOfWork
@@ -17,6 +17,8 @@ from sqlalchemy import select, update
 from .. import access
 from .. import validation as v
 from . import deadlines, events
+from .actions import ACTIONS
+from .actions import GrievanceAction as A
 from .enums import (
     AssignmentRole,
     AssignmentState,
@@ -29,13 +31,6 @@ from .enums import (
     GrievanceStatus as S,
 )
 from .models import Assignment, Escalation, Grievance
-
-ALLOWED = {
-    "accept": {S.RECEIVED}, "reject": {S.RECEIVED}, "merge": {S.RECEIVED, S.ACCEPTED},
-    "assign": {S.ACCEPTED, S.RETURNED}, "return": {S.ASSIGNED, S.IN_PROGRESS}, "start": {S.ASSIGNED},
-    "respond": {S.IN_PROGRESS}, "resolve": {S.RESPONDED}, "feedback": {S.RESOLVED},
-    "escalate": {S.ACCEPTED, S.ASSIGNED, S.RETURNED, S.IN_PROGRESS, S.RESPONDED},
-}
 
 
 @dataclass(frozen=True)
@@ -59,30 +54,6 @@ async def load(*, uow: UnitOfWork, grievance_id: uuid.UUID, expected_version: in
     return g
 
 
-def _check(g: Grievance, action: str) -> None:
-    if S(g.status) not in ALLOWED[action]:
-        allowed = ", ".join(sorted(s.value for s in ALLOWED[action]))
-        raise DomainError(ErrorCode.INVALID_TRANSITION,
-                          f"Cannot {action} grievance {g.number} in status {g.status} (allowed from {allowed})")
-
-
-def _require_dispatcher(uow: UnitOfWork, g: Grievance) -> None:
-    """Acceptance, rejection, merging, dispatch: an officer whose jurisdiction covers the case."""
-    p = uow.principal
-    if not ((p.is_officer or p.role is Role.SERVICE) and p.covers_region(g.region_code)):
-        raise DomainError(ErrorCode.FORBIDDEN, "Only an officer with jurisdiction over the case may do this")
-
-
-def _require_handler(uow: UnitOfWork, g: Grievance) -> None:
-    """Handling steps: a unit handling the case, or an officer whose jurisdiction covers it."""
-    p = uow.principal
-    if access.is_handling_unit(p, g):
-        return
-    if (p.is_officer or p.role is Role.SERVICE) and p.covers_region(g.region_code):
-        return
-    raise DomainError(ErrorCode.FORBIDDEN, "Only a handling unit or an officer over the case may do this")
-
-
 def _done(uow: UnitOfWork, g: Grievance, action: str, spec, changes: dict, extra: dict | None = None,
           comment: str | None = None) -> Grievance:
     g.updated_at = uow.clock.now()
@@ -93,9 +64,9 @@ def _done(uow: UnitOfWork, g: Grievance, action: str, spec, changes: dict, extra
 
 async def accept(*, uow: UnitOfWork, grievance_id, expected_version=None, comment=None) -> Grievance:
     g = await load(uow=uow, grievance_id=grievance_id)
-    _require_dispatcher(uow, g)  # who may act comes before the version and the state it is in
+    ACTIONS.ensure_actor(uow.principal, g, A.ACCEPT)
     check_version(g, expected_version, what=f"Grievance {g.number}")
-    _check(g, "accept")
+    ACTIONS.ensure_state(g, A.ACCEPT)
     g.status, g.validity = S.ACCEPTED.value, GrievanceValidity.VALID.value
     g.accepted_by, g.accepted_at = uow.principal.subject, uow.clock.now()
     return _done(uow, g, "ACCEPTED", events.ACCEPTED, {"status": [S.RECEIVED.value, g.status]}, None, comment)
@@ -104,9 +75,9 @@ async def accept(*, uow: UnitOfWork, grievance_id, expected_version=None, commen
 async def reject(*, uow: UnitOfWork, grievance_id, reason: str, expected_version=None) -> Grievance:
     reason = v.text(reason, "reason", max_len=2000)
     g = await load(uow=uow, grievance_id=grievance_id)
-    _require_dispatcher(uow, g)  # who may act comes before the version and the state it is in
+    ACTIONS.ensure_actor(uow.principal, g, A.REJECT)
     check_version(g, expected_version, what=f"Grievance {g.number}")
-    _check(g, "reject")
+    ACTIONS.ensure_state(g, A.REJECT)
     g.status, g.validity, g.rejection_reason = S.REJECTED.value, GrievanceValidity.INVALID.value, reason
     return _done(uow, g, "REJECTED", events.REJECTED, {"status": [S.RECEIVED.value, g.status]},
                  {"reason": reason}, reason)
@@ -119,9 +90,9 @@ async def merge(*, uow: UnitOfWork, grievance_id, into_id, expected_version=None
     first, second = sorted([grievance_id, into_id])
     locked = {first: await load(uow=uow, grievance_id=first), second: await load(uow=uow, grievance_id=second)}
     g, target = locked[grievance_id], locked[into_id]
-    _require_dispatcher(uow, g)
+    ACTIONS.ensure_actor(uow.principal, g, A.MERGE)
     check_version(g, expected_version, what=f"Grievance {g.number}")
-    _check(g, "merge")
+    ACTIONS.ensure_state(g, A.MERGE)
     if S(target.status) in (S.MERGED, S.REJECTED):
         raise DomainError(ErrorCode.INVALID_TRANSITION,
                           f"Cannot merge into {target.number}: it is {target.status}", "intoId")
@@ -157,9 +128,9 @@ async def assign(*, uow: UnitOfWork, grievance_id, lead: Unit, co_handlers: list
     if len(set(keys)) != len(keys):
         raise DomainError(ErrorCode.BAD_USER_INPUT, "A unit appears more than once", "coHandlers")
     g = await load(uow=uow, grievance_id=grievance_id)
-    _require_dispatcher(uow, g)  # who may act comes before the version and the state it is in
+    ACTIONS.ensure_actor(uow.principal, g, A.ASSIGN)
     check_version(g, expected_version, what=f"Grievance {g.number}")
-    _check(g, "assign")
+    ACTIONS.ensure_state(g, A.ASSIGN)
     redispatch = g.status == S.RETURNED.value
     previous = list((await uow.session.execute(select(Assignment.round).where(
         Assignment.grievance_id == g.id))).scalars())
@@ -183,10 +154,9 @@ async def return_assignment(*, uow: UnitOfWork, grievance_id, reason: str, expec
     reason = v.text(reason, "reason", max_len=2000)
     g = await load(uow=uow, grievance_id=grievance_id)
     key = access.own_unit_key(uow.principal)
-    if not access.is_handling_unit(uow.principal, g):
-        raise DomainError(ErrorCode.FORBIDDEN, "Only a unit handling the case can return it")
+    ACTIONS.ensure_actor(uow.principal, g, A.RETURN_ASSIGNMENT)
     check_version(g, expected_version, what=f"Grievance {g.number}")
-    _check(g, "return")
+    ACTIONS.ensure_state(g, A.RETURN_ASSIGNMENT)
     now, before = uow.clock.now(), g.status
     for a in await _active(uow, g):
         if key == g.lead_unit or unit_key(a.unit_kind, a.unit_code) == key:
@@ -203,9 +173,9 @@ async def return_assignment(*, uow: UnitOfWork, grievance_id, reason: str, expec
 
 async def start(*, uow: UnitOfWork, grievance_id, expected_version=None, comment=None) -> Grievance:
     g = await load(uow=uow, grievance_id=grievance_id)
-    _require_handler(uow, g)  # who may act comes before the version and the state it is in
+    ACTIONS.ensure_actor(uow.principal, g, A.START_HANDLING)
     check_version(g, expected_version, what=f"Grievance {g.number}")
-    _check(g, "start")
+    ACTIONS.ensure_state(g, A.START_HANDLING)
     g.status = S.IN_PROGRESS.value
     return _done(uow, g, "HANDLING_STARTED", events.HANDLING_STARTED,
                  {"status": [S.ASSIGNED.value, g.status]}, None, comment)
@@ -215,9 +185,9 @@ async def respond(*, uow: UnitOfWork, grievance_id, reply: str, expected_version
     """A written reply to the enterprise (答复); the first one counts for the response rate."""
     reply = v.text(reply, "reply", max_len=20000)
     g = await load(uow=uow, grievance_id=grievance_id)
-    _require_handler(uow, g)  # who may act comes before the version and the state it is in
+    ACTIONS.ensure_actor(uow.principal, g, A.RESPOND)
     check_version(g, expected_version, what=f"Grievance {g.number}")
-    _check(g, "respond")
+    ACTIONS.ensure_state(g, A.RESPOND)
     now = uow.clock.now()
     g.status, g.reply, g.responded_at = S.RESPONDED.value, reply, now
     if g.first_replied_at is None:
@@ -230,9 +200,9 @@ async def respond(*, uow: UnitOfWork, grievance_id, reply: str, expected_version
 async def resolve(*, uow: UnitOfWork, grievance_id, resolution: str, expected_version=None) -> Grievance:
     resolution = v.text(resolution, "resolution", max_len=20000)
     g = await load(uow=uow, grievance_id=grievance_id)
-    _require_handler(uow, g)  # who may act comes before the version and the state it is in
+    ACTIONS.ensure_actor(uow.principal, g, A.RESOLVE)
     check_version(g, expected_version, what=f"Grievance {g.number}")
-    _check(g, "resolve")
+    ACTIONS.ensure_state(g, A.RESOLVE)
     now = uow.clock.now()
     g.status, g.resolution, g.resolved_at = S.RESOLVED.value, resolution, now
     return _done(uow, g, "RESOLVED", events.RESOLVED, {"status": [S.RESPONDED.value, g.status],
@@ -244,11 +214,9 @@ async def give_feedback(*, uow: UnitOfWork, rules: dict, grievance_id, rating: F
     """The enterprise's verdict: satisfied closes the case; unsatisfied reopens it (重办) with new deadlines."""
     comment = v.text(comment, "comment", max_len=5000, required=False)
     g = await load(uow=uow, grievance_id=grievance_id)
-    p = uow.principal
-    if p.role is not Role.ENTERPRISE:
-        _require_dispatcher(uow, g)  # an officer records feedback given by phone (回访)
+    ACTIONS.ensure_actor(uow.principal, g, A.GIVE_FEEDBACK)
     check_version(g, expected_version, what=f"Grievance {g.number}")
-    _check(g, "feedback")
+    ACTIONS.ensure_state(g, A.GIVE_FEEDBACK)
     now = uow.clock.now()
     g.feedback, g.feedback_comment, g.feedback_at = rating.value, comment, now
     if rating is FeedbackRating.UNSATISFIED:
@@ -268,11 +236,9 @@ async def escalate_to_coordination(*, uow: UnitOfWork, grievance_id, reason: str
     """A case that blocks a major project goes to the coordination service (转重大项目协调), once."""
     reason = v.text(reason, "reason", max_len=2000)
     g = await load(uow=uow, grievance_id=grievance_id)
-    _require_dispatcher(uow, g)  # who may act comes before the version and the state it is in
+    ACTIONS.ensure_actor(uow.principal, g, A.ESCALATE_TO_COORDINATION)
     check_version(g, expected_version, what=f"Grievance {g.number}")
-    _check(g, "escalate")
-    if g.coordination_escalated_at is not None:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Grievance {g.number} was already escalated")
+    ACTIONS.ensure_state(g, A.ESCALATE_TO_COORDINATION)
     now = uow.clock.now()
     g.coordination_escalated_at = now
     uow.session.add(Escalation(grievance_id=g.id, from_tier=g.escalation_tier or g.region_code,

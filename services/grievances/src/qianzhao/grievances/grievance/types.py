@@ -12,6 +12,7 @@ from qianzhao.common.ids import try_parse_id
 from strawberry.types import Info
 
 from .. import access, loaders
+from .actions import ACTIONS, GrievanceAction
 from .enums import (
     ComplaintSubtype,
     DeadlineStage,
@@ -67,6 +68,11 @@ class GrievanceType:
         if not access.grievance_visible(principal, g):
             return None  # outside the jurisdiction answers as a missing record does
         return cls.from_model(g)
+
+    @F(description="What you may do to this grievance now (可执行操作): the mutations that would pass the rules of "
+                   "its status and your role, so a console shows the right buttons.")
+    def allowed_actions(self, info: Info) -> list[GrievanceAction]:
+        return ACTIONS.allowed(info.context.user(), self.model)
 
     @F(description="Number ZTC-<year>-<seq> (直通车编号).")
     def number(self) -> str:
