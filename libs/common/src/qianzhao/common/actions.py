@@ -27,11 +27,12 @@ class Rule(Generic[R]):
     states: frozenset[str]
     needs: str  # what must come first, said when the record is in another state
     actor: Callable[[Principal, R], bool]
-    denied: str  # why the caller may not, said as FORBIDDEN
+    denied: str | Callable[[R], str]  # why the caller may not (FORBIDDEN), or how to say it for this record
     guard: Callable[[R], str | None] | None = None  # another precondition: the message when it fails
 
     @classmethod
-    def of(cls, states: Iterable[Any], needs: str, actor: Callable[[Principal, R], bool], denied: str,
+    def of(cls, states: Iterable[Any], needs: str, actor: Callable[[Principal, R], bool],
+           denied: str | Callable[[R], str],
            guard: Callable[[R], str | None] | None = None) -> Rule[R]:
         return cls(frozenset(getattr(s, "value", s) for s in states), needs, actor, denied, guard)
 
@@ -46,7 +47,8 @@ class ActionTable(Generic[A, R]):
         rule = self.rules[action]
         if rule.actor(principal, record):
             return None
-        return DomainError(ErrorCode.FORBIDDEN, rule.denied, "id")
+        return DomainError(ErrorCode.FORBIDDEN, rule.denied if isinstance(rule.denied, str) else rule.denied(record),
+                           "id")
 
     def state_error(self, record: R, action: A) -> DomainError | None:
         rule, state = self.rules[action], self._state(record)

@@ -6,19 +6,15 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 from qianzhao.common.api import mutate
-from qianzhao.common.auth import Role
 from qianzhao.common.ids import parse_id
 from qianzhao.common.uow import UnitOfWork
 from strawberry.types import Info
 
 from . import inputs as i
 from . import service
+from .actions import CASE_ROLES
 from .models import CoordinationCase
 from .types import CoordinationCaseType
-
-CASE_ROLES = (Role.PROVINCE, Role.PREFECTURE, Role.COUNTY, Role.DEPARTMENT)
-
-
 
 
 async def change(info: Info, payload: type, input, step: Callable[[UnitOfWork, CoordinationCase], Awaitable]):

@@ -20,7 +20,6 @@ from sqlalchemy import select, text
 
 from ..enums import (
     NEXT_TIER,
-    OPEN_STATUSES,
     TIER_RANK,
     CaseStatus,
     Category,
@@ -29,6 +28,8 @@ from ..enums import (
     Tier,
 )
 from . import access, events
+from .actions import ACTIONS
+from .actions import CoordinationCaseAction as A
 from .dependants import end_dependants
 from .models import CoordinationCase
 
@@ -168,16 +169,15 @@ def apply(uow: UnitOfWork, case: CoordinationCase, *, action: str, spec: EventSp
 
 
 async def verify(*, uow: UnitOfWork, case: CoordinationCase, comment: str | None = None):
-    require_handler(uow, case, "verify")
-    require_status(case, [S.SUBMITTED], "verify")
+    ACTIONS.ensure(uow.principal, case, A.VERIFY)
     return apply(uow, case, action="VERIFIED", spec=events.VERIFIED, changes={"status": S.VERIFIED.value},
                  comment=comment)
 
 
 async def reject(*, uow: UnitOfWork, case: CoordinationCase, reason: str):
-    require_handler(uow, case, "reject")
+    ACTIONS.ensure_actor(uow.principal, case, A.REJECT)
     reason = clean_text(reason, "reason")
-    require_status(case, [S.SUBMITTED], "reject")
+    ACTIONS.ensure_state(case, A.REJECT)
     apply(uow, case, action="REJECTED", spec=events.REJECTED, reason=reason,
           changes={"status": S.REJECTED.value, "rejection_reason": reason, "closed_at": uow.clock.now()})
     await end_dependants(uow=uow, case=case)
@@ -186,9 +186,9 @@ async def reject(*, uow: UnitOfWork, case: CoordinationCase, reason: str):
 
 async def classify(*, uow: UnitOfWork, case: CoordinationCase, category: Category,
                    factor_subtype: FactorSubtype | None, comment: str | None = None):
-    require_handler(uow, case, "classify")
+    ACTIONS.ensure_actor(uow.principal, case, A.CLASSIFY)
     check_category(category, factor_subtype)
-    require_status(case, [S.VERIFIED], "classify")
+    ACTIONS.ensure_state(case, A.CLASSIFY)
     return apply(uow, case, action="CLASSIFIED", spec=events.CLASSIFIED, comment=comment, changes={
         "status": S.CLASSIFIED.value, "category": category.value,
         "factor_subtype": factor_subtype.value if factor_subtype else None})
@@ -196,55 +196,46 @@ async def classify(*, uow: UnitOfWork, case: CoordinationCase, category: Categor
 
 async def assign(*, uow: UnitOfWork, case: CoordinationCase, lead_department: str,
                  co_departments: list[str], comment: str | None = None):
-    require_handler(uow, case, "assign")
+    ACTIONS.ensure_actor(uow.principal, case, A.ASSIGN)
     lead = departments.require(lead_department, "leadDepartment")
     co = []
     for i, d in enumerate(co_departments):
         d = departments.require(d, f"coDepartments.{i}")
         if d != lead and d not in co:
             co.append(d)
-    require_status(case, [S.CLASSIFIED, S.ASSIGNED, S.IN_PROGRESS], "assign")
+    ACTIONS.ensure_state(case, A.ASSIGN)
     return apply(uow, case, action="ASSIGNED", spec=events.ASSIGNED, comment=comment, changes={
         "status": S.ASSIGNED.value, "lead_department": lead, "co_departments": co})
 
 
 async def start(*, uow: UnitOfWork, case: CoordinationCase, comment: str | None = None):
-    require_handler(uow, case, "start work on", lead_department=True)
-    require_status(case, [S.ASSIGNED], "start work on")
+    ACTIONS.ensure(uow.principal, case, A.START)
     return apply(uow, case, action="STARTED", spec=events.STARTED, changes={"status": S.IN_PROGRESS.value},
                  comment=comment)
 
 
 async def escalate(*, uow: UnitOfWork, case: CoordinationCase, reason: str):
     """Move an open case up one tier (县 → 市州 → 省); its status and departments stay as they were."""
-    require_handler(uow, case, "escalate")
+    ACTIONS.ensure_actor(uow.principal, case, A.ESCALATE)
     reason = clean_text(reason, "reason")
-    require_status(case, OPEN_STATUSES - {S.ON_AGENDA, S.DECIDED}, "escalate")
-    nxt = NEXT_TIER.get(Tier(case.tier))
-    if nxt is None:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "The case is already at the province tier; place it on "
-                          "the joint meeting's agenda instead", "id")
+    ACTIONS.ensure_state(case, A.ESCALATE)
+    nxt = NEXT_TIER[Tier(case.tier)]
     return apply(uow, case, action="ESCALATED", spec=events.ESCALATED, comment=reason, reason=reason,
                  previous_tier=case.tier,
                  changes={"tier": nxt.value, "escalated_at": uow.clock.now()})
 
 
 async def record_solution(*, uow: UnitOfWork, case: CoordinationCase, solution: str):
-    require_handler(uow, case, "record a solution for", lead_department=True)
+    ACTIONS.ensure_actor(uow.principal, case, A.RECORD_SOLUTION)
     solution = clean_text(solution, "solution")
-    require_status(case, [S.ASSIGNED, S.IN_PROGRESS, S.DECIDED], "record a solution for")
+    ACTIONS.ensure_state(case, A.RECORD_SOLUTION)
     return apply(uow, case, action="SOLUTION_RECORDED", spec=events.SOLUTION_RECORDED, solution=solution,
                  changes={"solution": solution, "solution_recorded_at": uow.clock.now()})
 
 
 async def confirm_resolution(*, uow: UnitOfWork, case: CoordinationCase, comment: str | None = None):
     """The raising unit confirms the recorded solution: the case is RESOLVED."""
-    if not access.is_raising_unit(uow.principal, case):
-        raise DomainError(ErrorCode.FORBIDDEN, f"Only the raising unit ({case.raising_unit}) confirms a "
-                          "resolution", "id")
-    require_status(case, [S.ASSIGNED, S.IN_PROGRESS, S.DECIDED], "resolve")
-    if not case.solution:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "No solution has been recorded yet", "id")
+    ACTIONS.ensure(uow.principal, case, A.CONFIRM_RESOLUTION)
     return await _resolve(uow=uow, case=case, comment=comment)
 
 
@@ -264,9 +255,9 @@ async def resolve_stall_alert(*, uow: UnitOfWork, case: CoordinationCase, soluti
 
 
 async def close_unresolvable(*, uow: UnitOfWork, case: CoordinationCase, reason: str):
-    require_handler(uow, case, "close")
+    ACTIONS.ensure_actor(uow.principal, case, A.CLOSE)
     reason = clean_text(reason, "reason")
-    require_status(case, OPEN_STATUSES - {S.SUBMITTED}, "close")
+    ACTIONS.ensure_state(case, A.CLOSE)
     return await _close(uow=uow, case=case, status=S.CLOSED_UNRESOLVABLE, reason=reason)
 
 

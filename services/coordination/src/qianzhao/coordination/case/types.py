@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from ..enums import OPEN_VALUES, CaseStatus, Category, FactorSubtype, Source, Tier
 from . import access
+from .actions import ACTIONS, CASE_ROLES, CoordinationCaseAction
 from .loaders import case_loader, history_loader, loader
 from .models import CoordinationCase
 
@@ -76,6 +77,12 @@ class CoordinationCaseType:
             resolved_working_days=c.resolved_working_days, closed_at=c.closed_at, version=c.version,
             updated_at=c.updated_at, model=c,
         )
+
+    @strawberry.field(description="What you may do to this case now (可执行操作): the mutations that would pass the "
+                                  "rules of its status and tier and your role, so a console shows the right buttons.")
+    def allowed_actions(self, info: Info) -> list[CoordinationCaseAction]:
+        principal = info.context.user()
+        return ACTIONS.allowed(principal, self.model) if principal.role in CASE_ROLES else []
 
     @strawberry.field(description="Whether the case is still open (not rejected, resolved, closed or withdrawn).")
     def is_open(self) -> bool:

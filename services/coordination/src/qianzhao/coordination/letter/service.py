@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from ..case import access
 from ..case import service as cases
+from ..case.actions import ACTIONS, CoordinationCaseAction
 from ..case.models import CoordinationCase
-from ..enums import OPEN_STATUSES, CaseStatus, LetterStatus
+from ..enums import LetterStatus
 from . import events
 from .models import DepartmentLetter
 
@@ -25,13 +26,13 @@ MAX_FEEDBACK_DAYS = 60
 async def send(*, uow: UnitOfWork, case: CoordinationCase, department: str, content: str,
                feedback_working_days: int) -> DepartmentLetter:
     """Push a case to a department in writing; the department becomes a co-department (so it sees the case)."""
-    cases.require_handler(uow, case, "send letters for")
+    ACTIONS.ensure_actor(uow.principal, case, CoordinationCaseAction.SEND_LETTER)
     department = departments.require(department, "department")
     content = cases.clean_text(content, "content")
     if not 1 <= feedback_working_days <= MAX_FEEDBACK_DAYS:
         raise DomainError(ErrorCode.BAD_USER_INPUT,
                           f"feedbackWorkingDays must be between 1 and {MAX_FEEDBACK_DAYS}", "feedbackWorkingDays")
-    cases.require_status(case, OPEN_STATUSES - {CaseStatus.SUBMITTED}, "send a letter for")
+    ACTIONS.ensure_state(case, CoordinationCaseAction.SEND_LETTER)
     now = uow.clock.now()
     year = uow.clock.today().year
     seq = await next_number(uow.session, f"XTH-{year}")

@@ -13,8 +13,9 @@ from sqlalchemy import select, update
 
 from ..case import events as case_events
 from ..case import service as cases
+from ..case.actions import ACTIONS, CoordinationCaseAction
 from ..case.models import CoordinationCase
-from ..enums import AgendaOrigin, AgendaState, CaseStatus, FollowUpProgress, MeetingStatus, Tier
+from ..enums import AgendaOrigin, AgendaState, CaseStatus, FollowUpProgress, MeetingStatus
 from . import events
 from .models import AgendaItem, FollowUp, JointMeeting
 
@@ -86,16 +87,12 @@ def _agenda_data(item: AgendaItem, case: CoordinationCase, **extra) -> dict:
 
 async def place(*, uow: UnitOfWork, case: CoordinationCase, meeting_id: uuid.UUID) -> AgendaItem:
     """Put a province-tier case on a scheduled meeting's agenda (a pending proposal is turned into it)."""
-    cases.require_handler(uow, case, "place on the agenda")
+    ACTIONS.ensure(uow.principal, case, CoordinationCaseAction.PLACE_ON_AGENDA)
     meeting = await uow.session.get(JointMeeting, meeting_id, with_for_update=True)
     if meeting is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"Joint meeting {meeting_id} not found", "meetingId")
     if meeting.status != MeetingStatus.SCHEDULED.value:
         raise DomainError(ErrorCode.INVALID_TRANSITION, f"Meeting {meeting.number} was already held", "meetingId")
-    if case.tier != Tier.PROVINCE.value:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "Only province-tier cases go to the joint meeting; "
-                          "escalate the case first", "id")
-    cases.require_status(case, PLACEABLE, "place on the agenda")
     now = uow.clock.now()
     item = await pending_item(session=uow.session, case_id=case.id)
     if item is None:
