@@ -148,3 +148,13 @@ async def test_reject_and_close_unresolvable(svc):
     assert closed["status"] == "CLOSED_UNRESOLVABLE" and closed["closureReason"] == "企业已放弃该地块"
     assert await event_types(svc) == ["submitted", "rejected", "submitted", "verified", "closed"]
     assert NANMING
+
+
+async def test_a_form_comes_back_with_every_problem_at_once(svc):
+    before = await counts(svc)
+    payload = await submit(svc, region=NANMING, title=" ", description="", category="FACTOR_GUARANTEE",
+                           factorSubtype=None, regionCode="529999", tok=COUNTY)
+    found = {tuple(e["field"]): e["code"] for e in payload["userErrors"]}
+    assert found == {("input", "regionCode"): "BAD_USER_INPUT", ("input", "title"): "BAD_USER_INPUT",
+                     ("input", "description"): "BAD_USER_INPUT", ("input", "factorSubtype"): "BAD_USER_INPUT"}
+    assert await counts(svc) == before

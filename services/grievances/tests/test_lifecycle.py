@@ -170,3 +170,16 @@ async def test_handling_units_resolve_to_departments_and_regions_and_typos_are_r
     assert sorted(units["handlingUnits"], key=lambda u: u["kind"]) == [
         {"kind": "DEPARTMENT", "department": {"code": "natural_resources"}, "region": None},
         {"kind": "REGION", "department": None, "region": {"name": "南明区"}}]
+
+
+async def test_a_filing_comes_back_with_every_problem_at_once(api):
+    from grievance_support import FILE, grievance_input
+
+    before = await api.scalar("SELECT count(*) FROM grievances")
+    data = await api.svc.ok(FILE, {"input": grievance_input(creditCode="91520102MA6DQ00010", contactPhone="12345",
+                                                            title="  ", regionCode="529999")}, token=COUNTY)
+    errors = data["fileGrievance"]["userErrors"]
+    assert {tuple(e["field"]): e["code"] for e in errors} == {
+        ("input", "creditCode"): "BAD_USER_INPUT", ("input", "contactPhone"): "BAD_USER_INPUT",
+        ("input", "title"): "BAD_USER_INPUT", ("input", "regionCode"): "BAD_USER_INPUT"}, errors
+    assert await api.scalar("SELECT count(*) FROM grievances") == before

@@ -114,3 +114,4 @@ async def test_a_refused_transition_says_what_must_come_first(svc):
                                       f"Project {p['number']} is LISTED: negotiation must start before signing"}]
     payload = await mutate(svc, "startProduction", ACTIONS["START_PRODUCTION"][1](p))
     assert payload["userErrors"][0]["message"].endswith("construction must start before production")
+

@@ -10,6 +10,7 @@ from projects_support import (
     assessment,
     counts,
     create,
+    draft,
     get,
     history,
     listed,
@@ -231,3 +232,16 @@ def _draft():
     from projects_support import draft
 
     return draft()
+
+
+async def test_a_form_comes_back_with_every_problem_at_once(svc):
+    before = await counts(svc)
+    payload = await mutate(svc, "createProject", draft(name=" ", totalInvestment="-5", leadDepartment="自然资原厅",
+                                                       chainCode="NO_SUCH_CHAIN", ndrcCode="2024-1"),
+                           tok("COUNTY", NANMING))
+    assert payload["project"] is None
+    problems = {tuple(e["field"]): e["code"] for e in payload["userErrors"]}
+    assert problems == {("input", "name"): "BAD_USER_INPUT", ("input", "totalInvestment"): "BAD_USER_INPUT",
+                        ("input", "leadDepartment"): "BAD_USER_INPUT", ("input", "chainCode"): "BAD_USER_INPUT",
+                        ("input", "ndrcCode"): "BAD_USER_INPUT"}, payload["userErrors"]
+    assert await counts(svc) == before

@@ -21,7 +21,7 @@ from strawberry.scalars import JSON
 
 from . import regions
 from .db import client_db_error
-from .errors import ApiError, DomainError, ErrorCode, bad_input
+from .errors import ApiError, DomainError, DomainErrors, ErrorCode, bad_input
 from .input_rules import InputRules, document_limits
 
 T = TypeVar("T")
@@ -47,7 +47,9 @@ def input_path(field: list[str] | None) -> list[str] | None:
 
 
 def user_errors(exc: DomainError) -> list[UserError]:
-    return [UserError(field=input_path(exc.field), message=exc.message, code=exc.code)]
+    """One userError per problem (a DomainErrors carries several, found together)."""
+    found = exc.errors if isinstance(exc, DomainErrors) else [exc]
+    return [UserError(field=input_path(e.field), message=e.message, code=e.code) for e in found]
 
 
 def payload_type(name: str, field: str, node_type: Any, *, description: str, node_description: str):

@@ -27,6 +27,41 @@ class DomainError(Exception):
         self.field = [field] if isinstance(field, str) else field
 
 
+class DomainErrors(DomainError):
+    """Several input problems found together: each becomes its own userError."""
+
+    def __init__(self, errors: list[DomainError]):
+        super().__init__(errors[0].code, "; ".join(e.message for e in errors), errors[0].field)
+        self.errors = errors
+
+
+class Problems:
+    """Collects a use case's input problems so that a form comes back with all of them at once, not one per try."""
+
+    def __init__(self) -> None:
+        self.found: list[DomainError] = []
+
+    def check(self, fn, *args, **kwargs):
+        """`fn(*args, **kwargs)`, or None after noting the DomainError it raised."""
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            self.add(exc)
+            return None
+
+    def add(self, error: DomainError) -> None:
+        self.found.extend(error.errors if isinstance(error, DomainErrors) else [error])
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def raise_any(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise DomainErrors(self.found)
+
+
 class ApiError(GraphQLError):
     """A GraphQL error carrying `extensions.code`."""
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from qianzhao.common import departments, regions
 from qianzhao.common.concurrency import check_version
-from qianzhao.common.errors import DomainError, ErrorCode
+from qianzhao.common.errors import DomainError, ErrorCode, Problems
 from qianzhao.common.events import EventSpec
 from qianzhao.common.ids import new_id, next_number
 from qianzhao.common.uow import UnitOfWork
@@ -81,16 +81,18 @@ def case_row(*, uow: UnitOfWork, region_code: str, title: str, description: str,
     """The column values of a validated, not yet numbered case. It starts at the raiser's tier (a prefecture raising a county's
     problem coordinates it), or higher when `tier` says so (a grievance escalated to a tier)."""
     principal = uow.principal
-    region = regions.get(region_code)
-    if region is None:
-        raise _bad(f"Unknown region code {region_code}", "regionCode")
-    if not principal.covers_region(region_code):
-        raise DomainError(ErrorCode.FORBIDDEN, f"Region {region_code} is outside your jurisdiction", "regionCode")
-    title = clean_text(title, "title", limit=200)
-    description = clean_text(description, "description")
-    check_category(category, factor_subtype)
+    problems = Problems()  # the form comes back with all its problems at once
+    if regions.get(region_code) is None:
+        problems.add(_bad(f"Unknown region code {region_code}", "regionCode"))
+    elif not principal.covers_region(region_code):
+        problems.add(DomainError(ErrorCode.FORBIDDEN, f"Region {region_code} is outside your jurisdiction",
+                                 "regionCode"))
+    title = problems.check(clean_text, title, "title", limit=200)
+    description = problems.check(clean_text, description, "description")
+    problems.check(check_category, category, factor_subtype)
     if source is Source.DIRECT and project_id is None:
-        raise _bad("Problems of major projects name their project: projectId is required", "projectId")
+        problems.add(_bad("Problems of major projects name their project: projectId is required", "projectId"))
+    problems.raise_any()
     tier = max(access.tier_of_region(region_code), tier or Tier.COUNTY, key=TIER_RANK.__getitem__)
     raiser_region = region_code
     if principal.is_officer:
@@ -197,12 +199,14 @@ async def classify(*, uow: UnitOfWork, case: CoordinationCase, category: Categor
 async def assign(*, uow: UnitOfWork, case: CoordinationCase, lead_department: str,
                  co_departments: list[str], comment: str | None = None):
     ACTIONS.ensure_actor(uow.principal, case, A.ASSIGN)
-    lead = departments.require(lead_department, "leadDepartment")
+    problems = Problems()
+    lead = problems.check(departments.require, lead_department, "leadDepartment")
     co = []
     for i, d in enumerate(co_departments):
-        d = departments.require(d, f"coDepartments.{i}")
-        if d != lead and d not in co:
+        d = problems.check(departments.require, d, f"coDepartments.{i}")
+        if d and d != lead and d not in co:
             co.append(d)
+    problems.raise_any()
     ACTIONS.ensure_state(case, A.ASSIGN)
     return apply(uow, case, action="ASSIGNED", spec=events.ASSIGNED, comment=comment, changes={
         "status": S.ASSIGNED.value, "lead_department": lead, "co_departments": co})

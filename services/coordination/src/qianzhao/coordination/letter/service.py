@@ -6,7 +6,7 @@ import uuid
 
 from qianzhao.common import departments
 from qianzhao.common.auth import Role
-from qianzhao.common.errors import DomainError, ErrorCode
+from qianzhao.common.errors import DomainError, ErrorCode, Problems
 from qianzhao.common.ids import next_number
 from qianzhao.common.uow import UnitOfWork
 from qianzhao.common.workdays import add_working_days
@@ -27,11 +27,13 @@ async def send(*, uow: UnitOfWork, case: CoordinationCase, department: str, cont
                feedback_working_days: int) -> DepartmentLetter:
     """Push a case to a department in writing; the department becomes a co-department (so it sees the case)."""
     ACTIONS.ensure_actor(uow.principal, case, CoordinationCaseAction.SEND_LETTER)
-    department = departments.require(department, "department")
-    content = cases.clean_text(content, "content")
+    problems = Problems()
+    department = problems.check(departments.require, department, "department")
+    content = problems.check(cases.clean_text, content, "content")
     if not 1 <= feedback_working_days <= MAX_FEEDBACK_DAYS:
-        raise DomainError(ErrorCode.BAD_USER_INPUT,
-                          f"feedbackWorkingDays must be between 1 and {MAX_FEEDBACK_DAYS}", "feedbackWorkingDays")
+        problems.add(DomainError(ErrorCode.BAD_USER_INPUT, f"feedbackWorkingDays must be between 1 and "
+                                 f"{MAX_FEEDBACK_DAYS}", "feedbackWorkingDays"))
+    problems.raise_any()
     ACTIONS.ensure_state(case, CoordinationCaseAction.SEND_LETTER)
     now = uow.clock.now()
     year = uow.clock.today().year

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from qianzhao.common.auth import Role
-from qianzhao.common.errors import DomainError, ErrorCode
+from qianzhao.common.errors import DomainError, ErrorCode, Problems
 from qianzhao.common.uow import UnitOfWork
 
 from .. import validation as v
@@ -49,37 +49,42 @@ class NewGrievance:
 async def file(*, uow: UnitOfWork, rules: dict, new: NewGrievance) -> Grievance:
     """Officers file for cases in their jurisdiction; an ENTERPRISE files online for its own credit code only."""
     principal = uow.principal
-    code = v.credit_code(new.credit_code)
-    region = v.region(new.region_code)
+    if principal.role is Role.DEPARTMENT:
+        raise DomainError(ErrorCode.FORBIDDEN, "Departments handle assigned cases; they do not file them")
+    problems = Problems()  # a filing form comes back with all its problems at once
+    code = problems.check(v.credit_code, new.credit_code)
+    region = problems.check(v.region, new.region_code)
     channel = new.channel
     if principal.role is Role.ENTERPRISE:
-        if code != principal.credit_code:
-            raise DomainError(ErrorCode.FORBIDDEN, "Enterprises may only file for their own credit code",
-                              "creditCode")
+        if code and code != principal.credit_code:
+            problems.add(DomainError(ErrorCode.FORBIDDEN, "Enterprises may only file for their own credit code",
+                                     "creditCode"))
         channel = GrievanceChannel.ONLINE
-    elif principal.role is Role.DEPARTMENT:
-        raise DomainError(ErrorCode.FORBIDDEN, "Departments handle assigned cases; they do not file them")
-    elif not principal.covers_region(region):
-        raise DomainError(ErrorCode.FORBIDDEN, f"Region {region} is outside your jurisdiction", "regionCode")
+    elif region and not principal.covers_region(region):
+        problems.add(DomainError(ErrorCode.FORBIDDEN, f"Region {region} is outside your jurisdiction", "regionCode"))
     if new.complaint_subtype is not None and new.category is not GrievanceCategory.COMPLAINT:
-        raise DomainError(ErrorCode.BAD_USER_INPUT, "Only complaints have a subtype", "complaintSubtype")
+        problems.add(DomainError(ErrorCode.BAD_USER_INPUT, "Only complaints have a subtype", "complaintSubtype"))
     now = uow.clock.now()
     received_at = new.received_at or now
     if received_at > now:
-        raise DomainError(ErrorCode.BAD_USER_INPUT, "The receipt time cannot be in the future", "receivedAt")
+        problems.add(DomainError(ErrorCode.BAD_USER_INPUT, "The receipt time cannot be in the future", "receivedAt"))
     if principal.role is Role.ENTERPRISE:
         received_at = now
+    enterprise_name = problems.check(v.text, new.enterprise_name, "enterpriseName", max_len=200)
+    contact_name = problems.check(v.text, new.contact_name, "contactName", max_len=100)
+    contact_phone = problems.check(v.phone, new.contact_phone)
+    title = problems.check(v.text, new.title, "title", max_len=200)
+    description = problems.check(v.text, new.description, "description", max_len=20000)
+    problems.raise_any()
     due = deadlines.compute(rules, received_at=received_at, category=new.category.value,
                             priority=new.priority.value)
     g = Grievance(
-        channel=channel.value, received_at=received_at,
-        enterprise_name=v.text(new.enterprise_name, "enterpriseName", max_len=200), credit_code=code,
-        ownership=new.ownership.value, size=new.size.value,
-        contact_name=v.text(new.contact_name, "contactName", max_len=100),
-        contact_phone=v.phone(new.contact_phone), region_code=region, category=new.category.value,
+        channel=channel.value, received_at=received_at, enterprise_name=enterprise_name, credit_code=code,
+        ownership=new.ownership.value, size=new.size.value, contact_name=contact_name, contact_phone=contact_phone,
+        region_code=region, category=new.category.value,
         complaint_subtype=new.complaint_subtype.value if new.complaint_subtype else None,
-        topics=sorted({t.value for t in new.topics}), title=v.text(new.title, "title", max_len=200),
-        description=v.text(new.description, "description", max_len=20000), priority=new.priority.value,
+        topics=sorted({t.value for t in new.topics}), title=title, description=description,
+        priority=new.priority.value,
         project_id=new.project_id, visit_id=new.visit_id, status=GrievanceStatus.RECEIVED.value,
         filed_by=principal.subject, accept_due=due.accept_due, reply_due=due.reply_due,
         resolve_due=due.resolve_due, reopen_count=0, cycle=0, unit_keys=[], updated_at=now,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from qianzhao.common import departments, regions
 from qianzhao.common.concurrency import check_version
-from qianzhao.common.errors import DomainError, ErrorCode
+from qianzhao.common.errors import DomainError, ErrorCode, Problems
 from qianzhao.common.uow import UnitOfWork
 from qianzhao.common.workdays import add_working_days, working_days_between
 from sqlalchemy import select, update
@@ -121,12 +121,14 @@ def validate_unit(unit: Unit, field: str) -> None:
 async def assign(*, uow: UnitOfWork, grievance_id, lead: Unit, co_handlers: list[Unit],
                  expected_version=None, comment=None) -> Grievance:
     """Dispatch (交办) to a lead unit and co-handlers; from RETURNED this is a re-dispatch (改派)."""
-    validate_unit(lead, "leadUnit.code")
+    problems = Problems()
+    problems.check(validate_unit, lead, "leadUnit.code")
     for i, unit in enumerate(co_handlers):
-        validate_unit(unit, f"coHandlers.{i}.code")
+        problems.check(validate_unit, unit, f"coHandlers.{i}.code")
     keys = [lead.key, *[u.key for u in co_handlers]]
     if len(set(keys)) != len(keys):
-        raise DomainError(ErrorCode.BAD_USER_INPUT, "A unit appears more than once", "coHandlers")
+        problems.add(DomainError(ErrorCode.BAD_USER_INPUT, "A unit appears more than once", "coHandlers"))
+    problems.raise_any()
     g = await load(uow=uow, grievance_id=grievance_id)
     ACTIONS.ensure_actor(uow.principal, g, A.ASSIGN)
     check_version(g, expected_version, what=f"Grievance {g.number}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from qianzhao.common import concurrency
-from qianzhao.common.errors import DomainError, ErrorCode
+from qianzhao.common import concurrency, regions
+from qianzhao.common.errors import DomainError, ErrorCode, Problems
 from qianzhao.common.ids import next_number, parse_id
 from qianzhao.common.uow import UnitOfWork
 from sqlalchemy import select
@@ -60,14 +60,22 @@ async def _chain(session: AsyncSession, code: str, category: str | None) -> Indu
 
 async def create(*, uow: UnitOfWork, fields: dict[str, Any]) -> Project:
     """Compile a draft project (编制): numbered XM-<region>-<year>-<seq> per region and year."""
-    fields = validation.clean({k: v for k, v in fields.items() if v is not None})
-    missing = [k for k in REQUIRED if k not in fields]
-    if missing:
-        raise validation.bad(missing[0], f"{validation.camel(missing[0])} is required")
-    region_code = fields["region_code"]
-    if not uow.principal.covers_region(region_code):
-        raise DomainError(ErrorCode.FORBIDDEN, f"Region {region_code} is outside your jurisdiction", "regionCode")
-    chain = await _chain(uow.session, fields["chain_code"], fields.get("category"))
+    problems = Problems()
+    fields = validation.clean({k: v for k, v in fields.items() if v is not None}, problems)
+    for key in REQUIRED:
+        if fields.get(key) is None and not any(p.field == [validation.camel(key)] for p in problems.found):
+            problems.add(validation.bad(key, f"{validation.camel(key)} is required"))
+    region_code = fields.get("region_code")
+    if region_code and regions.get(region_code) and not uow.principal.covers_region(region_code):
+        problems.add(DomainError(ErrorCode.FORBIDDEN, f"Region {region_code} is outside your jurisdiction",
+                                 "regionCode"))
+    chain = None
+    if fields.get("chain_code"):
+        try:
+            chain = await _chain(uow.session, fields["chain_code"], fields.get("category"))
+        except DomainError as exc:
+            problems.add(exc)
+    problems.raise_any()
     fields["category"] = chain.category
     now, year = uow.clock.now(), uow.clock.today().year
     seq = await next_number(uow.session, f"XM-{region_code}-{year}")

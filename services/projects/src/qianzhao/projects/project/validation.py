@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from qianzhao.common import departments, regions
-from qianzhao.common.errors import DomainError, ErrorCode
+from qianzhao.common.errors import DomainError, ErrorCode, Problems
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
 
@@ -65,35 +65,52 @@ def project_region(code: str) -> regions.Region:
     return region
 
 
-def clean(fields: dict[str, Any]) -> dict[str, Any]:
-    """Trim strings and check value ranges of whatever fields are present."""
-    out = dict(fields)
-    for key, value in fields.items():
-        if isinstance(value, str) and key not in ("ndrc_code",):
-            out[key] = value.strip()
-    if "name" in out:
-        if not out["name"]:
-            raise bad("name", "Project name must not be empty")
-        if len(out["name"]) > 200:
-            raise bad("name", "Project name is longer than 200 characters")
-    for key in NON_NEGATIVE:
-        value = out.get(key)
-        if value is not None:
-            if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
-                raise bad(key, "Must be a non-negative amount")
-            if value >= Decimal("1e16"):
-                raise bad(key, "Amount is too large")
-            out[key] = value.quantize(Decimal("0.01"))
-    rate = out.get("expected_return_rate")
-    if rate is not None and not (Decimal(-100) <= rate <= Decimal(1000)):
+def _name(value: str) -> None:
+    if not value:
+        raise bad("name", "Project name must not be empty")
+    if len(value) > 200:
+        raise bad("name", "Project name is longer than 200 characters")
+
+
+def _amount(key: str, value: Any) -> Decimal:
+    if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
+        raise bad(key, "Must be a non-negative amount")
+    if value >= Decimal("1e16"):
+        raise bad(key, "Amount is too large")
+    return value.quantize(Decimal("0.01"))
+
+
+def _rate(value: Decimal) -> None:
+    if not (Decimal(-100) <= value <= Decimal(1000)):
         raise bad("expected_return_rate", "Return rate is a percentage between -100 and 1000")
-    if "ndrc_code" in out:
-        out["ndrc_code"] = ndrc_code(out["ndrc_code"])
-    if "region_code" in out:
-        project_region(out["region_code"])
-    if out.get("lead_department"):
-        out["lead_department"] = departments.require(out["lead_department"], "leadDepartment")
-    for contact in out.get("contacts") or []:
+
+
+def _contacts(contacts: list[dict]) -> None:
+    for i, contact in enumerate(contacts):
         if not contact.get("name"):
-            raise bad("contacts", "Every contact needs a name")
+            raise bad(f"contacts.{i}.name", "Every contact needs a name")
+
+
+def clean(fields: dict[str, Any], problems: Problems | None = None) -> dict[str, Any]:
+    """Trim strings and check value ranges of whatever fields are present; every problem is reported together
+    (into `problems` when the caller collects more of its own, else raised here)."""
+    own = problems is None
+    problems = Problems() if own else problems
+    out = {k: v.strip() if isinstance(v, str) and k != "ndrc_code" else v for k, v in fields.items()}
+    if "name" in out:
+        problems.check(_name, out["name"])
+    for key in NON_NEGATIVE:
+        if out.get(key) is not None:
+            out[key] = problems.check(_amount, key, out[key])
+    if out.get("expected_return_rate") is not None:
+        problems.check(_rate, out["expected_return_rate"])
+    if "ndrc_code" in out:
+        out["ndrc_code"] = problems.check(ndrc_code, out["ndrc_code"])
+    if "region_code" in out:
+        problems.check(project_region, out["region_code"])
+    if out.get("lead_department"):
+        out["lead_department"] = problems.check(departments.require, out["lead_department"], "leadDepartment")
+    problems.check(_contacts, out.get("contacts") or [])
+    if own:
+        problems.raise_any()
     return out
