@@ -49,9 +49,9 @@ DEPARTMENT = dev_token("DEPARTMENT", "520000", department=NATRES)
 OTHER_DEPARTMENT = dev_token("DEPARTMENT", "520000", department=ENERGY)
 
 USER_ERRORS = "userErrors { field message code }"
-PROJECT = "id number name status version regionCode leadDepartment"
+PROJECT = "id number name status version regionCode leadDepartment { code }"
 GRIEVANCE = "id number status version channel creditCode regionCode feedback reply resolution closedAt"
-CASE = "id number status tier version source regionCode leadDepartment solution project { id }"
+CASE = "id number status tier version source regionCode leadDepartment { code } solution project { id }"
 
 PROJECTS = "query { projects(first: 50) { totalCount nodes { id number name status } } }"
 GRIEVANCES = "query { grievances(first: 50) { totalCount nodes { id number } } }"
@@ -120,7 +120,7 @@ class Story:
             "name": "茶叶精深加工项目", "regionCode": NANMING, "chainCode": "AGR_TEA", "board": "PREFECTURE",
             "totalInvestment": "120000000.00", "investmentMode": "SOLE", "leadDepartment": NATRES,
             "summary": "建设年产5000吨高端绿茶生产线"}, COUNTY)
-        assert (p["status"], p["regionCode"], p["leadDepartment"]) == ("DRAFT", NANMING, NATRES)
+        assert (p["status"], p["regionCode"], p["leadDepartment"]) == ("DRAFT", NANMING, {"code": NATRES})
         assert p["number"].startswith(f"XM-{NANMING}-")
         p = await self.project_step("submitProject", {"id": p["id"], "expectedVersion": p["version"]}, COUNTY)
         assert p["status"] == "SUBMITTED"
@@ -189,7 +189,7 @@ class Story:
                                                               "factorSubtype": "LAND"}, COUNTY)
         assert c["status"] == "CLASSIFIED"
         c = await self.case_step("assignCoordinationCase", {"id": cid, "expectedVersion": c["version"], "leadDepartment": NATRES}, COUNTY)
-        assert (c["status"], c["leadDepartment"]) == ("ASSIGNED", NATRES)
+        assert (c["status"], c["leadDepartment"]) == ("ASSIGNED", {"code": NATRES})
         c = await self.case_step("startCoordinationCase", {"id": cid, "expectedVersion": c["version"]}, COUNTY)
         assert c["status"] == "IN_PROGRESS"
         c = await self.case_step("escalateCoordinationCase", {"id": cid, "expectedVersion": c["version"], "reason": "县级用地指标已用完"}, COUNTY)

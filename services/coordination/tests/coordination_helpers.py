@@ -18,7 +18,7 @@ ENERGY = "energy"
 CREDIT_CODE = "91520100MA6DLRGX41"
 START = datetime(2025, 9, 26, 2, 0, tzinfo=UTC)  # Friday 10:00 in Guizhou, just before the National Day holiday
 
-CASE_FIELDS = """id number status tier version regionCode category factorSubtype source leadDepartment coDepartments
+CASE_FIELDS = """id number status tier version regionCode category factorSubtype source leadDepartment { code } coDepartments { code }
   solution resolvedWorkingDays closureReason rejectionReason"""
 
 SUBMIT = f"""mutation($input: SubmitCoordinationCaseInput!) {{
@@ -32,8 +32,8 @@ def step_mutation(name: str) -> str:
 
 
 SEND_LETTER = """mutation($input: SendDepartmentLetterInput!) { sendDepartmentLetter(input: $input) {
-  letter { id number department status deadline firstDeadline overdue overdueCount }
-  case { version coDepartments } userErrors { field message code } } }"""
+  letter { id number department { code } status deadline firstDeadline overdue overdueCount }
+  case { version coDepartments { code } } userErrors { field message code } } }"""
 
 
 def token(role: str = "PROVINCE", region: str = "520000", **kw) -> str:

@@ -28,7 +28,7 @@ ACK = """mutation($input: AcknowledgeDepartmentLetterInput!) { acknowledgeDepart
 FEEDBACK = """mutation($input: SubmitLetterFeedbackInput!) { submitLetterFeedback(input: $input) {
   letter { status feedbackText proposedSolution overdue } userErrors { code message } } }"""
 LETTERS = """query($d: String, $o: Boolean) { departmentLetters(filter: { department: $d, overdue: $o }) { totalCount
-  nodes { number department overdue overdueCount deadline reminders { sequence newDeadline } case { number } } } }"""
+  nodes { number department { code } overdue overdueCount deadline reminders { sequence newDeadline } case { number } } } }"""
 MEETING = """mutation($input: ScheduleJointMeetingInput!) { scheduleJointMeeting(input: $input) { meeting { id } } }"""
 CASE = """query($id: ID!) { coordinationCase(id: $id) { status agendaProposedAt
   agendaItems { state origin meeting { number } } letters { number overdueCount status } } }"""
@@ -50,7 +50,7 @@ async def test_deadline_spans_the_national_day_holiday_and_department_answers(sv
     # 11 Oct (make-up Saturday), 13, 14, 15, 16 Oct → due at the end of 16 Oct, Shanghai time
     assert letter["deadline"] == "2025-10-16T16:00:00+00:00" == letter["firstDeadline"]
     assert letter["number"] == "XTH-2025-00001" and letter["status"] == "SENT" and not letter["overdue"]
-    assert sent["case"]["coDepartments"] == [NATURAL_RESOURCES]
+    assert sent["case"]["coDepartments"] == [{"code": NATURAL_RESOURCES}]
     dept = token("DEPARTMENT", department=NATURAL_RESOURCES)
     other = token("DEPARTMENT", department=ENERGY)
     assert (await svc.ok(ACK, {"input": await svc.with_version({"id": letter["id"]})}, token=other)

@@ -22,7 +22,7 @@ MEETING = """mutation($input: ScheduleJointMeetingInput!) { scheduleJointMeeting
 PLACE = """mutation($input: PlaceCaseOnAgendaInput!) { placeCaseOnAgenda(input: $input) {
   agendaItem { id state origin } case { status version } userErrors { code message field } } }"""
 DECIDE = """mutation($input: DecideAgendaItemInput!) { decideAgendaItem(input: $input) {
-  agendaItem { id state decision responsibleDepartment decisionDeadline } case { status leadDepartment version }
+  agendaItem { id state decision responsibleDepartment { code } decisionDeadline } case { status leadDepartment { code } version }
   userErrors { code message } } }"""
 FOLLOW = """mutation($input: RecordAgendaFollowUpInput!) { recordAgendaFollowUp(input: $input) {
   agendaItem { followUps { progress note } } userErrors { code message } } }"""
@@ -42,7 +42,7 @@ async def test_case_escalated_through_three_tiers_to_joint_meeting_decision_and_
                        factorSubtype="LAND"))["case"]
     case = (await step(svc, "assignCoordinationCase", COUNTY, id=cid, leadDepartment="industry_it",
                        coDepartments=["development_reform"]))["case"]
-    assert case["status"] == "ASSIGNED" and case["coDepartments"] == ["development_reform"]
+    assert case["status"] == "ASSIGNED" and case["coDepartments"] == [{"code": "development_reform"}]
     case = (await step(svc, "startCoordinationCase", COUNTY, id=cid))["case"]
     assert case["status"] == "IN_PROGRESS"
     case = (await step(svc, "escalateCoordinationCase", COUNTY, id=cid, reason="县级用地指标已用完"))["case"]

@@ -34,8 +34,8 @@ def flat(group: dict) -> dict:
     """A stats group with its keys beside its figures, region keys as codes."""
     k = {name: (v["code"] if isinstance(v, dict) else v) for name, v in group["key"].items()}
     return k | {name: v for name, v in group.items() if name != "key"}
-PROVINCIAL = """{ provincialCoordinationList { totalCount cases { number leadDepartment }
-  byCategory { category count } byDepartment { department count } } }"""
+PROVINCIAL = """{ provincialCoordinationList { totalCount cases { number leadDepartment { code } }
+  byCategory { category count } byDepartment { department { code } count } } }"""
 
 
 async def _walk(svc, cid, tok, *steps):
@@ -186,11 +186,11 @@ async def test_stats_provincial_list_letters_and_meetings(world):
         "coordinationStats"]["groups"]]
     assert {r["category"]: r["collected"] for r in by_cat} == {"FACTOR_GUARANTEE": 2, "FINANCING": 1, "PROCEDURES": 1}
     provincial = (await svc.ok(PROVINCIAL, token=PROVINCE))["provincialCoordinationList"]
-    assert provincial["totalCount"] == 1 and provincial["cases"][0]["leadDepartment"] == NATURAL_RESOURCES
+    assert provincial["totalCount"] == 1 and provincial["cases"][0]["leadDepartment"] == {"code": NATURAL_RESOURCES}
     assert provincial["byCategory"] == [{"category": "FACTOR_GUARANTEE", "count": 1}]
-    assert provincial["byDepartment"] == [{"department": NATURAL_RESOURCES, "count": 1}]
+    assert provincial["byDepartment"] == [{"department": {"code": NATURAL_RESOURCES}, "count": 1}]
     housing = token("DEPARTMENT", department=HOUSING)
-    letters = (await svc.ok("""{ departmentLetters { totalCount nodes { department case { title } } } }""",
+    letters = (await svc.ok("""{ departmentLetters { totalCount nodes { department { code } case { title } } } }""",
                             token=housing))["departmentLetters"]
     assert letters["totalCount"] == 1 and letters["nodes"][0]["case"]["title"] == "D 用能"
     none = (await svc.ok("""{ departmentLetters { totalCount } }""", token=token("COUNTY", YUNYAN)))

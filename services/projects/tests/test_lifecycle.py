@@ -172,8 +172,9 @@ async def test_signing_needs_an_admitting_assessment(svc):
     assert done["latestAssessment"]["permitsSigning"] is True
     p = await ok(svc, "signProject", sign)
     assert p["status"] == "SIGNED"
-    departments = (await get(svc, p["id"], fields="assessments { dimensions { department } }"))["assessments"]
+    departments = (await get(svc, p["id"], fields="assessments { dimensions { department { code name } } }"))["assessments"]
     assert len(departments) == 2  # the refused one left nothing behind
+    assert {"code": "natural_resources", "name": "贵州省自然资源厅"} in departments[0]["dimensions"][5].values()
 
 
 async def test_delisting_with_each_reason(svc):

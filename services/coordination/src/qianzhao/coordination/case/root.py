@@ -8,6 +8,7 @@ import strawberry
 from qianzhao.common.api import Connection, OrderDirection, connection, paginate
 from qianzhao.common.auth import Role
 from qianzhao.common.ids import parse_id
+from qianzhao.common.reference import DepartmentType
 from strawberry.types import Info
 
 from ..enums import CaseOrderField, CaseStatus, Category, Source, StatsDimension, Tier
@@ -55,7 +56,7 @@ class CategoryCount:
 
 @strawberry.type(description="A count of cases per lead department (按牵头部门).")
 class DepartmentCount:
-    department: str | None = strawberry.field(description="Lead department; null while unassigned.")
+    department: DepartmentType | None = strawberry.field(description="Lead department; null while unassigned.")
     count: int = strawberry.field(description="Open province-tier cases it leads.")
 
 
@@ -123,7 +124,7 @@ class CaseQueries:
         return ProvincialCoordinationList(
             total_count=len(rows), cases=[CoordinationCaseType.from_model(r) for r in rows],
             by_category=[CategoryCount(category=Category(k), count=v) for k, v in sorted(by_cat.items())],
-            by_department=[DepartmentCount(department=k, count=v)
+            by_department=[DepartmentCount(department=DepartmentType.of(k), count=v)
                            for k, v in sorted(by_dept.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))])
 
     @strawberry.field(description="Collected, resolved, in progress, overdue letters and mean working days to "

@@ -9,6 +9,7 @@ import strawberry
 from qianzhao.common.api import HistoryEntry, RegionType
 from qianzhao.common.auth import Role
 from qianzhao.common.ids import try_parse_id
+from qianzhao.common.reference import DepartmentType
 from strawberry.types import Info
 
 from ..enums import OPEN_VALUES, CaseStatus, Category, FactorSubtype, Source, Tier
@@ -46,8 +47,10 @@ class CoordinationCaseType:
     support_requested: str = strawberry.field(description="Support requested from higher tiers (需协调支持事项).")
     tier: Tier = strawberry.field(description="Tier now coordinating the case (协调层级).")
     status: CaseStatus = strawberry.field(description="Lifecycle status.")
-    lead_department: str | None = strawberry.field(description="Lead department (牵头部门).")
-    co_departments: list[str] = strawberry.field(description="Co-departments (配合部门), incl. letter recipients.")
+    lead_department: DepartmentType | None = strawberry.field(description="Lead department (牵头部门); null while "
+                                                                        "unassigned.")
+    co_departments: list[DepartmentType] = strawberry.field(description="Co-departments (配合部门), incl. letter "
+                                                                       "recipients.")
     rejection_reason: str | None = strawberry.field(description="Why it was rejected (不予受理理由).")
     closure_reason: str | None = strawberry.field(description="Why it was closed unresolvable or withdrawn.")
     solution: str | None = strawberry.field(description="The recorded solution (解决方案).")
@@ -70,7 +73,8 @@ class CoordinationCaseType:
             raising_unit=c.raising_unit, raised_by_region=c.raised_by_region, region_code=c.region_code,
             category=Category(c.category), factor_subtype=FactorSubtype(c.factor_subtype) if c.factor_subtype else None,
             title=c.title, description=c.description, support_requested=c.support_requested, tier=Tier(c.tier),
-            status=CaseStatus(c.status), lead_department=c.lead_department, co_departments=list(c.co_departments or []),
+            status=CaseStatus(c.status), lead_department=DepartmentType.of(c.lead_department),
+            co_departments=[d for d in map(DepartmentType.of, c.co_departments or []) if d],
             rejection_reason=c.rejection_reason, closure_reason=c.closure_reason, solution=c.solution,
             solution_recorded_at=c.solution_recorded_at, submitted_at=c.submitted_at, escalated_at=c.escalated_at,
             agenda_proposed_at=c.agenda_proposed_at, resolved_at=c.resolved_at,

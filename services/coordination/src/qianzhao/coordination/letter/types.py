@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from qianzhao.common.reference import DepartmentType
 from strawberry.types import Info
 
 from ..case.loaders import case_loader, loader
@@ -36,7 +37,7 @@ class LetterReminderType:
 class DepartmentLetterType:
     id: strawberry.ID = strawberry.field(description="Letter id.")
     number: str = strawberry.field(description="Letter number XTH-<year>-<seq> (函件编号).")
-    department: str = strawberry.field(description="Addressed department (受函部门).")
+    department: DepartmentType | None = strawberry.field(description="Addressed department (受函部门).")
     content: str = strawberry.field(description="What the department is asked to do (函件内容).")
     sent_at: datetime = strawberry.field(description="When it was sent (UTC).")
     feedback_working_days: int = strawberry.field(description="Feedback time limit in working days (default 10).")
@@ -54,7 +55,7 @@ class DepartmentLetterType:
 
     @classmethod
     def from_model(cls, r: DepartmentLetter) -> DepartmentLetterType:
-        return cls(id=strawberry.ID(str(r.id)), number=r.number, department=r.department, content=r.content,
+        return cls(id=strawberry.ID(str(r.id)), number=r.number, department=DepartmentType.of(r.department), content=r.content,
                    sent_at=r.sent_at, feedback_working_days=r.feedback_working_days, first_deadline=r.first_deadline,
                    deadline=r.deadline, status=LetterStatus(r.status), acknowledged_at=r.acknowledged_at,
                    feedback_text=r.feedback_text, proposed_solution=r.proposed_solution, feedback_at=r.feedback_at,

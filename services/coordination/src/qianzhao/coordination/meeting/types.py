@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from qianzhao.common.reference import DepartmentType
 from strawberry.types import Info
 
 from ..case import access
@@ -41,7 +42,7 @@ class AgendaItemType:
     proposed_at: dt.datetime = strawberry.field(description="When it was proposed or placed (UTC).")
     placed_at: dt.datetime | None = strawberry.field(description="When it was placed on a meeting (UTC).")
     decision: str | None = strawberry.field(description="The meeting's decision (会议议定事项).")
-    responsible_department: str | None = strawberry.field(description="Who must implement it (责任单位).")
+    responsible_department: DepartmentType | None = strawberry.field(description="Who must implement it (责任单位).")
     decision_deadline: dt.date | None = strawberry.field(description="By when (完成时限, Shanghai date).")
     decided_at: dt.datetime | None = strawberry.field(description="When the decision was recorded (UTC).")
     version: int = strawberry.field(description="Optimistic-concurrency version (版本号); pass it as expectedVersion.")
@@ -52,7 +53,7 @@ class AgendaItemType:
         return cls(id=strawberry.ID(str(r.id)), version=r.version, origin=AgendaOrigin(r.origin),
                    state=AgendaState(r.state),
                    proposed_at=r.proposed_at, placed_at=r.placed_at, decision=r.decision,
-                   responsible_department=r.responsible_department, decision_deadline=r.decision_deadline,
+                   responsible_department=DepartmentType.of(r.responsible_department), decision_deadline=r.decision_deadline,
                    decided_at=r.decided_at, model=r)
 
     @strawberry.field(description="The case; null when you may not see it.")

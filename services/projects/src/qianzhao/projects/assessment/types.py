@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from qianzhao.common.reference import DepartmentType
 
 from ..enums import AssessmentConclusion, AssessmentDimension, AssessmentResult
 from .models import Assessment, AssessmentCondition
@@ -15,7 +16,7 @@ class AssessmentDimensionResultType:
     dimension: AssessmentDimension = strawberry.field(description="Which dimension (评估维度).")
     result: AssessmentResult = strawberry.field(description="PASS, CONDITIONAL or FAIL (结果).")
     notes: str | None = strawberry.field(description="Assessor's notes (说明).")
-    department: str = strawberry.field(description="The assessing department (评估部门).")
+    department: DepartmentType | None = strawberry.field(description="The assessing department (评估部门).")
 
 
 @strawberry.type(name="ProjectAssessmentCondition", description="A condition of a conditional admission (准入条件).")
@@ -54,7 +55,7 @@ class AssessmentType:
         return cls(id=strawberry.ID(str(a.id)), conclusion=AssessmentConclusion(a.conclusion),
                    dimensions=[AssessmentDimensionResultType(
                        dimension=AssessmentDimension(d["dimension"]), result=AssessmentResult(d["result"]),
-                       notes=d.get("notes"), department=d["department"]) for d in a.dimensions],
+                       notes=d.get("notes"), department=DepartmentType.of(d["department"])) for d in a.dimensions],
                    conditions=[AssessmentConditionType.from_model(c)
                                for c in sorted(conditions, key=lambda c: c.position)],
                    summary=a.summary, assessor=a.assessor, assessed_at=a.assessed_at)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from qianzhao.common.api import HistoryEntry
 from qianzhao.common.ids import try_parse_id
+from qianzhao.common.reference import DepartmentType
 from strawberry.types import Info
 
 from ..assessment.types import AssessmentType
@@ -42,7 +43,7 @@ from .rules import Rules
 if TYPE_CHECKING:
     from ..entities.types import EnterpriseType, ProjectsRegionType
 
-PUBLIC = ("number", "name", "summary", "region_code", "chain_code", "park", "lead_department", "total_investment",
+PUBLIC = ("number", "name", "summary", "region_code", "chain_code", "park", "total_investment",
           "expected_annual_output", "expected_annual_tax", "expected_return_rate", "market_prospects", "land_mu",
           "energy_tce", "water_tonnes", "power_kwh", "policy_support", "premium", "ndrc_code", "year", "listed_at")
 SIGNING = ("investor_name", "investor_credit_code", "contract_investment", "signed_on", "construction_started_on",
@@ -75,7 +76,7 @@ class ProjectType:
     board: ProjectBoard = strawberry.field(description="Board of the packaged-project programme (板块).")
     region_code: str = strawberry.field(description="Statistical division code of the county or prefecture (所在地).")
     park: str | None = strawberry.field(description="Industrial park (所在园区).")
-    lead_department: str | None = strawberry.field(description="Lead department (牵头部门).")
+    lead_department: DepartmentType | None = strawberry.field(description="Lead department (牵头部门).")
     total_investment: Decimal = strawberry.field(description="Total investment in yuan (总投资, 元).")
     investment_mode: InvestmentMode = strawberry.field(description="Investment mode (投资方式).")
     expected_annual_output: Decimal | None = strawberry.field(description="Expected annual output, yuan (预计年产值).")
@@ -138,6 +139,7 @@ class ProjectType:
             stale=rules.is_stale(p) if full else None, stalled=rules.is_stalled(p) if full else None,
             days_in_stage=rules.days_in_stage(p) if full else None,
             delist_reason=DelistReason(p.delist_reason) if full and p.delist_reason else None,
+            lead_department=DepartmentType.of(p.lead_department),
             _view=view, _responsible_leader=p.responsible_leader, _working_team=tuple(p.working_team or ()),
             _implementing_entity=p.implementing_entity, _record=p, **values)
 
