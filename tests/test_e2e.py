@@ -26,7 +26,7 @@ import pytest
 import pytest_asyncio
 from qianzhao.common.clock import FixedClock
 from qianzhao.common.registry import installed_services
-from qianzhao.common.testing import dev_token, reset_nats
+from qianzhao.common.testing import case_about_major_project, dev_token, reset_nats
 from qianzhao.gateway.testing import running_platform
 from stdnum.cn import uscc
 
@@ -175,10 +175,11 @@ class Story:
         await self.closed_grievance()  # keep the story's order: the grievance escalation below follows this
         pid = project["id"]
         assert await self.blockers(pid) == 0
-        c = await self.case_step("submitCoordinationCase", {
+        # coordination takes problems of major projects: the county sets the five ones first
+        c = await case_about_major_project(self.graphql, project, {
             "regionCode": NANMING, "title": "项目用地指标不足", "description": "二期厂房用地指标尚未落实，影响开工。",
-            "category": "FACTOR_GUARANTEE", "factorSubtype": "LAND", "projectId": pid,
-            "projectName": project["name"], "supportRequested": "请求省级统筹用地指标"}, COUNTY)
+            "category": "FACTOR_GUARANTEE", "factorSubtype": "LAND", "projectName": project["name"],
+            "supportRequested": "请求省级统筹用地指标"}, token=COUNTY, fields=CASE)
         assert (c["status"], c["tier"], c["source"], c["project"]) == ("SUBMITTED", "COUNTY", "DIRECT", {"id": pid})
         assert c["number"].startswith("XT-")
         cid = c["id"]
@@ -203,10 +204,10 @@ class Story:
         assert c["tier"] == "PROVINCE"
         # now on the province's list of problems needing provincial coordination (需要省级层面协调解决问题项目清单)
         listing = await self.ok("query { provincialCoordinationList { totalCount cases { id tier status } "
-                                "byDepartment { department count } } }", token=PROVINCE)
+                                "byDepartment { department { code } count } } }", token=PROVINCE)
         assert listing["provincialCoordinationList"] == {
             "totalCount": 1, "cases": [{"id": cid, "tier": "PROVINCE", "status": "IN_PROGRESS"}],
-            "byDepartment": [{"department": NATRES, "count": 1}]}
+            "byDepartment": [{"department": {"code": NATRES}, "count": 1}]}
         assert await self.blockers(pid) == 1
         c = await self.case_step("recordCoordinationSolution", {"id": cid, "expectedVersion": c["version"], "solution": "调剂用地指标50亩已下达"},
                                  DEPARTMENT)

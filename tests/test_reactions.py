@@ -9,7 +9,6 @@ nothing.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -17,7 +16,13 @@ import nats
 import orjson
 import pytest
 from qianzhao.common.clock import FixedClock
-from qianzhao.common.testing import dev_token, reset_nats, running_service
+from qianzhao.common.testing import (
+    case_about_major_project,
+    dev_token,
+    eventually,
+    reset_nats,
+    running_service,
+)
 from qianzhao.coordination.app import SERVICE as COORDINATION
 from qianzhao.grievances.app import SERVICE as GRIEVANCES
 from qianzhao.projects.app import SERVICE as PROJECTS
@@ -88,18 +93,6 @@ async def signed_project(projects) -> dict:
 
 async def cases(coordination, **f) -> list[dict]:
     return (await coordination.ok(CASES, {"f": f}, token=PROVINCE))["coordinationCases"]["nodes"]
-
-
-async def eventually(check, timeout: float = 20.0):
-    """Poll `check()` until it returns something truthy (events cross two relays and a consumer)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = await check()
-        if found:
-            return found
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("the reaction did not happen in time")
-        await asyncio.sleep(0.1)
 
 
 async def produced(svc, event: str) -> list[dict]:
@@ -175,11 +168,10 @@ async def test_stalled_opens_a_stall_alert_and_construction_resolves_it(platform
 async def test_delisted_withdraws_the_projects_open_cases(platform, nats_server):
     projects, _, coordination, _ = platform
     p = await listed_project(projects)
-    submitted = await coordination.ok("""mutation($i: SubmitCoordinationCaseInput!) { submitCoordinationCase(input: $i) {
-        case { id } userErrors { code } } }""", {"i": {
+    case = await case_about_major_project(coordination.graphql, p, {
         "regionCode": NANMING, "title": "用地报批", "description": "项目用地预审未完成", "category": "PROCEDURES",
-        "projectId": p["id"], "projectName": "茶叶精深加工项目"}}, token=COUNTY)
-    cid = submitted["submitCoordinationCase"]["case"]["id"]
+        "projectName": "茶叶精深加工项目"}, token=COUNTY, projects_graphql=projects.graphql)
+    cid = case["id"]
     await mutate(projects, "delistProject", {"id": p["id"], "expectedVersion": p["version"],
                                              "reason": "POLICY_CHANGE"}, PROVINCE, "project")
 

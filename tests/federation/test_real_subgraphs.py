@@ -26,7 +26,7 @@ from graphql import (
     is_leaf_type,
 )
 from qianzhao.common.registry import installed_services
-from qianzhao.common.testing import dev_token
+from qianzhao.common.testing import case_about_major_project, dev_token
 from qianzhao.gateway.settings import GatewaySettings
 from qianzhao.gateway.supergraph import Supergraph
 from qianzhao.gateway.testing import running_platform, start_apollo_gateway
@@ -152,14 +152,20 @@ SEED = [
 
 async def _seed(platform) -> dict[str, str]:
     ids: dict[str, str] = {}
+    project = None
     for key, mutation, input_type, role, data, result in SEED:
         data = {k: (ids.get(v[1:]) if isinstance(v, str) and v.startswith("$") else v) for k, v in data.items()}
+        if mutation == "submitCoordinationCase" and project:  # about a major project coordination has heard of
+            data.pop("projectId")
+            ids[key] = (await case_about_major_project(platform.graphql, project, data, token=TOKENS[role]))["id"]
+            continue
         body = await platform.graphql(
-            f"mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {result} {{ id }} userErrors {{ message }} }} }}",
-            {"input": data}, token=TOKENS[role])
+            f"mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ {result} {{ id version }} "
+            "userErrors { message } } }", {"input": data}, token=TOKENS[role])
         payload = (body.get("data") or {}).get(mutation) or {}
         if payload.get(result):
             ids[key] = payload[result]["id"]
+            project = payload[result] if key == "project" else project
     return ids
 
 

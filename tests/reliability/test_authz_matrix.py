@@ -34,7 +34,7 @@ from graphql import (
 )
 from qianzhao.common.clock import FixedClock
 from qianzhao.common.registry import installed_services
-from qianzhao.common.testing import dev_token
+from qianzhao.common.testing import case_about_major_project, dev_token
 from qianzhao.gateway.settings import GatewaySettings
 from qianzhao.gateway.supergraph import Supergraph
 from qianzhao.gateway.testing import running_platform
@@ -172,10 +172,11 @@ async def world(databases, nats_server):
         for scope, region in (("inside", INSIDE), ("outside", OUTSIDE)):
             ids = {"region": region}
             data = await platform.graphql(
-                "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id } } }",
+                "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id version } } }",
                 {"i": {"name": "授权矩阵项目", "regionCode": region, "chainCode": "AGR_TEA", "board": "PREFECTURE",
                        "totalInvestment": "1000000.00", "investmentMode": "SOLE"}}, token=ROLES["PROVINCE"])
-            ids["project"] = data["data"]["createProject"]["project"]["id"]
+            project = data["data"]["createProject"]["project"]
+            ids["project"] = project["id"]
             data = await platform.graphql(
                 "mutation($i: FileGrievanceInput!) { fileGrievance(input: $i) { grievance { id } } }",
                 {"i": {"channel": "HOTLINE_CALL", "enterpriseName": "贵州黔茶科技有限公司", "creditCode": ACME,
@@ -183,12 +184,10 @@ async def world(databases, nats_server):
                        "regionCode": region, "category": "SITUATION_REPORT", "title": "用电报装",
                        "description": "用电报装两个月未办理"}}, token=ROLES["PROVINCE"])
             ids["grievance"] = data["data"]["fileGrievance"]["grievance"]["id"]
-            data = await platform.graphql(
-                "mutation($i: SubmitCoordinationCaseInput!) { submitCoordinationCase(input: $i) { case { id } } }",
-                {"i": {"regionCode": region, "title": "用地指标", "description": "用地指标不足",
-                       "category": "FACTOR_GUARANTEE", "factorSubtype": "LAND", "projectId": ids["project"]}},
-                token=ROLES["PROVINCE"])
-            ids["case"] = data["data"]["submitCoordinationCase"]["case"]["id"]
+            case = await case_about_major_project(platform.graphql, project, {
+                "regionCode": region, "title": "用地指标", "description": "用地指标不足",
+                "category": "FACTOR_GUARANTEE", "factorSubtype": "LAND"}, token=ROLES["PROVINCE"])
+            ids["case"] = case["id"]
             data = await platform.graphql(
                 "mutation($i: RegisterArrearsClaimInput!) { registerArrearsClaim(input: $i) { claim { id } } }",
                 {"i": {"creditorCreditCode": ACME, "creditorName": "贵州黔茶科技有限公司", "creditorSize": "SMALL",

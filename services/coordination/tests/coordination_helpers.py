@@ -45,9 +45,24 @@ COUNTY = token("COUNTY", NANMING)
 PREFECTURE = token("PREFECTURE", GUIYANG)
 
 
+async def know_project(svc, project_id: str | None = None, *, region: str = NANMING, status: str = "LISTED",
+                       major: bool = True) -> str:
+    """A project as coordination knows it from the projects service's events (the row those events maintain)."""
+    project_id = project_id or str(uuid.uuid4())
+    async with svc.runtime.engine.begin() as conn:
+        await conn.execute(text(
+            "INSERT INTO known_projects (id, number, name, region_code, status, major, as_of) VALUES "
+            "(:id, :number, '茶叶精深加工项目', :region, :status, :major, now())"),
+            {"id": project_id, "number": f"XM-{region}-2025-{project_id[:5]}", "region": region, "status": status,
+             "major": major})
+    return project_id
+
+
 async def submit(svc, *, region=NANMING, tok=None, **overrides) -> dict:
+    if "projectId" not in overrides:
+        overrides["projectId"] = await know_project(svc, region=region)
     data = {"regionCode": region, "title": "项目用地指标不足", "description": "二期厂房用地指标尚未落实，影响开工。",
-            "category": "FACTOR_GUARANTEE", "factorSubtype": "LAND", "projectId": str(uuid.uuid4()),
+            "category": "FACTOR_GUARANTEE", "factorSubtype": "LAND",
             "projectName": "茶叶精深加工项目", "supportRequested": "请求省级统筹用地指标"} | overrides
     body = await svc.ok(SUBMIT, {"input": data}, token=tok or token("COUNTY", region))
     return body["submitCoordinationCase"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from coordination_helpers import NANMING, PROVINCE, YUNYAN, step, submit, token
+from coordination_helpers import NANMING, PROVINCE, YUNYAN, know_project, step, submit, token
 
 PROJECT = """query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Project { id openBlockerCount
   coordinationCases(first: 10) { totalCount nodes { number status } }
@@ -31,7 +31,7 @@ async def test_sdl_declares_the_contracted_entities(svc):
 
 
 async def test_project_and_grievance_extensions_respect_jurisdiction(svc):
-    pid = str(uuid.uuid4())
+    pid = await know_project(svc)
     county = token("COUNTY", NANMING)
     a = (await submit(svc, projectId=pid))["case"]["id"]
     b = (await submit(svc, projectId=pid))["case"]["id"]

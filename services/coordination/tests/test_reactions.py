@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import nats
 import pytest
-from coordination_helpers import NANMING, PROVINCE, counts, event_types, step, submit, token
+from coordination_helpers import NANMING, PROVINCE, counts, event_types, know_project, step, submit, token
 from qianzhao.common.broker import ensure_stream, stream_config
 from qianzhao.common.events import CloudEvent
 
@@ -83,7 +83,7 @@ async def test_grievance_escalated_opens_one_case_even_when_redelivered(svc, js)
 
 
 async def test_stall_alert_opened_once_and_resolved_by_construction(svc, js):
-    pid = str(uuid.uuid4())
+    pid = await know_project(svc)
     await publish(js, "qianzhao.projects.project.stalled.v1", stalled(pid))
     await publish(js, "qianzhao.projects.project.stalled.v1", stalled(pid))  # still stalled a week later
     await settle(svc, "coordination-projects", 2)
@@ -105,7 +105,7 @@ async def test_stall_alert_opened_once_and_resolved_by_construction(svc, js):
 
 
 async def test_delisted_withdraws_open_cases_and_cancels_their_letters(svc, js):
-    pid = str(uuid.uuid4())
+    pid = await know_project(svc)
     open_case = (await submit(svc, region="520000", tok=PROVINCE, projectId=pid))["case"]["id"]
     await step(svc, "verifyCoordinationCase", PROVINCE, id=open_case)
     sent = await svc.ok("""mutation($i: SendDepartmentLetterInput!) { sendDepartmentLetter(input: $i) {
@@ -171,3 +171,29 @@ async def test_grievance_escalated_to_a_tier_starts_there(svc, js):
     assert case["tier"] == "PROVINCE" and case["category"] == "POLICY" and case["regionCode"] == NANMING
     listed = await svc.ok("{ provincialCoordinationList { totalCount cases { number } } }", token=PROVINCE)
     assert listed["provincialCoordinationList"]["cases"] == [{"number": case["number"]}]
+
+
+async def test_a_case_names_a_known_major_project_of_the_pool(svc, js):
+    """known_projects follows the projects service's events; a direct case about an unknown, delisted or not major
+    project is refused with the reason, and nothing is written."""
+    pid = str(uuid.uuid4())
+    basics = {"project_id": pid, "number": "XM-520102-2025-00042", "name": "茶叶精深加工项目", "region_code": NANMING,
+              "category": "AGRICULTURE", "chain_code": "AGR_TEA"}
+    refused = await submit(svc, projectId=pid)
+    assert [(e["code"], e["field"]) for e in refused["userErrors"]] == [("NOT_FOUND", ["input", "projectId"])]
+    await publish(js, "qianzhao.projects.project.created.v1", {"id": pid, "number": basics["number"],
+                                                               "name": basics["name"], "region_code": NANMING})
+    await publish(js, "qianzhao.projects.project.listed.v1", basics | {
+        "board": "PREFECTURE", "premium": False, "total_investment": "120000000.00"})
+    await settle(svc, "coordination-projects", 2)
+    refused = await submit(svc, projectId=pid)
+    assert [e["code"] for e in refused["userErrors"]] == ["BAD_USER_INPUT"]
+    assert "XM-520102-2025-00042 is not a major project" in refused["userErrors"][0]["message"]
+    await publish(js, "qianzhao.projects.project.five_ones_set.v1", basics | {
+        "status": "LISTED", "total_investment": "120000000.00"})
+    await settle(svc, "coordination-projects", 3)
+    assert (await submit(svc, projectId=pid))["userErrors"] == []
+    await publish(js, "qianzhao.projects.project.delisted.v1", basics | {"reason": "POLICY_CHANGE"})
+    await settle(svc, "coordination-projects", 4)
+    refused = await submit(svc, projectId=pid)
+    assert [e["code"] for e in refused["userErrors"]] == ["INVALID_TRANSITION"]

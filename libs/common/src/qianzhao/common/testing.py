@@ -204,6 +204,45 @@ class ServiceClient:
         return input_
 
 
+async def eventually(check, timeout: float = 20.0, what: str = "the reaction"):
+    """Poll `check()` until it returns something truthy (events cross a relay, the broker and a consumer)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = await check()
+        if found:
+            return found
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what} did not happen in time")
+        await asyncio.sleep(0.1)
+
+
+FIVE_ONES = {"responsibleLeader": "王副市长", "workingTeam": ["招商科"], "implementingEntity": "南明区投资促进局"}
+SET_FIVE_ONES = """mutation($i: SetFiveOnesInput!) { setFiveOnes(input: $i) { project { id version }
+  userErrors { code message } } }"""
+SUBMIT_CASE = """mutation($i: SubmitCoordinationCaseInput!) { submitCoordinationCase(input: $i) { case { %s }
+  userErrors { code message field } } }"""
+
+
+async def case_about_major_project(graphql, project: dict, case_input: dict, *, token: str,
+                                   projects_graphql=None, fields: str = "id number") -> dict:
+    """Make `project` ({id, version}; its version is updated) major (五个一) and raise a coordination case about it once coordination has
+    heard of that from the projects service's events; `graphql(query, variables, token=)` answers a body."""
+    five = await (projects_graphql or graphql)(SET_FIVE_ONES, {"i": {"id": project["id"],
+                                                                   "expectedVersion": project["version"],
+                                                                   **FIVE_ONES}}, token=token)
+    assert five["data"]["setFiveOnes"]["userErrors"] == [], five
+    project["version"] = five["data"]["setFiveOnes"]["project"]["version"]
+
+    async def submitted():
+        body = await graphql(SUBMIT_CASE % fields, {"i": {"projectId": project["id"], **case_input}}, token=token)
+        payload = body["data"]["submitCoordinationCase"]
+        if payload["userErrors"] and payload["userErrors"][0]["field"] == ["input", "projectId"]:
+            return None  # coordination has not heard of the five ones yet
+        assert payload["userErrors"] == [], payload
+        return payload["case"]
+    return await eventually(submitted, what="coordination learning of the project")
+
+
 async def reset_nats(url: str) -> None:
     """Delete every stream so each test starts with empty streams and no durable consumers."""
     import nats

@@ -12,6 +12,10 @@ checks the state it would create, so a *different* event about the same thing ch
   resolved nor as unresolvable in the statistics.
 - projects `stage_changed` to UNDER_CONSTRUCTION or IN_PRODUCTION → the project's open STALL_ALERT cases are
   RESOLVED with the stage change recorded as the solution (other cases of the project are left alone).
+- every project event → `known_projects` (number, name, region, status, major) is brought up to that event, so a
+  case raised directly names a project that exists, is still in the pool and is major. It is as fresh as the
+  event stream: a project created a moment ago is known once its `created` event arrives (well under a second
+  while the platform is healthy).
 """
 
 from __future__ import annotations
@@ -25,17 +29,19 @@ from qianzhao.common.auth import Principal, Role
 from qianzhao.common.consumer import EventConsumer
 from qianzhao.common.events import CloudEvent
 from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..enums import OPEN_VALUES, Category, Source, Tier
 from ..uow import ReactionUnitOfWork
 from . import service
 from .models import CoordinationCase as C
+from .models import KnownProject
 
 log = logging.getLogger("qianzhao.coordination.reactions")
 
 REACTOR = Principal(subject="coordination-reactions", role=Role.SERVICE, name="事件联动")
 GRIEVANCE_SUBJECTS = ["qz.grievances.grievance.escalated"]
-PROJECT_SUBJECTS = ["qz.projects.project.stalled", "qz.projects.project.delisted", "qz.projects.project.stage_changed"]
+PROJECT_SUBJECTS = ["qz.projects.project.>"]  # every project event keeps known_projects current
 GRIEVANCE_CATEGORY = {"POLICY_CONSULTATION": Category.POLICY}
 STAGE_NAMES = {"SIGNED": "签约", "UNDER_CONSTRUCTION": "在建", "IN_PRODUCTION": "投产"}
 
@@ -127,12 +133,44 @@ async def on_project_stage_changed(uow: ReactionUnitOfWork, event: CloudEvent) -
         await service.resolve_stall_alert(uow=uow, case=case, solution=solution)
 
 
+STATUS_OF_EVENT = {"created": "DRAFT", "submitted": "SUBMITTED", "listed": "LISTED", "returned": "RETURNED",
+                   "delisted": "DELISTED"}
+
+
+async def know_project(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
+    """Bring `known_projects` up to this event; an older event (redelivered late) never overwrites a newer one."""
+    d, kind = event.data, event.type.split(".")[3]
+    status = d.get("stage") if kind in ("stage_changed", "stalled") else STATUS_OF_EVENT.get(kind)
+    row = {"id": uuid.UUID(d.get("project_id") or d["id"]), "number": d["number"], "name": d.get("name") or "",
+           "region_code": d["region_code"], "status": status or "UNKNOWN", "major": kind == "five_ones_set",
+           "as_of": event.time}
+    stmt = pg_insert(KnownProject).values(row)
+    changes = {"number": stmt.excluded.number, "name": stmt.excluded.name, "region_code": stmt.excluded.region_code,
+               "as_of": stmt.excluded.as_of}
+    if status:
+        changes["status"] = stmt.excluded.status
+    if kind == "five_ones_set":
+        changes["major"] = True
+    await uow.session.execute(stmt.on_conflict_do_update(index_elements=[KnownProject.id], set_=changes,
+                                                         where=KnownProject.as_of <= stmt.excluded.as_of))
+
+
+def _and_know(react):
+    async def both(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
+        await know_project(uow, event)
+        if react is not None:
+            await react(uow, event)
+    return both
+
+
 ESCALATED = "qianzhao.grievances.grievance.escalated.v1"
+PROJECT_REACTIONS = {"stalled": on_project_stalled, "delisted": on_project_delisted,
+                     "stage_changed": on_project_stage_changed}
+PROJECT_EVENTS = ("created", "submitted", "listed", "returned", "delisted", "stage_changed", "five_ones_set",
+                  "stalled", "assessment_completed", "verification_flagged")
 REACTIONS = {
     ESCALATED: on_grievance_escalated,
-    "qianzhao.projects.project.stalled.v1": on_project_stalled,
-    "qianzhao.projects.project.delisted.v1": on_project_delisted,
-    "qianzhao.projects.project.stage_changed.v1": on_project_stage_changed,
+    **{f"qianzhao.projects.project.{kind}.v1": _and_know(PROJECT_REACTIONS.get(kind)) for kind in PROJECT_EVENTS},
 }
 
 

@@ -61,3 +61,18 @@ class CoordinationCase(Base):
         Index("ix_coordination_cases_departments", "co_departments", postgresql_using="gin"),
         Index("ix_coordination_cases_lead_department", "lead_department"),
     )
+
+
+class KnownProject(Base):
+    """What coordination knows of a project from the projects service's events: enough to refuse a case about a
+    project that does not exist, has left the pool, or is not a major project (五个一)."""
+
+    __tablename__ = "known_projects"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(24))
+    major: Mapped[bool] = mapped_column(default=False)
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # time of the latest event applied

@@ -31,7 +31,7 @@ from . import access, events
 from .actions import ACTIONS
 from .actions import CoordinationCaseAction as A
 from .dependants import end_dependants
-from .models import CoordinationCase
+from .models import CoordinationCase, KnownProject
 
 S = CaseStatus
 
@@ -57,8 +57,29 @@ def check_category(category: Category, subtype: FactorSubtype | None) -> None:
         raise _bad("factorSubtype applies only to FACTOR_GUARANTEE problems", "factorSubtype")
 
 
+async def project_problem(session, project_id: uuid.UUID | None) -> DomainError | None:
+    """Why a case raised directly may not name this project: it must be known from the projects service's events,
+    still in the pool, and major (五个一), since coordination is for problems blocking major projects."""
+    if project_id is None:
+        return None
+    known = await session.get(KnownProject, project_id)
+    if known is None:
+        return DomainError(ErrorCode.NOT_FOUND, f"Project {project_id} is not known to coordination: name a project "
+                           "of the pool (one created moments ago is known within seconds)", "projectId")
+    if known.status == "DELISTED":
+        return DomainError(ErrorCode.INVALID_TRANSITION, f"Project {known.number} has left the pool (出库)",
+                           "projectId")
+    if not known.major:
+        return DomainError(ErrorCode.BAD_USER_INPUT, f"Project {known.number} is not a major project: set its five "
+                           "ones (五个一) first; coordination takes problems of major projects", "projectId")
+    return None
+
+
 async def submit(*, uow: UnitOfWork, **fields) -> CoordinationCase:
-    """Raise a case (fields as `new_case` takes them): validated, numbered XT-<year>-<seq>, recorded, announced."""
+    """Raise a case (fields as `new_case` takes them): validated, numbered XT-<year>-<seq>, recorded, announced.
+    A case raised directly names a known major project of the pool."""
+    if fields.get("source", Source.DIRECT) is Source.DIRECT:
+        fields["problems"] = [p for p in [await project_problem(uow.session, fields.get("project_id"))] if p]
     case = new_case(uow=uow, **fields)
     year = uow.clock.today().year
     case.number = f"XT-{year}-{await next_number(uow.session, f'XT-{year}'):05d}"
@@ -77,22 +98,25 @@ def case_row(*, uow: UnitOfWork, region_code: str, title: str, description: str,
              factor_subtype: FactorSubtype | None = None, support_requested: str = "",
              project_id: uuid.UUID | None = None, project_name: str | None = None,
              raising_unit: str | None = None, source: Source = Source.DIRECT,
-             grievance_id: uuid.UUID | None = None, tier: Tier | None = None) -> dict:
+             grievance_id: uuid.UUID | None = None, tier: Tier | None = None,
+             problems: list[DomainError] = ()) -> dict:
     """The column values of a validated, not yet numbered case. It starts at the raiser's tier (a prefecture raising a county's
     problem coordinates it), or higher when `tier` says so (a grievance escalated to a tier)."""
     principal = uow.principal
-    problems = Problems()  # the form comes back with all its problems at once
+    found = Problems()  # the form comes back with all its problems at once
+    for problem in problems:
+        found.add(problem)
     if regions.get(region_code) is None:
-        problems.add(_bad(f"Unknown region code {region_code}", "regionCode"))
+        found.add(_bad(f"Unknown region code {region_code}", "regionCode"))
     elif not principal.covers_region(region_code):
-        problems.add(DomainError(ErrorCode.FORBIDDEN, f"Region {region_code} is outside your jurisdiction",
+        found.add(DomainError(ErrorCode.FORBIDDEN, f"Region {region_code} is outside your jurisdiction",
                                  "regionCode"))
-    title = problems.check(clean_text, title, "title", limit=200)
-    description = problems.check(clean_text, description, "description")
-    problems.check(check_category, category, factor_subtype)
+    title = found.check(clean_text, title, "title", limit=200)
+    description = found.check(clean_text, description, "description")
+    found.check(check_category, category, factor_subtype)
     if source is Source.DIRECT and project_id is None:
-        problems.add(_bad("Problems of major projects name their project: projectId is required", "projectId"))
-    problems.raise_any()
+        found.add(_bad("Problems of major projects name their project: projectId is required", "projectId"))
+    found.raise_any()
     tier = max(access.tier_of_region(region_code), tier or Tier.COUNTY, key=TIER_RANK.__getitem__)
     raiser_region = region_code
     if principal.is_officer:

@@ -12,7 +12,7 @@ from qianzhao.common.uow import UnitOfWork
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..project import access, validation
+from ..project import access, events, validation
 from ..project.actions import ACTIONS, ProjectAction
 from ..project.models import Project
 from ..project.service import get, get_for_change
@@ -38,6 +38,9 @@ async def set_five_ones(*, uow: UnitOfWork, project_id, expected_version: int, r
     project.implementing_entity = implementing_entity.strip()
     project.updated_at = uow.clock.now()
     uow.record(aggregate_type="project", aggregate_id=project.id, action="FIVE_ONES_SET", changes=changes)
+    uow.emit(events.FIVE_ONES_SET, subject=project.id, region_code=project.region_code,
+             data=events.basics(project) | {"status": project.status,
+                                            "total_investment": events.money(project.total_investment)})
     await uow.session.flush()
     return project
 

@@ -37,6 +37,19 @@ class ProjectEventData(BaseModel):
     comment: str | None = None
 
 
+class FiveOnesSetData(BaseModel):
+    """five_ones_set: the project is major (重大项目) with a leader, a team and an implementing entity."""
+
+    project_id: str
+    number: str
+    name: str
+    region_code: str
+    category: str
+    chain_code: str
+    status: str
+    total_investment: str
+
+
 class ProjectDelistedData(BaseModel):
     project_id: str
     number: str
@@ -112,11 +125,13 @@ ASSESSMENT_COMPLETED = _spec("assessment_completed", AssessmentCompletedData,
                              "A pre-signing assessment was concluded (事前评估完成).")
 VERIFICATION_FLAGGED = _spec("verification_flagged", VerificationFlaggedData,
                              "A verification check found a project vague or inaccurate (核查需补充).")
+FIVE_ONES_SET = _spec("five_ones_set", FiveOnesSetData,
+                      "A project was made major under the five ones (五个一), or its five ones changed.")
 STALLED = _spec("stalled", ProjectStalledData,
                 "A signed project has not started, or a started one has not produced, for too long (停滞).")
 
 ALL = [PROJECT_CREATED, SUBMITTED, LISTED, RETURNED, DELISTED, STAGE_CHANGED, ASSESSMENT_COMPLETED,
-       VERIFICATION_FLAGGED, STALLED]
+       VERIFICATION_FLAGGED, FIVE_ONES_SET, STALLED]
 
 
 def money(value: Decimal | None) -> str:
