@@ -47,6 +47,9 @@ try {
       await editor.click();
       await page.keyboard.press("ControlOrMeta+A");
       await page.keyboard.press("ControlOrMeta+V");
+      const tail = value.trim().slice(-24);  // Monaco renders a paste a moment later: wait until it shows
+      for (let waited = 0; !(await text(editor.locator(".view-lines"))).includes(tail) && waited < 15000;
+        waited += 100) await page.waitForTimeout(100);
     };
     await replace(headers, JSON.stringify({ Authorization: `Bearer ${input.token}` }, null, 2));
     seen.headersSet = await text(headers.locator(".view-lines"));

@@ -1,7 +1,8 @@
 """Operation limits, checked by the gateway and by every subgraph before anything is planned or executed.
 
 Depth, aliases, root fields and an estimated cost: each field costs 1 times the list sizes above it; a field with
-`first`/`last`/`limit` multiplies what is below it by that number, any other list by a default size.
+`first`/`last`/`limit` multiplies what is below it by that number, any other list by a default size, except the
+lists directly inside a paginated connection (`edges`, `nodes`), which are that page.
 
 Every analysis here is linear in the document: each fragment definition is analysed once (in dependency order,
 without recursion across fragments) and a spread adds the fragment's memoized figures, so a chain of fragments
@@ -44,6 +45,11 @@ class Limits:
     default_list_size: int = 10
     introspection: bool = True
     budget_seconds: float = 2.0
+    setting_prefix: str = "QZ_"  # how the settings are named where these limits apply (QZ_GATEWAY_ at the gateway)
+
+    def raise_hint(self, limit: str) -> str:
+        """Where an operator raises a limit, said in every refusal: `; raise QZ_GATEWAY_MAX_COST to allow it`."""
+        return f"; raise {self.setting_prefix}{limit} to allow it"
 
 
 class LimitExceeded(Exception):
@@ -177,7 +183,8 @@ class Analysis:
         self._walk(selections, parent, 1, 1, out)
         return out
 
-    def _walk(self, selections, parent, depth: int, multiplier: int, out: Figures) -> None:
+    def _walk(self, selections, parent, depth: int, multiplier: int, out: Figures, paged: bool = False) -> None:
+        """`paged`: `parent` is a connection whose page size is already in `multiplier`."""
         self.budget.check()
         for sel in selections:
             if not included(sel, self.variables):
@@ -197,13 +204,15 @@ class Analysis:
                 fdef = getattr(parent, "fields", {}).get(name) if parent is not None else None
                 if sel.selection_set and fdef is not None:
                     size = _page_size(sel, self.variables)
-                    if size is None and _is_list(fdef.type):
+                    is_list = _is_list(fdef.type)
+                    if size is None and is_list and not paged:
                         size = self.limits.default_list_size
                     inner = self._saturate(multiplier * (size if size is not None else 1))
-                    self._walk(sel.selection_set.selections, get_named_type(fdef.type), depth + 1, inner, out)
+                    self._walk(sel.selection_set.selections, get_named_type(fdef.type), depth + 1, inner, out,
+                               paged=size is not None and not is_list)
             elif isinstance(sel, InlineFragmentNode):
                 t = self.schema.get_type(sel.type_condition.name.value) if sel.type_condition else parent
-                self._walk(sel.selection_set.selections, t, depth, multiplier, out)
+                self._walk(sel.selection_set.selections, t, depth, multiplier, out, paged)
             elif isinstance(sel, FragmentSpreadNode):
                 figures = self.memo.get(sel.name.value)
                 if figures is None:  # unknown, or a cycle that validation reports
@@ -227,7 +236,7 @@ class Analysis:
 
 def _too_deep(limits: Limits) -> LimitExceeded:
     return LimitExceeded(f"Operation is nested more than {limits.max_depth} levels deep (the depth limit is "
-                         f"{limits.max_depth})", "DEPTH_LIMIT_EXCEEDED")
+                         f"{limits.max_depth}){limits.raise_hint('MAX_DEPTH')}", "DEPTH_LIMIT_EXCEEDED")
 
 
 def each_selection(selection_set, fragments) -> Iterator:
@@ -259,7 +268,8 @@ def check(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments, 
     """Raises LimitExceeded for an operation over a limit; returns its estimated cost."""
     roots = [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
     if len(roots) > limits.max_root_fields:
-        raise LimitExceeded(f"Operation selects {len(roots)} root fields; the limit is {limits.max_root_fields}",
+        raise LimitExceeded(f"Operation selects {len(roots)} root fields; the limit is {limits.max_root_fields}"
+                            f"{limits.raise_hint('MAX_ROOT_FIELDS')}",
                             "ROOT_FIELD_LIMIT_EXCEEDED")
     if not limits.introspection and uses_introspection(operation, fragments):
         raise LimitExceeded("GraphQL introspection is not allowed, but the query contained __schema or __type",
@@ -270,10 +280,13 @@ def check(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments, 
     except RecursionError:  # inline fragments nested thousands deep
         raise _too_deep(limits) from None
     if figures.aliases > limits.max_aliases:
-        raise LimitExceeded(f"Operation uses more than {limits.max_aliases} aliases (the alias limit)",
+        raise LimitExceeded(f"Operation uses more than {limits.max_aliases} aliases (the alias limit)"
+                            f"{limits.raise_hint('MAX_ALIASES')}",
                             "ALIAS_LIMIT_EXCEEDED")
     if figures.cost > limits.max_cost:
         shown = f"{figures.cost}" if figures.cost < analysis.cap else f"more than {limits.max_cost}"
-        raise LimitExceeded(f"Operation's estimated cost {shown} exceeds the limit {limits.max_cost}",
+        raise LimitExceeded(f"Operation's estimated cost {shown} exceeds the limit {limits.max_cost} (each field "
+                            f"costs 1 × the list sizes above it; ask for smaller pages with `first`)"
+                            f"{limits.raise_hint('MAX_COST')}",
                             "COST_LIMIT_EXCEEDED")
     return figures.cost

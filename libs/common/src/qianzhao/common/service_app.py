@@ -104,7 +104,8 @@ def limit_checker(schema: Any, limits: Limits) -> Callable[[str, str | None, dic
             return parse(query, max_tokens=limits.max_tokens)
         except GraphQLError as exc:
             if "tokens" in exc.message and "aborted" in exc.message:
-                return LimitExceeded(f"Document exceeds the limit of {limits.max_tokens} tokens",
+                return LimitExceeded(f"Document exceeds the limit of {limits.max_tokens} tokens"
+                                     f"{limits.raise_hint('MAX_TOKENS')}",
                                      "TOKEN_LIMIT_EXCEEDED")
             return LimitExceeded(exc.message, "GRAPHQL_PARSE_FAILED")
         except RecursionError:

@@ -39,7 +39,7 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                     max_root_fields=settings.max_root_fields, max_tokens=settings.max_tokens,
                     max_body_bytes=settings.max_body_bytes, max_cost=settings.max_cost,
                     default_list_size=settings.default_list_size, introspection=settings.introspection_enabled,
-                    budget_seconds=settings.operation_budget_seconds)
+                    budget_seconds=settings.operation_budget_seconds, setting_prefix="QZ_GATEWAY_")
     # spans only when asked for (or when traces are exported); else traceparent is forwarded untouched
     traced = settings.tracing or telemetry.exporting()
     if traced:

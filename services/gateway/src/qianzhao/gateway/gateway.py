@@ -147,7 +147,8 @@ class Gateway:
             document = parse(query, no_location=False, max_tokens=lim.max_tokens, allow_empty_selection_sets=False)
         except GraphQLError as e:
             if "tokens. parsing aborted" in e.message.lower():
-                raise RequestError([_error(f"Document exceeds the limit of {lim.max_tokens} tokens",
+                raise RequestError([_error(f"Document exceeds the limit of {lim.max_tokens} tokens"
+                                           f"{lim.raise_hint('MAX_TOKENS')}",
                                            "TOKEN_LIMIT_EXCEEDED")]) from None
             raise RequestError([_gql_error(e, "GRAPHQL_PARSE_FAILED")]) from None
         except RecursionError:
