@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, false, true
 from stdnum.cn import uscc
 
 from . import departments, regions
-from .errors import forbidden, unauthenticated
+from .errors import bad_input, forbidden, unauthenticated
 from .settings import PlatformSettings
 
 
@@ -28,6 +28,23 @@ class Role(str, Enum):
 
 
 OFFICER_ROLES = frozenset({Role.PROVINCE, Role.PREFECTURE, Role.COUNTY})
+
+
+def region_scope(code: str, column: Any, prefecture_column: Any = None) -> ColumnElement[bool]:
+    """Records located in division `code` or beneath it, as a SQL predicate on their region-code column: the one
+    encoding of "within" that jurisdictions, `regionCode` filters and rollups all use (`regions.contains` is its
+    Python twin). Index-friendly: equality for a county, or for a prefecture when the table stores the prefecture
+    code (`prefecture_column`), else a prefix match; a code that is no division is refused (BAD_USER_INPUT)."""
+    region = regions.get(code)
+    if region is None:
+        raise bad_input(f"Unknown region code {code}")
+    if region.level is regions.RegionLevel.PROVINCE:
+        return true()
+    if region.level is regions.RegionLevel.COUNTY:
+        return column == region.code
+    if prefecture_column is not None:
+        return prefecture_column == region.code
+    return column.startswith(region.prefix, autoescape=False)
 
 
 @dataclass(frozen=True)
@@ -61,16 +78,13 @@ class Principal:
             return False
         return regions.contains(self.region_code, code)
 
-    def region_clause(self, column: Any) -> ColumnElement[bool]:
-        """The same rule as `covers_region`, as a SQL predicate on a region-code column (index-friendly)."""
+    def region_clause(self, column: Any, prefecture_column: Any = None) -> ColumnElement[bool]:
+        """The same rule as `covers_region`, as a SQL predicate on a region-code column (see `region_scope`)."""
         if self.sees_everything:
             return true()
         if not self.is_officer:
             return false()
-        region = self.region
-        if region.level is regions.RegionLevel.COUNTY:
-            return column == region.code
-        return column.startswith(region.prefix, autoescape=False)
+        return region_scope(self.region_code, column, prefecture_column)
 
     def require_officer(self) -> None:
         if not (self.is_officer or self.role is Role.SERVICE):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from qianzhao.common.auth import Principal
+from qianzhao.common.auth import Principal, region_scope
 from sqlalchemy import Select, func, or_, select
 
 from ..enums import OPEN_VALUES, CaseOrderField, CaseStatus, Category, Source, Tier
@@ -40,11 +40,7 @@ def visible_cases(principal: Principal, f: CaseFilter | None = None) -> Select:
     if f.sources:
         stmt = stmt.where(C.source.in_([s.value for s in f.sources]))
     if f.region_code:
-        from qianzhao.common import regions
-
-        region = regions.get(f.region_code)
-        prefix = region.prefix if region else f.region_code
-        stmt = stmt.where(C.region_code.startswith(prefix, autoescape=True))
+        stmt = stmt.where(region_scope(f.region_code, C.region_code))
     if f.department:
         stmt = stmt.where(or_(C.lead_department == f.department, C.co_departments.contains([f.department])))
     if f.project_id:

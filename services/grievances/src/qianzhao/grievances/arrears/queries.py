@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import strawberry
-from qianzhao.common import regions
 from qianzhao.common.api import RegionType, connection, keyset_of, list_order, paginate, region_key
-from qianzhao.common.auth import Principal
-from qianzhao.common.errors import bad_input
+from qianzhao.common.auth import Principal, region_scope
 from qianzhao.common.rollup import county_key, prefecture_key
 from sqlalchemy import Select, String, case, cast, func, literal, select
 
@@ -38,10 +36,7 @@ def filtered(principal: Principal, f: ArrearsFilter | None, base: Select | None 
     if f is None:
         return stmt
     if f.region_code:
-        region = regions.get(f.region_code)
-        if region is None:
-            raise bad_input(f"Unknown region code {f.region_code}")
-        stmt = stmt.where(c.region_code.startswith(region.prefix, autoescape=False))
+        stmt = stmt.where(region_scope(f.region_code, c.region_code))
     if f.debtor_types:
         stmt = stmt.where(c.debtor_type.in_([d.value for d in f.debtor_types]))
     if f.creditor_credit_code:

@@ -7,10 +7,8 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
-from qianzhao.common import regions
 from qianzhao.common.api import Connection, connection, keyset_of, list_order, mutate, paginate
-from qianzhao.common.auth import Principal, Role
-from qianzhao.common.errors import bad_input
+from qianzhao.common.auth import Principal, Role, region_scope
 from qianzhao.common.ids import parse_id
 from sqlalchemy import false, func, literal, or_, select, true
 from strawberry.types import Info
@@ -72,10 +70,7 @@ def _narrow(stmt, f: EngagementFilter | None, region_col, date_col):
     if f is None:
         return stmt
     if f.region_code:
-        region = regions.get(f.region_code)
-        if region is None:
-            raise bad_input(f"Unknown region code {f.region_code}")
-        stmt = stmt.where(region_col.startswith(region.prefix, autoescape=False))
+        stmt = stmt.where(region_scope(f.region_code, region_col))
     if f.date_from:
         stmt = stmt.where(date_col >= f.date_from)
     if f.date_to:

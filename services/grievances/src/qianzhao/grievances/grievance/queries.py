@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from qianzhao.common import regions
 from qianzhao.common.api import OrderDirection, connection, paginate
-from qianzhao.common.auth import Principal
-from qianzhao.common.errors import bad_input
+from qianzhao.common.auth import Principal, region_scope
 from qianzhao.common.ids import parse_id
 from sqlalchemy import Select, and_, exists, or_, select
 
@@ -40,13 +38,7 @@ def filtered(principal: Principal, f: GrievanceFilter | None, base: Select | Non
     if f.priorities:
         stmt = stmt.where(Grievance.priority.in_([p.value for p in f.priorities]))
     if f.region_code:
-        region = regions.get(f.region_code)
-        if region is None:
-            raise bad_input(f"Unknown region code {f.region_code}")
-        if region.level is regions.RegionLevel.COUNTY:
-            stmt = stmt.where(Grievance.region_code == region.code)
-        else:
-            stmt = stmt.where(Grievance.region_code.startswith(region.prefix, autoescape=False))
+        stmt = stmt.where(region_scope(f.region_code, Grievance.region_code))
     if f.credit_code:
         stmt = stmt.where(Grievance.credit_code == f.credit_code.strip().upper())
     if f.project_id:

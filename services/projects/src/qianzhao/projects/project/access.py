@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from qianzhao.common import regions
+from qianzhao.common import auth
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.errors import DomainError, ErrorCode
 from sqlalchemy import ColumnElement, false, or_, true
@@ -28,13 +28,8 @@ class View(Enum):
 
 
 def region_scope(code: str) -> ColumnElement[bool]:
-    """Projects located in `code` or beneath it (index-friendly: equality on a stored column)."""
-    region = regions.require(code)
-    if region.level is regions.RegionLevel.PROVINCE:
-        return true()
-    if region.level is regions.RegionLevel.PREFECTURE:
-        return Project.prefecture_code == code
-    return Project.region_code == code
+    """Projects located in `code` or beneath it (equality on the stored prefecture or region code)."""
+    return auth.region_scope(code, Project.region_code, Project.prefecture_code)
 
 
 def read_clause(principal: Principal) -> ColumnElement[bool]:

@@ -8,8 +8,7 @@ aggregates the projects themselves.
 
 from __future__ import annotations
 
-from qianzhao.common import regions
-from qianzhao.common.auth import Principal
+from qianzhao.common.auth import Principal, region_scope
 from qianzhao.common.rollup import county_key, prefecture_key
 from sqlalchemy import (
     BigInteger,
@@ -50,12 +49,7 @@ OTHER_FILTERS = ("chain_codes", "boards", "min_investment", "max_investment", "k
 
 
 def scope(code: str) -> ColumnElement[bool]:
-    region = regions.require(code)
-    if region.level is regions.RegionLevel.PROVINCE:
-        return true()
-    if region.level is regions.RegionLevel.PREFECTURE:
-        return rollup.c.prefecture_code == code
-    return rollup.c.region_code == code
+    return region_scope(code, rollup.c.region_code, rollup.c.prefecture_code)
 
 
 def statement(principal: Principal, f, group_by: list[ProjectStatsDimension]):

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from qianzhao.common import regions
-from qianzhao.common.auth import Principal
+from qianzhao.common.auth import Principal, region_scope
 from qianzhao.common.errors import DomainError, ErrorCode, forbidden
 from qianzhao.common.rollup import county_key, prefecture_key
 from qianzhao.common.uow import UnitOfWork
@@ -27,11 +27,9 @@ def region_clause(principal: Principal, region_code: str | None) -> ColumnElemen
         raise forbidden("Investment trips are visible to regional officers only")
     clause = principal.region_clause(InvestmentTrip.region_code)
     if region_code:
-        region = regions.get(region_code)
-        if region is None:
+        if regions.get(region_code) is None:
             raise validation.bad("region_code", f"Unknown region code {region_code}")
-        if region.level is not regions.RegionLevel.PROVINCE:
-            clause = and_(clause, InvestmentTrip.region_code.startswith(region.prefix, autoescape=False))
+        clause = and_(clause, region_scope(region_code, InvestmentTrip.region_code))
     return clause
 
 
