@@ -210,3 +210,20 @@ async def test_a_column_left_unset_when_staged_is_refused_if_set_later(db):
     async with sessions() as session:
         assert (await session.scalars(select(Ticket))).all() == []
         assert await _written(session) == ([], [])
+
+
+async def test_a_placeholder_that_would_be_written_as_such_is_refused(db):
+    """A value the database has yet to make can be quoted in history and events (they are filled in); copied into
+    another row's column it would be stored as the stand-in, so that write is refused and nothing is written."""
+    sessions, _ = db
+    async with sessions() as session:
+        uow = _uow(session)
+        first = _open(uow, "water")
+        copy = Memo(label="copy", remark=first.number)  # the placeholder, not yet a number
+        uow.add_new(copy)
+        with pytest.raises(ValueError, match="placeholder"):
+            await uow.commit()
+        await uow.rollback()
+    async with sessions() as session:
+        assert (await session.scalar(text("SELECT count(*) FROM tickets"))) == 0
+        assert (await session.scalar(text("SELECT count(*) FROM memos"))) == 0

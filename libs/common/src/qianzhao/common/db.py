@@ -170,6 +170,16 @@ def _plan(cls: type, given: frozenset[str], dialect) -> _InsertPlan:
     return _InsertPlan(sql, sent, returned, null)
 
 
+PLACEHOLDER = "@db-value:"  # the start of a staged object's stand-in for a value the database has yet to make
+
+
+def refuse_placeholders(text: str, where: str) -> str:
+    """`text`, unless it still quotes a placeholder: a value the database made would be written as a stand-in."""
+    if PLACEHOLDER in text:
+        raise ValueError(f"{where} still holds a placeholder for a value the database has not made yet")
+    return text
+
+
 class StagedInsert:
     """A new mapped object whose INSERT is still to be sent: one driver-level statement, not an ORM flush.
 
@@ -195,7 +205,7 @@ class StagedInsert:
                 state[key] = default()
         for key in plan.null:
             state[key] = None
-        self.placeholders = {key: f"@db-value:{uuid.uuid4().hex}@" for key, _, text, _ in plan.returned if text}
+        self.placeholders = {key: f"{PLACEHOLDER}{uuid.uuid4().hex}@" for key, _, text, _ in plan.returned if text}
         state.update(self.placeholders)
 
     def values(self) -> list[Any]:
@@ -204,6 +214,9 @@ class StagedInsert:
         late = [key for key in self.plan.null if state[key] is not None]
         if late:  # the plan, made when staged, leaves these columns out: refuse rather than drop them
             raise TypeError(f"{sorted(late)} of {type(self.instance).__name__} were set after it was staged")
+        for key, _, _ in self.plan.sent:
+            if isinstance(state[key], str):
+                refuse_placeholders(state[key], f"{type(self.instance).__name__}.{key}")
         return [process(state[key]) if process is not None else state[key] for key, _, process in self.plan.sent]
 
     async def send(self, session: AsyncSession, connection) -> None:

@@ -12,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth import Principal
 from .clock import Clock
-from .db import StagedInsert, driver_connection, flush_pending, untouched_driver_connection
+from .db import (
+    StagedInsert,
+    driver_connection,
+    flush_pending,
+    refuse_placeholders,
+    untouched_driver_connection,
+)
 from .events import CloudEvent, EventSpec
 from .ids import new_id
 from .sql_spans import driver_statement
@@ -166,7 +172,7 @@ async def append(connection, history: list[dict[str, Any]], events: list[CloudEv
     def filled(text: str) -> str:
         for new in fill:
             text = new.fill(text)
-        return text
+        return refuse_placeholders(text, "a history row or event")
 
     sql = _APPEND[bool(history), bool(events)]
     with driver_statement(url, sql):

@@ -83,8 +83,7 @@ async def submit(*, uow: UnitOfWork, **fields) -> CoordinationCase:
     case = new_case(uow=uow, **fields)
     year = uow.clock.today().year
     case.number = f"XT-{year}-{await next_number(uow.session, f'XT-{year}'):05d}"
-    uow.session.add(case)
-    await uow.session.flush()
+    uow.add_new(case)  # inserted at commit in the statement that appends its history and event
     record_submitted(uow, case)
     return case
 

@@ -81,8 +81,7 @@ async def create(*, uow: UnitOfWork, fields: dict[str, Any]) -> Project:
     seq = await next_number(uow.session, f"XM-{region_code}-{year}")
     project = Project(**fields, number=f"XM-{region_code}-{year}-{seq:05d}", year=year, status="DRAFT",
                       status_changed_at=now, created_at=now, updated_at=now)
-    uow.session.add(project)
-    await uow.session.flush()
+    uow.add_new(project)  # inserted at commit in the statement that appends its history and event
     uow.record(aggregate_type="project", aggregate_id=project.id, action="CREATED",
                changes={validation.camel(k): v for k, v in fields.items()})
     uow.emit(events.PROJECT_CREATED, subject=project.id, region_code=region_code,
