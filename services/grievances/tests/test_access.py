@@ -160,7 +160,7 @@ async def test_filters_order_and_keyset_pagination(api):
 async def test_two_character_chinese_search_uses_the_bigram_index(api):
     from qianzhao.common.auth import Principal, Role
     from qianzhao.grievances.grievance.inputs import GrievanceFilter
-    from qianzhao.grievances.grievance.queries import filtered
+    from qianzhao.grievances.grievance.reads import filtered
     from sqlalchemy import text as sql
 
     await api.file(title="茶叶加工厂用地审批慢", enterpriseName="湄潭茶叶公司")

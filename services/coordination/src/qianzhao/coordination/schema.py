@@ -7,15 +7,12 @@ from qianzhao.common.api import RegionType, federation_schema
 from qianzhao.common.reference import DepartmentType, ReferenceQuery
 from strawberry.tools import merge_types
 
-from .case.mutations import CaseMutations
+from .case.api import CaseMutations, CaseQueries
 from .case.references import GrievanceRef, ProjectRef
-from .case.root import CaseQueries
 from .case.types import CoordinationCaseType
-from .letter.mutations import LetterMutations
-from .letter.queries import LetterQueries
+from .letter.api import LetterMutations, LetterQueries
 from .letter.types import DepartmentLetterType
-from .meeting.mutations import MeetingMutations
-from .meeting.queries import MeetingQueries
+from .meeting.api import MeetingMutations, MeetingQueries
 from .meeting.types import AgendaItemType, JointMeetingType
 
 

@@ -15,10 +15,10 @@ from strawberry.types import Info
 
 from . import access
 from .args import After, First
-from .arrears import queries as arrears_queries
+from .arrears import reads as arrears_reads
 from .arrears.models import ArrearsClaim
 from .arrears.types import ArrearsClaimType
-from .grievance import queries
+from .grievance import reads
 from .grievance.enums import GrievanceStatus
 from .grievance.models import Grievance
 from .grievance.types import GrievanceType
@@ -51,7 +51,7 @@ class ProjectRef:
                          after: After = None) -> Connection[GrievanceType]:
         pid = parse_id(self.id)
         base = select(Grievance).where(Grievance.project_id == pid)
-        return await queries.page(info.context, info.context.user(), f=None, order=None, first=first,
+        return await reads.page(info.context, info.context.user(), f=None, order=None, first=first,
                                   after=after, base=base)
 
     @F(description="How many grievances related to this project you may see; merged duplicates count once.")
@@ -79,7 +79,7 @@ class EnterpriseRef:
     async def grievances(self, info: Info, first: First = None,
                          after: After = None) -> Connection[GrievanceType]:
         base = select(Grievance).where(Grievance.credit_code == self.credit_code)
-        return await queries.page(info.context, info.context.user(), f=None, order=None, first=first,
+        return await reads.page(info.context, info.context.user(), f=None, order=None, first=first,
                                   after=after, base=base)
 
     @F(description="Arrears claims of this enterprise as creditor that you may see (拖欠账款).")
@@ -87,5 +87,5 @@ class EnterpriseRef:
                              after: After = None) -> Connection[ArrearsClaimType]:
         base = select(ArrearsClaim).where(ArrearsClaim.creditor_credit_code == self.credit_code)
         async with info.context.exclusive() as session:
-            return await arrears_queries.page(session, info.context.user(), f=None, first=first, after=after,
+            return await arrears_reads.page(session, info.context.user(), f=None, first=first, after=after,
                                               base=base)

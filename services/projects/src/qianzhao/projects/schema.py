@@ -5,16 +5,16 @@ from __future__ import annotations
 from qianzhao.common.api import federation_schema
 from strawberry.tools import merge_types
 
-from .assessment.graphql import AssessmentMutation
-from .chains.graphql import ChainMutation, ChainQuery
+from .assessment.api import AssessmentMutation
+from .chains.api import ChainMutation, ChainQuery
 from .entities.types import EnterpriseType, ProjectsRegionType
-from .fiveones.graphql import FiveOnesMutation
-from .project.graphql import ProjectMutation, ProjectQuery
+from .fiveones.api import FiveOnesMutation
+from .project.api import ProjectMutation, ProjectQuery
 from .project.types import ProjectType
-from .review.graphql import ReviewMutation
-from .stall.graphql import StallMutation
-from .trips.graphql import TripMutation, TripQuery
-from .verification.graphql import VerificationMutation, VerificationQuery
+from .review.api import ReviewMutation
+from .stall.api import StallMutation
+from .trips.api import TripMutation, TripQuery
+from .verification.api import VerificationMutation, VerificationQuery
 
 Query = merge_types("Query", (ProjectQuery, ChainQuery, VerificationQuery, TripQuery))
 Mutation = merge_types("Mutation", (ProjectMutation, ReviewMutation, AssessmentMutation, FiveOnesMutation,

@@ -15,7 +15,7 @@ from qianzhao.common.ids import try_parse_id
 from strawberry.types import Info
 
 from ..enums import CaseOrderField
-from . import access, queries
+from . import access, reads
 from .loaders import grievance_case_loader
 from .types import CoordinationCaseType
 
@@ -37,8 +37,8 @@ class ProjectRef:
         pid = try_parse_id(self.id)
         if pid is None:
             return connection(CoordinationCaseType, [], _empty_info(), 0)
-        stmt = queries.visible_cases(principal, queries.CaseFilter(project_id=pid, open_only=open_only))
-        order, cursor_of = queries.order_of(CaseOrderField.SUBMITTED_AT, True)
+        stmt = reads.visible_cases(principal, reads.CaseFilter(project_id=pid, open_only=open_only))
+        order, cursor_of = reads.order_of(CaseOrderField.SUBMITTED_AT, True)
         async with info.context.exclusive() as session:
             items, page, total = await paginate(session, stmt, order=order, first=first, after=after,
                                                 cursor_of=cursor_of)
@@ -54,7 +54,7 @@ class ProjectRef:
             return 0
         async def counts(ids):
             session = ctx.session  # the batch holds the request's session
-            return await queries.open_counts_by_project(session, principal, ids)
+            return await reads.open_counts_by_project(session, principal, ids)
 
         load = ctx.loader("open_blockers", counts)
         return await load.load(pid)

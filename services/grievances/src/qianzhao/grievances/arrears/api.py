@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from .. import access, loaders
 from ..args import After, FilterArg, First, GroupByArg, Id, InputArg, OrderArg
-from . import queries, service
+from . import reads, service
 from . import types as t
 from .enums import ArrearsStatsDimension
 from .models import ArrearsClaim
@@ -37,18 +37,18 @@ class ArrearsQueries:
 
     @strawberry.field(description="Arrears claims you may see, newest first (keyset pagination).")
     async def arrears_claims(
-        self, info: Info, filter: Annotated[queries.ArrearsFilter | None, FilterArg] = None, first: First = None, after: After = None,
-        order_by: Annotated[queries.ArrearsClaimOrder | None, OrderArg] = None,
+        self, info: Info, filter: Annotated[reads.ArrearsFilter | None, FilterArg] = None, first: First = None, after: After = None,
+        order_by: Annotated[reads.ArrearsClaimOrder | None, OrderArg] = None,
     ) -> Connection[t.ArrearsClaimType]:
         async with info.context.exclusive() as session:
-            return await queries.page(session, info.context.user(), f=filter, first=first, after=after,
+            return await reads.page(session, info.context.user(), f=filter, first=first, after=after,
                                       order=order_by)
 
     @strawberry.field(description="Claimed, undisputed, cleared and resolved totals with exact rates (清偿率/化解率).")
-    async def arrears_stats(self, info: Info, filter: Annotated[queries.ArrearsFilter | None, FilterArg] = None,
-                            group_by: Annotated[list[ArrearsStatsDimension] | None, GroupByArg] = None) -> queries.ArrearsStats:
+    async def arrears_stats(self, info: Info, filter: Annotated[reads.ArrearsFilter | None, FilterArg] = None,
+                            group_by: Annotated[list[ArrearsStatsDimension] | None, GroupByArg] = None) -> reads.ArrearsStats:
         async with info.context.exclusive() as session:
-            return await queries.stats(session, info.context.user(), f=filter, group_by=group_by or [])
+            return await reads.stats(session, info.context.user(), f=filter, group_by=group_by or [])
 
 
 @strawberry.type

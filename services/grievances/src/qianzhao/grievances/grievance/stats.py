@@ -25,7 +25,7 @@ from sqlalchemy import and_, func, literal, select
 from .enums import FeedbackRating, GrievanceValidity
 from .enums import GrievanceStatus as S
 from .models import Grievance
-from .queries import filtered
+from .reads import filtered
 
 RATE = Decimal("0.0001")
 

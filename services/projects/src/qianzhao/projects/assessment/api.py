@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from ..enums import AssessmentConclusion, AssessmentDimension, AssessmentResult
 from ..payloads import payload, run
-from ..project.graphql import to_type
+from ..project.api import to_type
 from ..project.types import ProjectType
 from . import service
 

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from ..payloads import payload, run
-from ..project.graphql import to_type
+from ..project.api import to_type
 from ..project.types import ProjectType
 from . import service
 

@@ -11,7 +11,7 @@ from qianzhao.common.errors import DomainError
 from strawberry.types import Info
 
 from ..project import access, validation
-from ..project.graphql import to_type
+from ..project.api import to_type
 from ..project.types import ProjectType, rules_of
 from . import service
 
