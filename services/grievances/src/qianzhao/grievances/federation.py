@@ -37,9 +37,9 @@ async def _project_counts(info: Info, ids: list[uuid.UUID]) -> list[int]:
 
 
 @strawberry.federation.type(keys=["id"], name="Project",
-                            description="An investment project (owned by projects); grievances adds its cases.")
+                            description="An investment project in the pool (招商推介项目).")
 class ProjectRef:
-    id: strawberry.ID = F(description="Project id.")
+    id: strawberry.ID = F(description="Project id (项目ID, UUIDv7).")
 
     @classmethod
     def resolve_reference(cls, info: Info, id: strawberry.ID) -> ProjectRef:

@@ -21,10 +21,9 @@ from .types import CoordinationCaseType
 
 
 @strawberry.federation.type(keys=["id"], name="Project",
-                            description="An investment project (owned by the projects subgraph); coordination "
-                                        "adds its coordination cases (问题协调).")
+                            description="An investment project in the pool (招商推介项目).")
 class ProjectRef:
-    id: strawberry.ID = strawberry.field(description="Project id.")
+    id: strawberry.ID = strawberry.field(description="Project id (项目ID, UUIDv7).")
 
     @strawberry.field(description="Coordination cases about this project that you may see, newest first.")
     async def coordination_cases(
@@ -66,10 +65,9 @@ class ProjectRef:
 
 
 @strawberry.federation.type(keys=["id"], name="Grievance",
-                            description="An enterprise grievance (owned by the grievances subgraph); coordination "
-                                        "adds the case opened when it was escalated.")
+                            description="An enterprise grievance (企业诉求), e.g. from the Governor's direct line (省长直通车).")
 class GrievanceRef:
-    id: strawberry.ID = strawberry.field(description="Grievance id.")
+    id: strawberry.ID = strawberry.field(description="Grievance id (UUIDv7).")
 
     @strawberry.field(description="The coordination case opened from this grievance's escalation; null when "
                                   "there is none or you may not see it.")

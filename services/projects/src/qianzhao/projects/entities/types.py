@@ -22,7 +22,7 @@ from ..project.types import ProjectType
 
 
 @strawberry.federation.type(keys=["creditCode"], name="Enterprise",
-                            description="An enterprise, keyed by its unified social credit code (企业).")
+                            description="An enterprise keyed by its unified social credit code (统一社会信用代码).")
 class EnterpriseType:
     credit_code: str = strawberry.field(description="Unified social credit code (统一社会信用代码).")
 
