@@ -292,6 +292,15 @@ class OrderDirection(Enum):
     DESC = strawberry.enum_value("DESC", description="Descending: newest, largest or last first (降序).")
 
 
+def any_of(stmt, *criteria):
+    """`stmt` narrowed by each (column, enum values) pair a filter gave: the column holds one of the values.
+    An absent or empty list narrows nothing."""
+    for column, values in criteria:
+        if values:
+            stmt = stmt.where(column.in_([getattr(v, "value", v) for v in values]))
+    return stmt
+
+
 def list_order(name: str, what: str, keys: dict[str, tuple[str, str]], default: str):
     """A list's `orderBy` input `<name>`: `field` (one of `keys`: GraphQL value → (model attribute, description))
     and `direction`; `.keyset(model)` gives `paginate` its order (ties break on id) and cursor."""

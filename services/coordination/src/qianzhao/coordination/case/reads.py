@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from qianzhao.common.api import any_of
 from qianzhao.common.auth import Principal, region_scope
 from sqlalchemy import Select, func, or_, select
 
@@ -31,14 +32,8 @@ def visible_cases(principal: Principal, f: CaseFilter | None = None) -> Select:
     stmt = select(C).where(access.visible_clause(principal))
     if f is None:
         return stmt
-    if f.statuses:
-        stmt = stmt.where(C.status.in_([s.value for s in f.statuses]))
-    if f.tiers:
-        stmt = stmt.where(C.tier.in_([t.value for t in f.tiers]))
-    if f.categories:
-        stmt = stmt.where(C.category.in_([c.value for c in f.categories]))
-    if f.sources:
-        stmt = stmt.where(C.source.in_([s.value for s in f.sources]))
+    stmt = any_of(stmt, (C.status, f.statuses), (C.tier, f.tiers), (C.category, f.categories),
+                  (C.source, f.sources))
     if f.region_code:
         stmt = stmt.where(region_scope(f.region_code, C.region_code))
     if f.department:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import strawberry
-from qianzhao.common.api import RegionType, connection, keyset_of, list_order, paginate, region_key
+from qianzhao.common.api import RegionType, any_of, connection, keyset_of, list_order, paginate, region_key
 from qianzhao.common.auth import Principal, region_scope
 from qianzhao.common.rollup import county_key, prefecture_key
 from sqlalchemy import Select, String, case, cast, func, literal, select
@@ -37,8 +37,7 @@ def filtered(principal: Principal, f: ArrearsFilter | None, base: Select | None 
         return stmt
     if f.region_code:
         stmt = stmt.where(region_scope(f.region_code, c.region_code))
-    if f.debtor_types:
-        stmt = stmt.where(c.debtor_type.in_([d.value for d in f.debtor_types]))
+    stmt = any_of(stmt, (c.debtor_type, f.debtor_types))
     if f.creditor_credit_code:
         stmt = stmt.where(c.creditor_credit_code == f.creditor_credit_code.strip().upper())
     if f.disputed is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qianzhao.common.api import OrderDirection, connection, paginate
+from qianzhao.common.api import OrderDirection, any_of, connection, paginate
 from qianzhao.common.auth import Principal, region_scope
 from qianzhao.common.ids import parse_id
 from sqlalchemy import Select, and_, exists, or_, select
@@ -29,14 +29,8 @@ def filtered(principal: Principal, f: GrievanceFilter | None, base: Select | Non
     stmt = (base if base is not None else select(Grievance)).where(access.grievance_clause(principal, Grievance))
     if f is None:
         return stmt
-    if f.statuses:
-        stmt = stmt.where(Grievance.status.in_([s.value for s in f.statuses]))
-    if f.categories:
-        stmt = stmt.where(Grievance.category.in_([c.value for c in f.categories]))
-    if f.channels:
-        stmt = stmt.where(Grievance.channel.in_([c.value for c in f.channels]))
-    if f.priorities:
-        stmt = stmt.where(Grievance.priority.in_([p.value for p in f.priorities]))
+    stmt = any_of(stmt, (Grievance.status, f.statuses), (Grievance.category, f.categories),
+                  (Grievance.channel, f.channels), (Grievance.priority, f.priorities))
     if f.region_code:
         stmt = stmt.where(region_scope(f.region_code, Grievance.region_code))
     if f.credit_code:

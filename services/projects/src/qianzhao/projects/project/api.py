@@ -38,7 +38,6 @@ from .inputs import (
     to_filter,
 )
 from .listing import project_page
-from .loaders import project_loader
 from .types import ProjectType, rules_of
 
 
@@ -124,15 +123,7 @@ class ProjectQuery:
     @strawberry.field(description="One project by id (项目); null when it does not exist or lies outside what you may see.")
     async def project(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Project id (项目ID).")]
                       ) -> ProjectType | None:
-        principal = info.context.user()
-        key = parse_id(id, "id")
-        project = await project_loader(info).load(key)
-        if project is None:
-            return None
-        view = access.view_of(principal, project)
-        if view is None:
-            return None  # outside the jurisdiction answers as a missing record does
-        return ProjectType.from_model(project, view, rules_of(info))
+        return await ProjectType.load_visible(info, parse_id(id, "id"))
 
     @strawberry.field(description="Projects you may see, filtered and ordered, as a keyset-paginated connection (项目库).")
     async def projects(

@@ -144,19 +144,19 @@ class ProjectType:
             _implementing_entity=p.implementing_entity, _record=p, **values)
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> ProjectType | None:
-        """Entity lookups batch through the request's loader and apply the same jurisdiction rules."""
+    async def load_visible(cls, info: Info, key: uuid.UUID) -> ProjectType | None:
+        """The project as the caller may see it, batched through the request's loader; None when it is missing
+        or outside what the caller may see (the two answer alike)."""
         principal = info.context.user()
-        key = try_parse_id(id)
-        if key is None:
-            return None
         project = await project_loader(info).load(key)
-        if project is None:
-            return None
-        view = access.view_of(principal, project)
-        if view is None:
-            return None  # outside the jurisdiction answers as a missing record does
-        return cls.from_model(project, view, rules_of(info))
+        view = access.view_of(principal, project) if project is not None else None
+        return None if view is None else cls.from_model(project, view, rules_of(info))
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> ProjectType | None:
+        """Entity lookups apply the same jurisdiction rules as `project(id:)`."""
+        key = try_parse_id(id)
+        return None if key is None else await cls.load_visible(info, key)
 
     @strawberry.field(description="Its industry chain (产业链).")
     async def chain(self, info: Info) -> IndustryChainType | None:
