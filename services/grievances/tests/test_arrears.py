@@ -145,3 +145,13 @@ async def test_claims_list_in_the_order_asked_page_by_page(api):
     assert ascending[0][1] < ascending[1][1]  # ties break on id, in the same direction
     newest = await walk(None)  # default: registered most recently first
     assert [n for _, n in newest] == sorted((n for _, n in ascending), reverse=True)
+
+
+async def test_claims_found_by_text_in_creditor_or_debtor(api):
+    await register(api, debtorName="某区住建局")
+    await register(api, debtorName="某县交通局")
+    q = """query($s: String) { arrearsClaims(filter: { search: $s }) { totalCount nodes { debtorName } } }"""
+    found = (await api.svc.ok(q, {"s": "交通"}, token=PROVINCE))["arrearsClaims"]
+    assert (found["totalCount"], found["nodes"]) == (1, [{"debtorName": "某县交通局"}])
+    assert (await api.svc.ok(q, {"s": "%"}, token=PROVINCE))["arrearsClaims"]["totalCount"] == 0  # literal, not LIKE
+    assert (await api.svc.ok(q, {"s": " "}, token=PROVINCE))["arrearsClaims"]["totalCount"] == 2  # blank: no filter

@@ -292,6 +292,15 @@ class OrderDirection(Enum):
     DESC = strawberry.enum_value("DESC", description="Descending: newest, largest or last first (降序).")
 
 
+def text_search(stmt, term: str | None, *columns):
+    """`stmt` narrowed to rows where any of `columns` contains `term` (case-insensitive, `%` and `_` literal);
+    a blank term narrows nothing. Every list's `filter.search` is this, over the columns its description names."""
+    term = (term or "").strip()
+    if not term:
+        return stmt
+    return stmt.where(or_(*[column.icontains(term, autoescape=True) for column in columns]))
+
+
 def any_of(stmt, *criteria):
     """`stmt` narrowed by each (column, enum values) pair a filter gave: the column holds one of the values.
     An absent or empty list narrows nothing."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from qianzhao.common.api import any_of
+from qianzhao.common.api import any_of, text_search
 from qianzhao.common.auth import Principal, region_scope
 from sqlalchemy import Select, func, or_, select
 
@@ -42,10 +42,7 @@ def visible_cases(principal: Principal, f: CaseFilter | None = None) -> Select:
         stmt = stmt.where(C.project_id == f.project_id)
     if f.open_only:
         stmt = stmt.where(C.status.in_(OPEN_VALUES))
-    if f.search and f.search.strip():
-        term = f"%{f.search.strip()}%"
-        stmt = stmt.where(or_(C.title.ilike(term), C.description.ilike(term), C.number.ilike(term),
-                              C.project_name.ilike(term)))
+    stmt = text_search(stmt, f.search, C.title, C.description, C.number, C.project_name)
     return stmt
 
 

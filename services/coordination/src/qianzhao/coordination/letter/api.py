@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from qianzhao.common.api import Connection, UserError, connection, keyset_of, list_order, mutate, paginate
+from qianzhao.common.api import (
+    Connection,
+    UserError,
+    connection,
+    keyset_of,
+    list_order,
+    mutate,
+    paginate,
+    text_search,
+)
 from qianzhao.common.auth import Role
 from qianzhao.common.concurrency import check_version
 from qianzhao.common.errors import forbidden
@@ -35,6 +44,8 @@ class DepartmentLetterFilter:
                                                                         "officers may only ask for their own.")
     overdue: bool | None = strawberry.field(default=None, description="true: only letters awaiting feedback past "
                                                                      "their first deadline; false: only the others.")
+    search: str | None = strawberry.field(default=None, description="Text in the letter's number or content, or "
+                                                                    "its case's title (关键词).")
 
 
 @strawberry.type
@@ -62,6 +73,7 @@ class LetterQueries:
             stmt = stmt.where(access.visible_clause(principal))
         if department:
             stmt = stmt.where(L.department == department)
+        stmt = text_search(stmt, filter.search if filter else None, L.number, L.content, CoordinationCase.title)
         if overdue is not None:
             late = and_(L.status.in_(AWAITING_LETTER_VALUES), L.first_deadline <= ctx.clock.now())
             stmt = stmt.where(late if overdue else or_(not_(late)))

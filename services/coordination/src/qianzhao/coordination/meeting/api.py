@@ -6,7 +6,16 @@ import datetime as dt
 from typing import Annotated
 
 import strawberry
-from qianzhao.common.api import Connection, UserError, connection, keyset_of, list_order, mutate, paginate
+from qianzhao.common.api import (
+    Connection,
+    UserError,
+    connection,
+    keyset_of,
+    list_order,
+    mutate,
+    paginate,
+    text_search,
+)
 from qianzhao.common.auth import Role
 from qianzhao.common.concurrency import check_version
 from qianzhao.common.ids import parse_id
@@ -31,6 +40,8 @@ class JointMeetingFilter:
     status: MeetingStatus | None = strawberry.field(default=None, description="Only this status.")
     date_from: dt.date | None = strawberry.field(default=None, description="On or after this date.")
     date_to: dt.date | None = strawberry.field(default=None, description="On or before this date.")
+    search: str | None = strawberry.field(default=None, description="Text in the meeting's number, title or chair "
+                                                                    "(关键词).")
 
 
 @strawberry.type
@@ -49,6 +60,7 @@ class MeetingQueries:
         stmt = select(M)
         f = filter or JointMeetingFilter()
         status, date_from, date_to = f.status, f.date_from, f.date_to
+        stmt = text_search(stmt, f.search, M.number, M.title, M.chair)
         if status:
             stmt = stmt.where(M.status == status.value)
         if date_from:

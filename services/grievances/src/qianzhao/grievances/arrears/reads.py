@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import strawberry
-from qianzhao.common.api import RegionType, any_of, connection, keyset_of, list_order, paginate, region_key
+from qianzhao.common.api import (
+    RegionType,
+    any_of,
+    connection,
+    keyset_of,
+    list_order,
+    paginate,
+    region_key,
+    text_search,
+)
 from qianzhao.common.auth import Principal, region_scope
 from qianzhao.common.rollup import county_key, prefecture_key
 from sqlalchemy import Select, String, case, cast, func, literal, select
@@ -27,6 +36,7 @@ class ArrearsFilter:
     creditor_credit_code: str | None = F(default=None, description="Of this creditor SME.")
     disputed: bool | None = F(default=None, description="Disputed (true) or undisputed (false) claims.")
     resolved: bool | None = F(default=None, description="Fully resolved (true) or not (false).")
+    search: str | None = F(default=None, description="Text in the claim's number, creditor or debtor name (关键词).")
 
 
 def filtered(principal: Principal, f: ArrearsFilter | None, base: Select | None = None) -> Select:
@@ -38,6 +48,7 @@ def filtered(principal: Principal, f: ArrearsFilter | None, base: Select | None 
     if f.region_code:
         stmt = stmt.where(region_scope(f.region_code, c.region_code))
     stmt = any_of(stmt, (c.debtor_type, f.debtor_types))
+    stmt = text_search(stmt, f.search, c.number, c.creditor_name, c.debtor_name)
     if f.creditor_credit_code:
         stmt = stmt.where(c.creditor_credit_code == f.creditor_credit_code.strip().upper())
     if f.disputed is not None:

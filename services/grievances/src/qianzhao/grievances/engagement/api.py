@@ -7,7 +7,7 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
-from qianzhao.common.api import Connection, connection, keyset_of, list_order, mutate, paginate
+from qianzhao.common.api import Connection, connection, keyset_of, list_order, mutate, paginate, text_search
 from qianzhao.common.auth import Principal, Role, region_scope
 from qianzhao.common.ids import parse_id
 from sqlalchemy import false, func, literal, or_, select, true
@@ -40,6 +40,8 @@ class EngagementFilter:
     region_code: str | None = F(default=None, description="Held or made by this region's governments or beneath.")
     date_from: date | None = F(default=None, description="On or after this date.")
     date_to: date | None = F(default=None, description="On or before this date.")
+    search: str | None = F(default=None, description="Text in a meeting's title, or a visiting leader's name or "
+                                                     "title (关键词).")
 
 
 @strawberry.enum(description="Period of enterprise-visit counts.")
@@ -66,9 +68,10 @@ def visit_clause(p: Principal):
     return access.region_scope_clause(p, EnterpriseVisit.region_code)
 
 
-def _narrow(stmt, f: EngagementFilter | None, region_col, date_col):
+def _narrow(stmt, f: EngagementFilter | None, region_col, date_col, *text_cols):
     if f is None:
         return stmt
+    stmt = text_search(stmt, f.search, *text_cols)
     if f.region_code:
         stmt = stmt.where(region_scope(f.region_code, region_col))
     if f.date_from:
@@ -88,7 +91,7 @@ class EngagementQueries:
                                     order_by: Annotated[ConsultationMeetingOrder | None, OrderArg] = None,
                                     ) -> Connection[t.ConsultationMeetingType]:
         m = ConsultationMeeting
-        stmt = _narrow(select(m).where(meeting_clause(info.context.user())), filter, m.region_code, m.held_on)
+        stmt = _narrow(select(m).where(meeting_clause(info.context.user())), filter, m.region_code, m.held_on, m.title)
         keys, cursor_of = keyset_of(order_by, ConsultationMeetingOrder(), m)
         async with info.context.exclusive() as session:
             items, page, total = await paginate(session, stmt, order=keys, first=first, after=after,
@@ -100,7 +103,8 @@ class EngagementQueries:
                                 after: After = None, order_by: Annotated[EnterpriseVisitOrder | None, OrderArg] = None,
                                 ) -> Connection[t.EnterpriseVisitType]:
         v = EnterpriseVisit
-        stmt = _narrow(select(v).where(visit_clause(info.context.user())), filter, v.region_code, v.visited_on)
+        stmt = _narrow(select(v).where(visit_clause(info.context.user())), filter, v.region_code, v.visited_on,
+                       v.leader_name, v.leader_title)
         keys, cursor_of = keyset_of(order_by, EnterpriseVisitOrder(), v)
         async with info.context.exclusive() as session:
             items, page, total = await paginate(session, stmt, order=keys, first=first, after=after,

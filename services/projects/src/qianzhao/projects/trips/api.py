@@ -7,7 +7,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from qianzhao.common.api import Connection, connection, keyset_of, list_order, paginate, region_key
+from qianzhao.common.api import (
+    Connection,
+    connection,
+    keyset_of,
+    list_order,
+    paginate,
+    region_key,
+    text_search,
+)
 from sqlalchemy import select
 from strawberry.types import Info
 
@@ -105,6 +113,8 @@ class InvestmentTripFilterInput:
     level: TripLevel | None = strawberry.field(default=None, description="Only this level (层级).")
     start_from: date | None = strawberry.field(default=None, description="Started on or after (起).")
     start_to: date | None = strawberry.field(default=None, description="Started on or before (止).")
+    search: str | None = strawberry.field(default=None, description="Text in the destination or the leader's title "
+                                                                    "(关键词).")
 
 
 RecordInvestmentTripPayload = payload("RecordInvestmentTripPayload", "trip", InvestmentTripType,
@@ -127,7 +137,8 @@ class TripQuery:
         keys, cursor_of = keyset_of(order_by, InvestmentTripOrder(), InvestmentTrip)
         async with info.context.exclusive():
             items, page, total = await paginate(
-                info.context.session, select(InvestmentTrip).where(clause),
+                info.context.session, text_search(select(InvestmentTrip).where(clause), f.search,
+                                                  InvestmentTrip.destination, InvestmentTrip.leader_title),
                 order=keys, first=first, after=after, cursor_of=cursor_of)
         return connection(InvestmentTripType, items, page, total, InvestmentTripType.from_model)
 

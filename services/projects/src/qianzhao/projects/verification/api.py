@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from qianzhao.common.api import Connection, connection, keyset_of, list_order, paginate
+from qianzhao.common.api import Connection, connection, keyset_of, list_order, paginate, text_search
 from qianzhao.common.ids import parse_id
 from sqlalchemy import select
 from strawberry.types import Info
@@ -128,6 +128,7 @@ VerificationCampaignOrder = list_order("VerificationCampaignOrder", "verificatio
 @strawberry.input(description="Filter of verification campaigns (核查筛选).")
 class VerificationCampaignFilter:
     status: CampaignStatus | None = strawberry.field(default=None, description="Only OPEN or CLOSED (状态).")
+    search: str | None = strawberry.field(default=None, description="Text in the campaign's number or name (关键词).")
 
 
 @strawberry.input(description="Close a campaign (结束核查).")
@@ -177,6 +178,8 @@ class VerificationQuery:
             stmt = stmt.where(VerificationCampaign.region_code.in_(allowed))
         if filter is not None and filter.status is not None:
             stmt = stmt.where(VerificationCampaign.status == CampaignStatus(filter.status).value)
+        stmt = text_search(stmt, filter.search if filter else None, VerificationCampaign.number,
+                           VerificationCampaign.name)
         keys, cursor_of = keyset_of(order_by, VerificationCampaignOrder(), VerificationCampaign)
         async with info.context.exclusive():
             items, page, total = await paginate(info.context.session, stmt, order=keys, first=first, after=after,
