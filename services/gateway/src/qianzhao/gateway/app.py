@@ -20,7 +20,7 @@ from qianzhao.common.errors import ApiError, unauthenticated
 from qianzhao.common.graphql_http import JSON, read_request, request_error, respond
 from qianzhao.common.limits import each_selection
 
-from . import graphiql, tracing
+from . import export, graphiql, tracing
 from .gateway import Gateway, GatewayConfig, RequestError
 from .limits import Limits
 from .persisted import PersistedQueries, PersistedQueryError
@@ -143,6 +143,7 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
             body = {**body, "extensions": {**body.get("extensions", {}), "queryPlan": plan.describe()}}
         return respond(body, 200, media)
 
+    app.router.add_route("/export.xlsx", export.export, methods=["POST"], include_in_schema=False)
     app.router.add_route("/graphql", handle, methods=["GET", "POST"], include_in_schema=False)  # no FastAPI
     # dependency machinery on the hot path: a plain Starlette route
     return app

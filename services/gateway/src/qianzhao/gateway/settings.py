@@ -48,6 +48,7 @@ class GatewaySettings(PlatformSettings):
     require_token: bool = True  # refuse operations without a bearer token at the edge (introspection aside)
     safelist: str | None = None
     tracing: bool = False
+    export_max_rows: int = 100_000  # rows at most in one POST /export.xlsx (every page of the list up to this)
     dedupe: bool = True  # identical queries in flight for the same caller share one execution
     override_labels: list[str] = []  # progressive @override labels switched on
 
