@@ -56,8 +56,10 @@ async def test_happy_path_through_every_stage(svc):
         "CREATED", "SUBMITTED", "LISTED", "NEGOTIATION_STARTED", "PROMOTION_RESUMED", "NEGOTIATION_STARTED",
         "ASSESSED", "SIGNED", "CONSTRUCTION_STARTED", "PRODUCTION_STARTED"]
     types = [e["type"].split(".")[3] for e in await outbox(svc)]
-    assert types == ["created", "submitted", "listed", "assessment_completed", "stage_changed", "stage_changed",
-                     "stage_changed"]
+    assert types == ["created", "submitted", "listed", "negotiation_started", "promotion_resumed",
+                     "negotiation_started", "assessment_completed", "stage_changed", "stage_changed", "stage_changed"]
+    # every state change emits exactly one event, as many as the history has rows
+    assert len(types) == len(await history(svc, p["id"]))
     stages = await outbox(svc, "stage_changed")
     assert all(set(e["data"]) == CONTRACT_KEYS["stage_changed"] for e in stages)
     assert [(e["data"]["previous_stage"], e["data"]["stage"]) for e in stages] == [
@@ -90,7 +92,10 @@ async def test_returned_project_is_supplemented_and_resubmitted(svc):
     p = await ok(svc, "reviewProject", review(p))
     assert p["status"] == "LISTED"
     assert [e["type"].split(".")[3] for e in await outbox(svc)] == [
-        "created", "submitted", "returned", "submitted", "listed"]
+        "created", "submitted", "returned", "updated", "submitted", "listed"]
+    updated = (await outbox(svc, "updated"))[0]["data"]
+    assert updated["changes"] == {"name": {"from": "茶叶精深加工项目", "to": "茶叶精深加工（二期）"},
+                                  "landMu": {"from": None, "to": "120.50"}}
     returned = (await outbox(svc, "returned"))[0]["data"]
     assert returned["comment"] == "补充用地情况" and returned["total_investment"] == "120000000.00"
 

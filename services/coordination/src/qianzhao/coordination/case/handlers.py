@@ -134,7 +134,7 @@ async def on_project_stage_changed(uow: ReactionUnitOfWork, event: CloudEvent) -
 
 
 STATUS_OF_EVENT = {"created": "DRAFT", "submitted": "SUBMITTED", "listed": "LISTED", "returned": "RETURNED",
-                   "delisted": "DELISTED"}
+                   "delisted": "DELISTED", "negotiation_started": "NEGOTIATING", "promotion_resumed": "LISTED"}
 
 
 async def know_project(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
@@ -167,7 +167,8 @@ ESCALATED = "qianzhao.grievances.grievance.escalated.v1"
 PROJECT_REACTIONS = {"stalled": on_project_stalled, "delisted": on_project_delisted,
                      "stage_changed": on_project_stage_changed}
 PROJECT_EVENTS = ("created", "submitted", "listed", "returned", "delisted", "stage_changed", "five_ones_set",
-                  "stalled", "assessment_completed", "verification_flagged")
+                  "stalled", "assessment_completed", "verification_flagged", "updated", "negotiation_started",
+                  "promotion_resumed", "milestone_added", "milestone_completed", "condition_met")
 REACTIONS = {
     ESCALATED: on_grievance_escalated,
     **{f"qianzhao.projects.project.{kind}.v1": _and_know(PROJECT_REACTIONS.get(kind)) for kind in PROJECT_EVENTS},

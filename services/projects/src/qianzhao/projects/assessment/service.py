@@ -81,5 +81,8 @@ async def meet_condition(*, uow: UnitOfWork, condition_id, evidence: str | None,
     condition.met_by, condition.evidence = uow.principal.subject, evidence
     uow.record(aggregate_type="project", aggregate_id=project.id, action="CONDITION_MET", comment=evidence,
                changes={"conditionId": str(condition.id), "description": condition.description})
+    uow.emit(events.CONDITION_MET, subject=project.id, region_code=project.region_code,
+             data=events.basics(project) | {"assessment_id": str(assessment.id), "condition_id": str(condition.id),
+                                            "description": condition.description})
     await uow.session.flush()
     return project, condition

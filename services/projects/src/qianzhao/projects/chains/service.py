@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..enums import ProjectCategory
-from ..project import validation
+from ..project import events, validation
 from .models import IndustryChain
 
 
@@ -46,4 +46,6 @@ async def upsert(*, uow: UnitOfWork, code: str, name: str, category: ProjectCate
     # audit rows take a uuid aggregate id; chains are keyed by code, so derive a stable one from it
     uow.record(aggregate_type="industry_chain", aggregate_id=uuid.uuid5(uuid.NAMESPACE_URL, f"qianzhao:chain:{code}"),
                action=action, changes={"code": code, "name": name, "category": category.value, "active": active})
+    uow.emit(events.CHAIN_UPSERTED, subject=code, region_code=None,
+             data={"code": code, "name": name, "category": category.value, "active": active})
     return chain

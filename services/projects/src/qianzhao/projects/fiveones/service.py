@@ -58,6 +58,9 @@ async def add_milestone(*, uow: UnitOfWork, project_id, title: str, due_on: date
     await uow.session.flush()
     uow.record(aggregate_type="project", aggregate_id=project.id, action="MILESTONE_ADDED",
                changes={"milestoneId": str(milestone.id), "title": milestone.title, "dueOn": due_on.isoformat()})
+    uow.emit(events.MILESTONE_ADDED, subject=project.id, region_code=project.region_code,
+             data=events.basics(project) | {"milestone_id": str(milestone.id), "title": milestone.title,
+                                            "due_on": due_on.isoformat()})
     return project, milestone
 
 
@@ -77,6 +80,9 @@ async def complete_milestone(*, uow: UnitOfWork, milestone_id, done_on: date,
     milestone.done_on = done_on
     uow.record(aggregate_type="project", aggregate_id=project.id, action="MILESTONE_DONE",
                changes={"milestoneId": str(milestone.id), "doneOn": done_on.isoformat()})
+    uow.emit(events.MILESTONE_COMPLETED, subject=project.id, region_code=project.region_code,
+             data=events.basics(project) | {"milestone_id": str(milestone.id), "title": milestone.title,
+                                            "due_on": milestone.due_on.isoformat(), "done_on": done_on.isoformat()})
     await uow.session.flush()
     return project, milestone
 

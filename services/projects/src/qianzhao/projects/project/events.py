@@ -50,6 +50,68 @@ class FiveOnesSetData(BaseModel):
     total_investment: str
 
 
+class ProjectUpdatedData(BaseModel):
+    """updated: each changed field with its old and new value (camelCase field names, values as strings)."""
+
+    project_id: str
+    number: str
+    name: str
+    region_code: str
+    category: str
+    chain_code: str
+    changes: dict[str, dict[str, str | None]]
+
+
+class MilestoneData(BaseModel):
+    """milestone_added / milestone_completed: a node of a major project's advancement plan (推进计划)."""
+
+    project_id: str
+    number: str
+    name: str
+    region_code: str
+    category: str
+    chain_code: str
+    milestone_id: str
+    title: str
+    due_on: str
+    done_on: str | None = None
+
+
+class ConditionMetData(BaseModel):
+    """condition_met: a condition of a CONDITIONAL admission was met (条件落实)."""
+
+    project_id: str
+    number: str
+    name: str
+    region_code: str
+    category: str
+    chain_code: str
+    assessment_id: str
+    condition_id: str
+    description: str
+
+
+class CampaignData(BaseModel):
+    """campaign opened / closed: a verification campaign (清理核查) over a region's listed projects."""
+
+    campaign_id: str
+    number: str
+    name: str
+    kind: str
+    region_code: str
+    status: str
+    projects: int | None = None
+
+
+class ChainData(BaseModel):
+    """chain upserted: an industry chain was added, renamed, recategorised or retired."""
+
+    code: str
+    name: str
+    category: str
+    active: bool
+
+
 class ProjectDelistedData(BaseModel):
     project_id: str
     number: str
@@ -127,11 +189,37 @@ VERIFICATION_FLAGGED = _spec("verification_flagged", VerificationFlaggedData,
                              "A verification check found a project vague or inaccurate (核查需补充).")
 FIVE_ONES_SET = _spec("five_ones_set", FiveOnesSetData,
                       "A project was made major under the five ones (五个一), or its five ones changed.")
+UPDATED = _spec("updated", ProjectUpdatedData, "A project's fields were edited or supplemented (修改/补充完善).")
+NEGOTIATION_STARTED = _spec("negotiation_started", ProjectEventData,
+                            "A listed project entered negotiation with an investor (进入洽谈).")
+PROMOTION_RESUMED = _spec("promotion_resumed", ProjectEventData,
+                          "Negotiation failed and the project is promoted again (恢复推介).")
+MILESTONE_ADDED = _spec("milestone_added", MilestoneData, "A node was added to a major project's plan (推进计划).")
+MILESTONE_COMPLETED = _spec("milestone_completed", MilestoneData, "A plan node of a major project was done.")
+CONDITION_MET = _spec("condition_met", ConditionMetData, "A condition of a CONDITIONAL admission was met (条件落实).")
+CAMPAIGN_OPENED = EventSpec("projects", "campaign", "opened", CampaignData,
+                            description="A verification campaign (清理核查) was opened over a region's listed projects.")
+CAMPAIGN_CLOSED = EventSpec("projects", "campaign", "closed", CampaignData,
+                            description="A verification campaign was closed.")
+CHAIN_UPSERTED = EventSpec("projects", "chain", "upserted", ChainData,
+                           description="An industry chain (产业链) was added or changed.")
 STALLED = _spec("stalled", ProjectStalledData,
                 "A signed project has not started, or a started one has not produced, for too long (停滞).")
 
 ALL = [PROJECT_CREATED, SUBMITTED, LISTED, RETURNED, DELISTED, STAGE_CHANGED, ASSESSMENT_COMPLETED,
-       VERIFICATION_FLAGGED, FIVE_ONES_SET, STALLED]
+       VERIFICATION_FLAGGED, FIVE_ONES_SET, STALLED, UPDATED, NEGOTIATION_STARTED, PROMOTION_RESUMED,
+       MILESTONE_ADDED, MILESTONE_COMPLETED, CONDITION_MET, CAMPAIGN_OPENED, CAMPAIGN_CLOSED, CHAIN_UPSERTED]
+
+
+def text(value) -> str | None:
+    """A changed value as an event carries it: amounts as Decimal strings, lists joined, None kept."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value))
+    return str(value)
 
 
 def money(value: Decimal | None) -> str:

@@ -71,6 +71,8 @@ async def start_negotiation(*, uow: UnitOfWork, project_id, expected_version: in
     project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
     ACTIONS.ensure_state(project, A.START_NEGOTIATION)
     move(uow, project, S.NEGOTIATING, action="NEGOTIATION_STARTED", comment=comment)
+    uow.emit(events.NEGOTIATION_STARTED, subject=project.id, region_code=project.region_code,
+             data=events.review_data(project, comment))
     return project
 
 
@@ -79,6 +81,8 @@ async def resume_promotion(*, uow: UnitOfWork, project_id, expected_version: int
     project = await get_for_change(uow=uow, project_id=project_id, expected_version=expected_version)
     ACTIONS.ensure_state(project, A.RESUME_PROMOTION)
     move(uow, project, S.LISTED, action="PROMOTION_RESUMED", comment=comment)
+    uow.emit(events.PROMOTION_RESUMED, subject=project.id, region_code=project.region_code,
+             data=events.review_data(project, comment))
     return project
 
 

@@ -116,4 +116,6 @@ async def update(*, uow: UnitOfWork, project_id, expected_version: int, fields: 
     await uow.session.flush()
     uow.record(aggregate_type="project", aggregate_id=project.id, action="UPDATED", changes=changes,
                comment=comment)
+    uow.emit(events.UPDATED, subject=project.id, region_code=project.region_code, data=events.basics(project) | {
+        "changes": {k: {"from": events.text(v["from"]), "to": events.text(v["to"])} for k, v in changes.items()}})
     return project

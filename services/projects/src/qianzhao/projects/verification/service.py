@@ -41,6 +41,11 @@ async def _campaign(session: AsyncSession, campaign_id) -> VerificationCampaign:
     return campaign
 
 
+def _campaign_data(c: VerificationCampaign) -> dict:
+    return {"campaign_id": str(c.id), "number": c.number, "name": c.name, "kind": c.kind, "region_code": c.region_code,
+            "status": c.status}
+
+
 async def open_campaign(*, uow: UnitOfWork, name: str, kind: CampaignKind, region_code: str | None
                         ) -> VerificationCampaign:
     """The province or a prefecture opens a campaign over its jurisdiction's LISTED projects."""
@@ -69,6 +74,8 @@ async def open_campaign(*, uow: UnitOfWork, name: str, kind: CampaignKind, regio
                                   [{"id": new_id(), "campaign_id": campaign.id, "project_id": i} for i in ids])
     uow.record(aggregate_type="verification_campaign", aggregate_id=campaign.id, action="OPENED",
                changes={"kind": kind.value, "regionCode": region_code, "projects": len(ids)})
+    uow.emit(events.CAMPAIGN_OPENED, subject=campaign.id, region_code=region_code, data=_campaign_data(campaign)
+             | {"projects": len(ids)})
     return campaign
 
 
@@ -124,6 +131,8 @@ async def close_campaign(*, uow: UnitOfWork, campaign_id, expected_version: int)
         raise DomainError(ErrorCode.INVALID_TRANSITION, "Campaign is already closed", "id")
     campaign.status, campaign.closed_at = "CLOSED", uow.clock.now()
     uow.record(aggregate_type="verification_campaign", aggregate_id=campaign.id, action="CLOSED")
+    uow.emit(events.CAMPAIGN_CLOSED, subject=campaign.id, region_code=campaign.region_code,
+             data=_campaign_data(campaign))
     await uow.session.flush()
     return campaign
 
