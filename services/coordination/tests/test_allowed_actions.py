@@ -106,3 +106,38 @@ async def test_a_refused_step_says_what_comes_first(svc):
                         coDepartments=[])
     assert errors == [{"field": ["input", "id"], "code": "INVALID_TRANSITION", "message":
                        f"Case {case['number']} is SUBMITTED: the case must be classified (分类) before it is assigned"}]
+
+
+ADDRESSEE = token("DEPARTMENT", department=ENERGY)
+LETTER_ROLES = {"ADDRESSEE": ADDRESSEE, "OTHER_DEPARTMENT": LEAD, "COUNTY": COUNTY}
+LETTER_ACTIONS = {"ACKNOWLEDGE": ("acknowledgeDepartmentLetter", {}),
+                  "SUBMIT_FEEDBACK": ("submitLetterFeedback", {"text": "已安排专班对接", "proposedSolution": None})}
+SEND = """mutation($i: SendDepartmentLetterInput!) { sendDepartmentLetter(input: $i) { letter { id } } }"""
+
+
+async def _letter(svc, then: tuple[str, ...] = ()) -> str:
+    case = await chain(VERIFY)(svc, None)
+    sent = await svc.ok(SEND, {"i": await svc.with_version({"id": case["id"], "department": ENERGY,
+                                                             "content": "请协调电力接入", "feedbackWorkingDays": 5})},
+                        token=PROVINCE)
+    letter = sent["sendDepartmentLetter"]["letter"]
+    for action in then:
+        name, input_ = LETTER_ACTIONS[action]
+        assert await _try(svc, name, ADDRESSEE, id=letter["id"], **input_) == []
+    return letter["id"]
+
+
+async def test_letter_actions_are_exactly_the_mutations_that_succeed(svc):
+    states = {"SENT": (), "ACKNOWLEDGED": ("ACKNOWLEDGE",), "ANSWERED": ("SUBMIT_FEEDBACK",)}
+    for state, then in states.items():
+        for role, tok in LETTER_ROLES.items():
+            letter_id = await _letter(svc, then)
+            data = await svc.ok("{ departmentLetters { nodes { id allowedActions } } }", token=tok)
+            shown = {n["id"]: set(n["allowedActions"]) for n in data["departmentLetters"]["nodes"]}
+            allowed = shown.get(letter_id, set())
+            succeeded = set()
+            for action, (name, input_) in LETTER_ACTIONS.items():
+                fresh = letter_id if not succeeded else await _letter(svc, then)
+                if not await _try(svc, name, tok, id=fresh, **input_):
+                    succeeded.add(action)
+            assert allowed == succeeded, (state, role, sorted(allowed ^ succeeded))

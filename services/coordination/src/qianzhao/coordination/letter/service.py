@@ -13,11 +13,12 @@ from qianzhao.common.workdays import add_working_days
 from sqlalchemy import select
 
 from ..case import access
+from ..case import actions as case_actions
 from ..case import service as cases
-from ..case.actions import ACTIONS, CoordinationCaseAction
 from ..case.models import CoordinationCase
 from ..enums import LetterStatus
 from . import events
+from .actions import ACTIONS, DepartmentLetterAction
 from .models import DepartmentLetter
 
 MAX_FEEDBACK_DAYS = 60
@@ -26,7 +27,7 @@ MAX_FEEDBACK_DAYS = 60
 async def send(*, uow: UnitOfWork, case: CoordinationCase, department: str, content: str,
                feedback_working_days: int) -> DepartmentLetter:
     """Push a case to a department in writing; the department becomes a co-department (so it sees the case)."""
-    ACTIONS.ensure_actor(uow.principal, case, CoordinationCaseAction.SEND_LETTER)
+    case_actions.ACTIONS.ensure_actor(uow.principal, case, case_actions.CoordinationCaseAction.SEND_LETTER)
     problems = Problems()
     department = problems.check(departments.require, department, "department")
     content = problems.check(cases.clean_text, content, "content")
@@ -34,7 +35,7 @@ async def send(*, uow: UnitOfWork, case: CoordinationCase, department: str, cont
         problems.add(DomainError(ErrorCode.BAD_USER_INPUT, f"feedbackWorkingDays must be between 1 and "
                                  f"{MAX_FEEDBACK_DAYS}", "feedbackWorkingDays"))
     problems.raise_any()
-    ACTIONS.ensure_state(case, CoordinationCaseAction.SEND_LETTER)
+    case_actions.ACTIONS.ensure_state(case, case_actions.CoordinationCaseAction.SEND_LETTER)
     now = uow.clock.now()
     year = uow.clock.today().year
     seq = await next_number(uow.session, f"XTH-{year}")
@@ -72,17 +73,8 @@ def letter_visible(principal, letter: DepartmentLetter, case: CoordinationCase) 
     return access.visible(principal, case)
 
 
-def _require_addressee(uow: UnitOfWork, letter: DepartmentLetter, action: str) -> None:
-    p = uow.principal
-    if p.role is Role.SERVICE or (p.role is Role.DEPARTMENT and p.department == letter.department):
-        return
-    raise DomainError(ErrorCode.FORBIDDEN, f"Only {letter.department} may {action} this letter", "id")
-
-
 async def acknowledge(*, uow: UnitOfWork, letter: DepartmentLetter, case: CoordinationCase) -> DepartmentLetter:
-    _require_addressee(uow, letter, "acknowledge")
-    if letter.status != LetterStatus.SENT.value:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Letter is {letter.status}, not SENT", "id")
+    ACTIONS.ensure(uow.principal, letter, DepartmentLetterAction.ACKNOWLEDGE)
     letter.status, letter.acknowledged_at = LetterStatus.ACKNOWLEDGED.value, uow.clock.now()
     uow.record(aggregate_type="coordination_case", aggregate_id=case.id, action="LETTER_ACKNOWLEDGED",
                changes={"letter": letter.number, "department": letter.department})
@@ -94,11 +86,9 @@ async def acknowledge(*, uow: UnitOfWork, letter: DepartmentLetter, case: Coordi
 async def give_feedback(*, uow: UnitOfWork, letter: DepartmentLetter, case: CoordinationCase, text: str,
                         proposed_solution: str | None) -> DepartmentLetter:
     """The department's written answer; late answers are accepted (the overdue count stays on record)."""
-    _require_addressee(uow, letter, "answer")
+    ACTIONS.ensure_actor(uow.principal, letter, DepartmentLetterAction.SUBMIT_FEEDBACK)
     text = cases.clean_text(text, "text")
-    if letter.status not in (LetterStatus.SENT.value, LetterStatus.ACKNOWLEDGED.value):
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Letter is {letter.status}; it takes no feedback",
-                          "id")
+    ACTIONS.ensure_state(letter, DepartmentLetterAction.SUBMIT_FEEDBACK)
     now = uow.clock.now()
     letter.status, letter.feedback_text, letter.feedback_at = LetterStatus.ANSWERED.value, text, now
     letter.proposed_solution = (proposed_solution or "").strip() or None

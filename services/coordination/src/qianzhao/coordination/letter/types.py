@@ -12,6 +12,7 @@ from strawberry.types import Info
 from ..case.loaders import case_loader, loader
 from ..enums import LetterStatus
 from . import service
+from .actions import ACTIONS, DepartmentLetterAction
 from .models import DepartmentLetter, LetterReminder
 
 if TYPE_CHECKING:
@@ -60,6 +61,11 @@ class DepartmentLetterType:
                    deadline=r.deadline, status=LetterStatus(r.status), acknowledged_at=r.acknowledged_at,
                    feedback_text=r.feedback_text, proposed_solution=r.proposed_solution, feedback_at=r.feedback_at,
                    overdue_count=r.overdue_count, model=r)
+
+    @strawberry.field(description="What you may do to this letter now (可执行操作): the mutations that would pass "
+                                  "the rules of its status and your role.")
+    def allowed_actions(self, info: Info) -> list[DepartmentLetterAction]:
+        return ACTIONS.allowed(info.context.user(), self.model)
 
     @strawberry.field(description="Awaiting feedback past its first deadline (逾期未反馈).")
     def overdue(self, info: Info) -> bool:
