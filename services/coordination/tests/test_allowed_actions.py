@@ -141,3 +141,24 @@ async def test_letter_actions_are_exactly_the_mutations_that_succeed(svc):
                 if not await _try(svc, name, tok, id=fresh, **input_):
                     succeeded.add(action)
             assert allowed == succeeded, (state, role, sorted(allowed ^ succeeded))
+
+
+async def test_agenda_item_actions_follow_its_state_and_case(svc):
+    meeting = (await svc.ok(MEETING, {"input": {"title": "省联席会议", "meetingDate": "2025-10-20",
+                                                "chair": "副省长"}}, token=PROVINCE))["scheduleJointMeeting"]
+    case = await STATES["ON_AGENDA"](svc, meeting["meeting"]["id"])
+    items = """query($id: ID!) { coordinationCase(id: $id) { agendaItems { id allowedActions } } }"""
+
+    async def offered(tok):
+        data = await svc.ok(items, {"id": case["id"]}, token=tok)
+        return [set(i["allowedActions"]) for i in (data["coordinationCase"] or {}).get("agendaItems") or []]
+
+    assert await offered(PROVINCE) == [{"DECIDE"}] and await offered(COUNTY) == [set()]
+    [item] = (await svc.ok(items, {"id": case["id"]}, token=PROVINCE))["coordinationCase"]["agendaItems"]
+    decide = {"decision": "由省能源局牵头保障用能", "responsibleDepartment": ENERGY, "deadline": "2025-12-31"}
+    assert await _try(svc, "decideAgendaItem", COUNTY, id=item["id"], **decide) != []  # not offered, refused
+    assert await _try(svc, "decideAgendaItem", PROVINCE, id=item["id"], **decide) == []
+    assert await offered(PROVINCE) == [{"RECORD_FOLLOW_UP"}]
+    assert await offered(ADDRESSEE) == [{"RECORD_FOLLOW_UP"}]  # the responsible department (now its lead)
+    follow = {"progress": "ON_TRACK", "note": "已完成用能指标调剂方案"}
+    assert await _try(svc, "recordAgendaFollowUp", ADDRESSEE, id=item["id"], **follow) == []

@@ -11,12 +11,13 @@ from qianzhao.common.ids import next_number
 from qianzhao.common.uow import UnitOfWork
 from sqlalchemy import select, update
 
+from ..case import actions as case_actions
 from ..case import events as case_events
 from ..case import service as cases
-from ..case.actions import ACTIONS, CoordinationCaseAction
 from ..case.models import CoordinationCase
 from ..enums import AgendaOrigin, AgendaState, CaseStatus, FollowUpProgress, MeetingStatus
 from . import events
+from .actions import ACTIONS, AgendaItemAction, Placed
 from .models import AgendaItem, FollowUp, JointMeeting
 
 S = CaseStatus
@@ -87,7 +88,7 @@ def _agenda_data(item: AgendaItem, case: CoordinationCase, **extra) -> dict:
 
 async def place(*, uow: UnitOfWork, case: CoordinationCase, meeting_id: uuid.UUID) -> AgendaItem:
     """Put a province-tier case on a scheduled meeting's agenda (a pending proposal is turned into it)."""
-    ACTIONS.ensure(uow.principal, case, CoordinationCaseAction.PLACE_ON_AGENDA)
+    case_actions.ACTIONS.ensure(uow.principal, case, case_actions.CoordinationCaseAction.PLACE_ON_AGENDA)
     meeting = await uow.session.get(JointMeeting, meeting_id, with_for_update=True)
     if meeting is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"Joint meeting {meeting_id} not found", "meetingId")
@@ -119,11 +120,11 @@ async def decide(*, uow: UnitOfWork, item: AgendaItem, case: CoordinationCase, d
                  responsible_department: str, deadline: date) -> AgendaItem:
     """Record the meeting's decision: who is responsible (it becomes lead department), by when; the meeting counts
     as held."""
-    cases.require_handler(uow, case, "decide on")
+    placed = Placed(item, case)
+    ACTIONS.ensure_actor(uow.principal, placed, AgendaItemAction.DECIDE)
     decision = cases.clean_text(decision, "decision")
     dept = departments.require(responsible_department, "responsibleDepartment")
-    if item.state != AgendaState.PLACED.value:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, f"Agenda item is {item.state}, not PLACED", "id")
+    ACTIONS.ensure_state(placed, AgendaItemAction.DECIDE)
     if deadline < uow.clock.today():
         raise DomainError(ErrorCode.BAD_USER_INPUT, "The decision's deadline is in the past", "deadline")
     now = uow.clock.now()
@@ -146,14 +147,10 @@ async def decide(*, uow: UnitOfWork, item: AgendaItem, case: CoordinationCase, d
 async def follow_up(*, uow: UnitOfWork, item: AgendaItem, case: CoordinationCase, progress: FollowUpProgress,
                     note: str) -> FollowUp:
     """Track a decision's implementation (跟踪落实); the responsible department may report too."""
-    if not (cases.access.handles(uow.principal, case)
-            or uow.principal.department == item.responsible_department):
-        raise DomainError(ErrorCode.FORBIDDEN, "Only the province or the responsible department follows up",
-                          "id")
+    placed = Placed(item, case)
+    ACTIONS.ensure_actor(uow.principal, placed, AgendaItemAction.RECORD_FOLLOW_UP)
     note = cases.clean_text(note, "note")
-    if item.state != AgendaState.DECIDED.value or case.status != S.DECIDED.value:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "Only decided items of open cases are followed up",
-                          "id")
+    ACTIONS.ensure_state(placed, AgendaItemAction.RECORD_FOLLOW_UP)
     entry = FollowUp(agenda_item_id=item.id, case_id=case.id, progress=progress.value, note=note,
                      recorded_at=uow.clock.now(), recorded_by=uow.principal.subject)
     uow.session.add(entry)

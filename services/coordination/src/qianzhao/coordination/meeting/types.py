@@ -12,6 +12,7 @@ from strawberry.types import Info
 from ..case import access
 from ..case.loaders import case_loader, loader
 from ..enums import AgendaOrigin, AgendaState, FollowUpProgress, MeetingStatus
+from .actions import ACTIONS, AgendaItemAction, Placed
 from .models import AgendaItem, FollowUp, JointMeeting
 
 if TYPE_CHECKING:
@@ -64,6 +65,15 @@ class AgendaItemType:
         if case is None or not access.visible(info.context.user(), case):
             return None
         return CoordinationCaseType.from_model(case)
+
+    @strawberry.field(description="What you may do to this item now (可执行操作): the mutations that would pass the "
+                                  "rules of its state, its case and your role.")
+    async def allowed_actions(self, info: Info) -> list[AgendaItemAction]:
+        case = await case_loader(info).load(self.model.case_id)
+        principal = info.context.user()
+        if case is None or not access.visible(principal, case):
+            return []
+        return ACTIONS.allowed(principal, Placed(self.model, case))
 
     @strawberry.field(description="The meeting; null for a proposal still waiting for the next meeting.")
     async def meeting(self, info: Info) -> JointMeetingType | None:
