@@ -18,26 +18,36 @@ import argparse
 import asyncio
 import random
 import statistics
+import sys
 import time
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
+import httpx
 from _servers import percentile  # noqa: E402  (bench/ is the script's folder)
 from qianzhao.common import regions
-from qianzhao.common.api import paginate
+from qianzhao.common.api import count_matching, paginate
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.clock import FixedClock
 from qianzhao.common.db import make_engine, make_sessionmaker
 from qianzhao.common.embedded import NatsServer, PostgresServer, free_port
 from qianzhao.common.migrations import upgrade
+from qianzhao.common.settings import PlatformSettings
 from qianzhao.common.testing import dev_token, running_service
+from qianzhao.gateway.testing import start_process, start_python_gateway
 from qianzhao.projects.app import SERVICE
+from qianzhao.projects.chains import service as chains
 from qianzhao.projects.chains.data import CHAINS
-from qianzhao.projects.enums import ProjectSort, ProjectStatsDimension
+from qianzhao.projects.enums import ProjectSort, ProjectStatsDimension, TripStatsDimension
 from qianzhao.projects.project import queries, rollup
 from qianzhao.projects.project.listing import cursor_values
 from qianzhao.projects.project.models import Project
 from qianzhao.projects.project.rules import Rules
+from qianzhao.projects.trips import service as trips
+from qianzhao.projects.trips.models import InvestmentTrip
+from qianzhao.projects.verification.models import VerificationCampaign
 from sqlalchemy import func, select, text
 
 NOW = datetime(2024, 6, 1, 2, 0, tzinfo=UTC)
@@ -121,6 +131,7 @@ async def load(url: str, rows: int) -> None:
         for name, _ in indexes:
             await conn.execute(text(f'DROP INDEX "{name}"'))
         await conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+        await conn.execute(text("SET LOCAL statement_timeout = 0"))  # the service's 15 s bound is for requests
         await conn.execute(text(load_sql(rows)))
         print(f"inserted {rows:,} rows in {time.perf_counter() - t0:.0f}s")
         for name, ddl in indexes:
@@ -129,6 +140,7 @@ async def load(url: str, rows: int) -> None:
             print(f"  {name}: {time.perf_counter() - t1:.1f}s")
     async with engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("SET statement_timeout = 0"))
         await conn.execute(text("VACUUM (ANALYZE) projects"))
     print(f"loaded and indexed in {time.perf_counter() - t0:.0f}s")
     await engine.dispose()
@@ -160,7 +172,7 @@ INDEXED_TERMS = TERMS  # 1- and 2-character terms: character-gram GIN; 3+: pg_tr
 
 
 def filter_b(i: int) -> queries.ProjectFilter:
-    return queries.ProjectFilter(keyword=INDEXED_TERMS[i % len(INDEXED_TERMS)])
+    return queries.ProjectFilter(search=INDEXED_TERMS[i % len(INDEXED_TERMS)])
 
 
 async def sql_layer(url: str, runs: int) -> float:
@@ -183,9 +195,8 @@ async def sql_layer(url: str, runs: int) -> float:
             if info.end_cursor:
                 await page(filter_a(i), after=info.end_cursor)
 
-        async def count_of(f):
-            stmt = queries.list_statement(PROVINCE, f, RULES)
-            return await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        async def count_of(f):  # what totalCount costs: exact up to the limit, then the planner's estimate
+            return await count_matching(session, queries.list_statement(PROVINCE, f, RULES))
 
         async def stats(i):
             return await queries.stats(session=session, principal=PROVINCE, f=queries.ProjectFilter(), rules=RULES,
@@ -211,10 +222,10 @@ async def sql_layer(url: str, runs: int) -> float:
         report("(b) service: keyword page of 50 as ORM entities", await timed(lambda i: page(filter_b(i)), runs),
                reference, 30)
         for term in TERMS:
-            f = queries.ProjectFilter(keyword=term)
+            f = queries.ProjectFilter(search=term)
             report(f"(b) SQL: keyword '{term}' page of 50", await timed(lambda i, f=f: core_page(f), 20), reference)
         for term in (TERMS[0], TERMS[4]):
-            f = queries.ProjectFilter(keyword=term)
+            f = queries.ProjectFilter(search=term)
             report(f"(b) keyword '{term}' totalCount", await timed(lambda i, f=f: count_of(f), runs // 4 or 1),
                    reference)
         report("(c) stats region × category, whole province (rollup)", await timed(stats, max(runs // 4, 10)),
@@ -236,14 +247,14 @@ async def explain(session_maker) -> None:
     stmts = {
         "(a) page": queries.list_statement(PROVINCE, filter_a(1), RULES).order_by(
             *[c.desc() if d else c for c, d in order]).limit(51),
-        "(b) keyword 茶叶": queries.list_statement(PROVINCE, queries.ProjectFilter(keyword="茶叶"), RULES)
+        "(b) keyword 茶叶": queries.list_statement(PROVINCE, queries.ProjectFilter(search="茶叶"), RULES)
         .order_by(Project.id.desc()).limit(51),
-        "(b) keyword 生产线": queries.list_statement(PROVINCE, queries.ProjectFilter(keyword="生产线"), RULES)
+        "(b) keyword 生产线": queries.list_statement(PROVINCE, queries.ProjectFilter(search="生产线"), RULES)
         .order_by(Project.id.desc()).limit(51),
         "(b) keyword 铝 (1 character, no match)": queries.list_statement(
-            PROVINCE, queries.ProjectFilter(keyword="铝"), RULES).order_by(Project.id.desc()).limit(51),
+            PROVINCE, queries.ProjectFilter(search="铝"), RULES).order_by(Project.id.desc()).limit(51),
         "(b) count 茶叶": select(func.count()).select_from(queries.list_statement(
-            PROVINCE, queries.ProjectFilter(keyword="茶叶"), RULES).subquery()),
+            PROVINCE, queries.ProjectFilter(search="茶叶"), RULES).subquery()),
         "(c) stats (rollup)": rollup.statement(PROVINCE, queries.ProjectFilter(),
                                                [ProjectStatsDimension.REGION, ProjectStatsDimension.CATEGORY]),
         "(c') stats (projects table, when a filter needs it: board)": select(
@@ -288,11 +299,226 @@ async def subgraph(url: str, nats_url: str, runs: int) -> None:
         report("subgraph (a) page of 50 + totalCount",
                await timed(lambda i: svc.ok(SUBGRAPH_A, vars_a(i), token=token), runs), reference)
         report("subgraph (b) keyword page of 50, no totalCount", await timed(lambda i: svc.ok(
-            SUBGRAPH_A_NOCOUNT, {"f": {"keyword": INDEXED_TERMS[i % len(INDEXED_TERMS)]}}, token=token), runs), reference)
+            SUBGRAPH_A_NOCOUNT, {"f": {"search": INDEXED_TERMS[i % len(INDEXED_TERMS)]}}, token=token), runs), reference)
         report("subgraph (b) keyword page of 50 + totalCount", await timed(lambda i: svc.ok(
-            SUBGRAPH_A, {"f": {"keyword": INDEXED_TERMS[i % len(INDEXED_TERMS)]}}, token=token), runs), reference)
+            SUBGRAPH_A, {"f": {"search": INDEXED_TERMS[i % len(INDEXED_TERMS)]}}, token=token), runs), reference)
         report("subgraph (c) stats region × category", await timed(lambda i: svc.ok(SUBGRAPH_C, token=token),
                                                                     max(runs // 4, 10)), reference)
+
+
+TRIPS, CAMPAIGNS = 100_000, 2_000
+SUPERGRAPH = Path(__file__).resolve().parents[1] / "supergraph.graphql"
+
+
+async def load_others(url: str) -> None:
+    """Leaders' investment trips (2019–2024) and verification campaigns beside the projects."""
+    counties = [r.code for r in regions.all_regions().values() if r.level is regions.RegionLevel.COUNTY]
+    engine = make_engine(url=url, pool_size=1)
+    async with engine.begin() as conn:
+        await conn.execute(text("SET LOCAL statement_timeout = 0"))
+        if await conn.scalar(text("SELECT count(*) FROM investment_trips")) < TRIPS:
+            await conn.execute(text(f"""
+            INSERT INTO investment_trips (id, level, region_code, leader_title, destination, start_on, end_on,
+                enterprises_met, project_ids, recorded_by, recorded_at)
+            SELECT uuidv7(), CASE WHEN g % 16 = 0 THEN 'PREFECTURE' ELSE 'COUNTY' END,
+                CASE WHEN g % 16 = 0 THEN ({_arr(PREFECTURES)})[1 + g % {len(PREFECTURES)}]
+                     ELSE ({_arr(counties)})[1 + (g * 7) % {len(counties)}] END,
+                CASE WHEN g % 16 = 0 THEN '市委书记' ELSE '县委书记' END, '深圳市',
+                DATE '2019-01-01' + abs(hashint4(g)) % 2190, DATE '2019-01-03' + abs(hashint4(g)) % 2190,
+                ARRAY['某科技有限公司'], '{{}}', 'bench', now()
+            FROM generate_series(1, {TRIPS}) g"""))
+        if await conn.scalar(text("SELECT count(*) FROM verification_campaigns")) < CAMPAIGNS:
+            await conn.execute(text(f"""
+            INSERT INTO verification_campaigns (id, number, name, kind, region_code, status, opened_by, opened_at,
+                closed_at, version)
+            SELECT uuidv7(), 'HC-' || r || '-' || (2019 + g % 6) || '-' || lpad(g::text, 5, '0'), '项目库核查',
+                CASE WHEN g % 5 = 0 THEN 'CONCENTRATED' ELSE 'ROUTINE' END, r,
+                CASE WHEN g % 10 = 0 THEN 'OPEN' ELSE 'CLOSED' END, 'bench', now(),
+                CASE WHEN g % 10 = 0 THEN NULL ELSE now() END, 1
+            FROM (SELECT g, ({_arr(PREFECTURES + counties)})[1 + g % {len(PREFECTURES) + len(counties)}] AS r
+                  FROM generate_series(1, {CAMPAIGNS}) g) s"""))
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("VACUUM (ANALYZE) investment_trips, verification_campaigns"))
+    await engine.dispose()
+
+
+NODE = "id number name totalInvestment status regionCode"
+LIST = f"""query($f: ProjectFilter, $after: String) {{ projects(filter: $f, first: 50, after: $after) {{
+  edges {{ cursor node {{ {NODE} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+LIST_COUNT = f"""query($f: ProjectFilter, $after: String) {{ projects(filter: $f, first: 50, after: $after) {{
+  totalCount edges {{ cursor node {{ {NODE} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+STATS = """query($f: ProjectFilter, $g: [ProjectStatsDimension!]!) { projectStats(filter: $f, groupBy: $g) {
+  total { count totalInvestment contractInvestment } groups { key { category chainCode board region { code }
+  prefecture { code } county { code } status year } count totalInvestment contractInvestment } } }"""
+TRIP_LIST = """query { investmentTrips(first: 50) { totalCount edges { cursor node { id level regionCode leaderTitle
+  destination startOn endOn } } pageInfo { hasNextPage endCursor } } }"""
+TRIP_STATS = """query($g: [TripStatsDimension!]!) { investmentTripStats(startFrom: "2023-01-01", startTo: "2023-12-31",
+  groupBy: $g) { total { count previousCount changePercent } groups { key { level prefecture { code } }
+  count previousCount changePercent } } }"""
+CAMPAIGN_LIST = """query { verificationCampaigns(first: 50) { totalCount edges { cursor node { id number name kind
+  regionCode status openedAt } } } }"""
+CHAIN_LIST = "query { industryChains { code name category } }"
+REFERENCE = "query($id: ID!) { project(id: $id) { id name } }"
+GRAPHQL_NAMES = {"region_code": "regionCode", "chain_codes": "chainCodes", "min_investment": "minInvestment",
+                 "max_investment": "maxInvestment"}
+
+
+@dataclass
+class Case:
+    """One console query: its GraphQL document and variables, and the same work at the SQL layer."""
+
+    name: str
+    query: str
+    variables: dict = field(default_factory=dict)
+    sql: object = None  # async (session) -> None
+
+
+def _gql_filter(f: queries.ProjectFilter) -> dict:
+    out = {}
+    for key, value in vars(f).items():
+        if value is not None:
+            out[GRAPHQL_NAMES.get(key, key)] = str(value) if isinstance(value, Decimal) else value
+    return out
+
+
+def list_case(name: str, f: queries.ProjectFilter, *, count: bool, after: str | None = None) -> Case:
+    order = ProjectSort.NEWEST
+
+    async def sql(session):
+        await paginate(session, queries.list_statement(PROVINCE, f, RULES), order=queries.ORDERS[order], first=50,
+                       after=after, cursor_of=cursor_values(order), count=count)
+
+    return Case(name, LIST_COUNT if count else LIST, {"f": _gql_filter(f), "after": after}, sql)
+
+
+def stats_case(name: str, f: queries.ProjectFilter, group_by: list[ProjectStatsDimension]) -> Case:
+    async def sql(session):  # the resolver's two statements: the total and the groups
+        await queries.stats(session=session, principal=PROVINCE, f=f, rules=RULES, group_by=[])
+        await queries.stats(session=session, principal=PROVINCE, f=f, rules=RULES, group_by=group_by)
+
+    return Case(name, STATS, {"f": _gql_filter(f), "g": [g.name for g in group_by]}, sql)
+
+
+def console_cases(next_cursor: str) -> list[Case]:
+    pf = queries.ProjectFilter
+    cases = [
+        list_case("projects: no filter", pf(), count=False),
+        list_case("projects: no filter + totalCount", pf(), count=True),
+        list_case("projects: prefecture", pf(region_code="520300"), count=True),
+        list_case("projects: county", pf(region_code="520102"), count=True),
+        list_case("projects: status LISTED", pf(statuses=["LISTED"]), count=True),
+        list_case("projects: category AGRICULTURE", pf(categories=["AGRICULTURE"]), count=True),
+        list_case("projects: board PARK", pf(boards=["PARK"]), count=True),
+        list_case("projects: chain AGR_TEA", pf(chain_codes=["AGR_TEA"]), count=True),
+        list_case("projects: investment 1–2 亿", pf(min_investment=Decimal("1e8"), max_investment=Decimal("2e8")),
+                  count=True),
+        list_case("projects: prefecture+category+status", pf(region_code="520300", categories=["INDUSTRY"],
+                                                             statuses=["LISTED"]), count=True),
+        list_case("projects: search broad '生产线'", pf(search="生产线"), count=False),
+        list_case("projects: search broad '生产线' + totalCount", pf(search="生产线"), count=True),
+        list_case("projects: search broad '茶叶' + totalCount", pf(search="茶叶"), count=True),
+        list_case("projects: search narrow '刺梨饮料' + totalCount", pf(search="刺梨饮料"), count=True),
+        list_case("projects: search + prefecture '康养'", pf(search="康养", region_code="520100"), count=True),
+        list_case("projects: keyset follow-up page (no filter)", pf(), count=False, after=next_cursor),
+    ]
+    for dim in ProjectStatsDimension:
+        cases.append(stats_case(f"projectStats by {dim.name}", pf(), [dim]))
+    cases += [
+        stats_case("projectStats region×category", pf(), [ProjectStatsDimension.REGION, ProjectStatsDimension.CATEGORY]),
+        stats_case("projectStats region×category, board PARK", pf(boards=["PARK"]),
+                   [ProjectStatsDimension.REGION, ProjectStatsDimension.CATEGORY]),
+        stats_case("projectStats by STATUS, board PARK", pf(boards=["PARK"]), [ProjectStatsDimension.STATUS]),
+        stats_case("projectStats by YEAR, board PARK", pf(boards=["PARK"]), [ProjectStatsDimension.YEAR]),
+        stats_case("projectStats by PREFECTURE, chain AGR_TEA", pf(chain_codes=["AGR_TEA"]),
+                   [ProjectStatsDimension.PREFECTURE]),
+        stats_case("projectStats by COUNTY, chain AGR_TEA, prefecture", pf(chain_codes=["AGR_TEA"], region_code="520300"),
+                   [ProjectStatsDimension.COUNTY]),
+        stats_case("projectStats by STATUS, chain AGR_TEA", pf(chain_codes=["AGR_TEA"]), [ProjectStatsDimension.STATUS]),
+    ]
+
+    async def trip_list(session):
+        keys = [(InvestmentTrip.start_on, True), (InvestmentTrip.id, True)]
+        clause = trips.list_clause(PROVINCE, region_code=None, level=None, start=None, end=None)
+        await paginate(session, select(InvestmentTrip).where(clause), order=keys, first=50, after=None,
+                       cursor_of=lambda t: [t.start_on, str(t.id)])
+
+    async def trip_stats(session):
+        await trips.stats(session=session, principal=PROVINCE, start=date(2023, 1, 1), end=date(2023, 12, 31),
+                          region_code=None, group_by=[TripStatsDimension.LEVEL, TripStatsDimension.PREFECTURE])
+
+    async def campaign_list(session):
+        keys = [(VerificationCampaign.opened_at, True), (VerificationCampaign.id, True)]
+        await paginate(session, select(VerificationCampaign), order=keys, first=50, after=None,
+                       cursor_of=lambda c: [c.opened_at, str(c.id)])
+
+    async def chain_list(session):
+        await chains.all_chains(session=session)
+
+    cases += [
+        Case("investmentTrips + totalCount", TRIP_LIST, {}, trip_list),
+        Case("investmentTripStats level×prefecture, 2023 vs 2022", TRIP_STATS, {"g": ["LEVEL", "PREFECTURE"]},
+             trip_stats),
+        Case("verificationCampaigns + totalCount", CAMPAIGN_LIST, {}, campaign_list),
+        Case("industryChains", CHAIN_LIST, {}, chain_list),
+    ]
+    return cases
+
+
+async def console(url: str, nats_url: str, runs: int, goal: float = 50.0) -> list[dict]:
+    """Every console list and stats query through the real gateway process (and the projects service as its own
+    uvicorn process), beside the same work at the SQL layer; the reference is a primary-key lookup by both paths."""
+    settings = PlatformSettings()
+    service_port = free_port()
+    env = {"QZ_SERVICE_NAME": SERVICE.name, "QZ_DATABASE_URL": url, "QZ_NATS_URL": nats_url, "QZ_LOG_JSON": "false",
+           "QZ_LOG_LEVEL": "WARNING"}
+    service = start_process(SERVICE.name, [sys.executable, "-m", "uvicorn", SERVICE.app_factory, "--factory",
+                                           "--port", str(service_port), "--no-access-log", "--log-level", "warning"],
+                            service_port, env=env, ready_path="/readyz")
+    gateway = start_python_gateway(
+        SUPERGRAPH,
+        extra=["--subgraph-url", f"{SERVICE.name}=http://127.0.0.1:{service_port}/graphql"],
+        env={"QZ_GATEWAY_RATE_LIMIT_PER_ADDRESS": "0", "QZ_GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "0"})
+    engine = make_engine(url=url, pool_size=2)
+    sm = make_sessionmaker(engine, total_count_exact_up_to=settings.total_count_exact_up_to)
+    headers = {"Authorization": f"Bearer {dev_token('PROVINCE')}"}
+    results = []
+    try:
+        async with httpx.AsyncClient(timeout=60, headers=headers) as http:
+            async def gql(query: str, variables: dict) -> dict:
+                body = (await http.post(gateway.url, json={"query": query, "variables": variables})).json()
+                assert not body.get("errors"), body["errors"]
+                return body["data"]
+
+            first = await gql(LIST, {"f": {}})
+            cases = console_cases(first["projects"]["pageInfo"]["endCursor"])
+            async with sm() as session:
+                ids = [str(i) for i in (await session.execute(select(Project.id).limit(runs))).scalars()]
+                ref_sql = await timed(lambda i: session.get(Project, ids[i % len(ids)], populate_existing=True), runs)
+                ref_gw = await timed(lambda i: gql(REFERENCE, {"id": ids[i % len(ids)]}), runs)
+                r_sql, r_gw = statistics.median(ref_sql), statistics.median(ref_gw)
+                print(f"{'query':58s} {'SQL p50':>8s} {'p95':>8s} {'gateway p50':>12s} {'p95':>8s} {'×ref':>6s}")
+                line = "{:58s} {:8.2f} {:8.2f} {:12.2f} {:8.2f} {:6.1f}{}"
+                print(line.format("reference: primary-key lookup / project(id)", r_sql, percentile(ref_sql, 95),
+                                  r_gw, percentile(ref_gw, 95), 1.0, ""))
+                for case in cases:
+                    await gql(case.query, case.variables)  # warm: plan cache, parser cache, buffers
+                    sql = await timed(lambda i, c=case: c.sql(session), runs)
+                    gw = await timed(lambda i, c=case: gql(c.query, c.variables), runs)
+                    p95 = percentile(gw, 95)
+                    verdict = "  ok" if p95 <= goal else f"  MISS (goal {goal:g} ms)"
+                    print(line.format(case.name, statistics.median(sql), percentile(sql, 95), statistics.median(gw),
+                                      p95, statistics.median(gw) / r_gw, verdict))
+                    results.append({"name": case.name, "sql_p50": statistics.median(sql),
+                                    "sql_p95": percentile(sql, 95), "gw_p50": statistics.median(gw), "gw_p95": p95})
+                    await session.rollback()
+            print(f"(×ref: gateway p50 over the gateway reference p50; SQL reference p50 {r_sql:.2f} ms, "
+                  f"gateway reference p50 {r_gw:.2f} ms; totalCount exact up to {settings.total_count_exact_up_to:,})")
+    finally:
+        await engine.dispose()
+        gateway.stop()
+        service.stop()
+    return results
 
 
 async def main() -> None:
@@ -300,7 +526,10 @@ async def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/qz_bench_projects"))
+    parser.add_argument("--sections", default="sql,subgraph,console",
+                        help="Comma-separated: sql (SQL layer), subgraph (in-process), console (through the gateway)")
     args = parser.parse_args()
+    sections = set(args.sections.split(","))
     pg = PostgresServer(args.data_dir / "pg", free_port()).start()
     nats = NatsServer(args.data_dir / "nats", free_port()).start()
     try:
@@ -308,10 +537,17 @@ async def main() -> None:
         url = pg.url("bench_projects")
         upgrade(SERVICE.migrations, url)
         await load(url, args.rows)
-        print(f"\n== SQL layer ({args.rows:,} projects, {args.runs} runs each)")
-        await sql_layer(url, args.runs)
-        print(f"\n== through the subgraph (GraphQL over in-process ASGI, {args.runs} runs each)")
-        await subgraph(url, nats.url, args.runs)
+        await load_others(url)
+        if "sql" in sections:
+            print(f"\n== SQL layer ({args.rows:,} projects, {args.runs} runs each)")
+            await sql_layer(url, args.runs)
+        if "subgraph" in sections:
+            print(f"\n== through the subgraph (GraphQL over in-process ASGI, {args.runs} runs each)")
+            await subgraph(url, nats.url, args.runs)
+        if "console" in sections:
+            print(f"\n== console queries through the gateway process ({args.rows:,} projects, {TRIPS:,} trips, "
+                  f"{CAMPAIGNS:,} campaigns; {args.runs} runs each; ms)")
+            await console(url, nats.url, args.runs)
     finally:
         nats.stop()
         pg.stop()

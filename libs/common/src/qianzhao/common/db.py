@@ -74,8 +74,12 @@ def ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
             raise exc.DisconnectionError(str(error)) from error
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+def make_sessionmaker(engine: AsyncEngine, *, total_count_exact_up_to: int | None = None
+                      ) -> async_sessionmaker[AsyncSession]:
+    """Sessions of a service; `total_count_exact_up_to` (QZ_TOTAL_COUNT_EXACT_UP_TO) travels in `session.info`
+    to `api.paginate`, which counts exactly up to it."""
+    info = {} if total_count_exact_up_to is None else {"total_count_exact_up_to": total_count_exact_up_to}
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True, info=info)
 
 
 async def flush_pending(session: AsyncSession) -> None:

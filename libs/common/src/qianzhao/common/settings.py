@@ -45,6 +45,9 @@ class PlatformSettings(BaseSettings):
     max_tokens: int = 20_000
     max_cost: int = 100_000
     default_list_size: int = 10
+    # a connection's totalCount is counted exactly up to this many items; beyond it, it is the planner's estimate
+    # and totalCountIsExact is false (an exact count of a broad search over a million rows costs up to a second)
+    total_count_exact_up_to: int = 10_000
     operation_budget_seconds: float = 2.0
     introspection: bool | None = None  # unset: on, except with QZ_ENVIRONMENT=production
     departments_file: str | None = None  # a CSV (code,name,short_name) of units added to the shipped registry
