@@ -182,6 +182,8 @@ def test_stats_read_the_smallest_rollup_that_fits():
         return table.name if table is not None else None
 
     assert name(province, F(), [D.YEAR]) == "project_rollup_province"
+    assert name(province, F(), []) == "project_rollup_region"
+    assert name(province, F(region_code=GUIYANG, statuses=["LISTED"]), [D.COUNTY, D.CATEGORY]) == "project_rollup_region"
     assert name(province, F(boards=["PARK"]), [D.REGION, D.CATEGORY]) == "project_rollup_chain"
     assert name(province, F(chain_codes=["AGR_TEA"]), [D.PREFECTURE]) == "project_rollup_chain"
     assert name(province, F(boards=["PARK"]), [D.YEAR]) == "project_rollup_province"
