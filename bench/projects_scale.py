@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import re
 import statistics
 import sys
 import time
@@ -353,7 +354,7 @@ STATS = """query($f: ProjectFilter, $g: [ProjectStatsDimension!]!) { projectStat
   prefecture { code } county { code } status year } count totalInvestment contractInvestment } } }"""
 TRIP_LIST = """query { investmentTrips(first: 50) { totalCount edges { cursor node { id level regionCode leaderTitle
   destination startOn endOn } } pageInfo { hasNextPage endCursor } } }"""
-TRIP_STATS = """query($g: [TripStatsDimension!]!) { investmentTripStats(startFrom: "2023-01-01", startTo: "2023-12-31",
+TRIP_STATS = """query($g: [InvestmentTripStatsDimension!]!) { investmentTripStats(startFrom: "2023-01-01", startTo: "2023-12-31",
   groupBy: $g) { total { count previousCount changePercent } groups { key { level prefecture { code } }
   count previousCount changePercent } } }"""
 CAMPAIGN_LIST = """query { verificationCampaigns(first: 50) { totalCount edges { cursor node { id number name kind
@@ -465,7 +466,7 @@ def console_cases(next_cursor: str) -> list[Case]:
     return cases
 
 
-async def console(url: str, nats_url: str, runs: int, goal: float = 50.0) -> list[dict]:
+async def console(url: str, nats_url: str, runs: int, goal: float = 50.0, only: str = "") -> list[dict]:
     """Every console list and stats query through the real gateway process (and the projects service as its own
     uvicorn process), beside the same work at the SQL layer; the reference is a primary-key lookup by both paths."""
     settings = PlatformSettings()
@@ -491,7 +492,7 @@ async def console(url: str, nats_url: str, runs: int, goal: float = 50.0) -> lis
                 return body["data"]
 
             first = await gql(LIST, {"f": {}})
-            cases = console_cases(first["projects"]["pageInfo"]["endCursor"])
+            cases = [c for c in console_cases(first["projects"]["pageInfo"]["endCursor"]) if re.search(only, c.name)]
             async with sm() as session:
                 ids = [str(i) for i in (await session.execute(select(Project.id).limit(runs))).scalars()]
                 ref_sql = await timed(lambda i: session.get(Project, ids[i % len(ids)], populate_existing=True), runs)
@@ -526,6 +527,7 @@ async def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/qz_bench_projects"))
+    parser.add_argument("--cases", default="", help="console: only the queries whose name matches this regex")
     parser.add_argument("--sections", default="sql,subgraph,console",
                         help="Comma-separated: sql (SQL layer), subgraph (in-process), console (through the gateway)")
     args = parser.parse_args()
@@ -547,7 +549,7 @@ async def main() -> None:
         if "console" in sections:
             print(f"\n== console queries through the gateway process ({args.rows:,} projects, {TRIPS:,} trips, "
                   f"{CAMPAIGNS:,} campaigns; {args.runs} runs each; ms)")
-            await console(url, nats.url, args.runs)
+            await console(url, nats.url, args.runs, only=args.cases)
     finally:
         nats.stop()
         pg.stop()

@@ -12,7 +12,8 @@ triggers in the same transaction, serve them, and a third, small one serves the 
   dashboard's totals and its region/category/status cuts (`project_rollup` holds ten times as many rows).
 
 `ix_projects_investment` (total_investment, id) serves the investment range filter and both investment orders
-(which sorted every matching row before).
+(which sorted every matching row before); `ix_investment_trips_period` lets `investmentTripStats` count a period
+and the same period a year earlier from the index alone.
 
 Revision ID: 0006
 Revises: 0005
@@ -68,6 +69,8 @@ END $$;
 
 def upgrade() -> None:
     op.create_index("ix_projects_investment", "projects", ["total_investment", "id"])
+    op.create_index("ix_investment_trips_period", "investment_trips", ["start_on"],
+                    postgresql_include=["level", "region_code"])
     for table, keys in ROLLUPS.items():
         columns = [sa.Column(k, KEY_TYPES[k], primary_key=True) for k in keys]
         if "region_code" in keys:
@@ -106,4 +109,5 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_{event} ON projects")
         op.execute(f"DROP FUNCTION IF EXISTS {table}_apply()")
         op.drop_table(table)
+    op.drop_index("ix_investment_trips_period", "investment_trips")
     op.drop_index("ix_projects_investment", "projects")
