@@ -35,7 +35,6 @@ from qianzhao.common.clock import FixedClock
 from qianzhao.common.db import make_engine, make_sessionmaker
 from qianzhao.common.embedded import NatsServer, PostgresServer, free_port
 from qianzhao.common.migrations import upgrade
-from qianzhao.common.settings import PlatformSettings
 from qianzhao.common.testing import dev_token, running_service
 from qianzhao.gateway.testing import start_process, start_python_gateway
 from qianzhao.projects.app import SERVICE
@@ -46,6 +45,7 @@ from qianzhao.projects.project import queries, rollup
 from qianzhao.projects.project.listing import cursor_values
 from qianzhao.projects.project.models import Project
 from qianzhao.projects.project.rules import Rules
+from qianzhao.projects.settings import ProjectsSettings
 from qianzhao.projects.trips import service as trips
 from qianzhao.projects.trips.models import InvestmentTrip
 from qianzhao.projects.verification.models import VerificationCampaign
@@ -116,7 +116,7 @@ def load_sql(rows: int) -> str:
 
 
 async def load(url: str, rows: int) -> None:
-    engine = make_engine(url=url, pool_size=2)
+    engine = make_engine(ProjectsSettings(), url=url, pool_size=2)
     async with engine.begin() as conn:
         have = await conn.scalar(text("SELECT count(*) FROM projects"))
     if have >= rows:
@@ -177,7 +177,7 @@ def filter_b(i: int) -> queries.ProjectFilter:
 
 
 async def sql_layer(url: str, runs: int) -> float:
-    engine = make_engine(url=url, pool_size=2)
+    engine = make_engine(ProjectsSettings(), url=url, pool_size=2)
     sm = make_sessionmaker(engine)
     order = queries.ORDERS[ProjectSort.NEWEST]
     async with sm() as session:
@@ -349,9 +349,12 @@ LIST = f"""query($f: ProjectFilter, $after: String) {{ projects(filter: $f, firs
   edges {{ cursor node {{ {NODE} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
 LIST_COUNT = f"""query($f: ProjectFilter, $after: String) {{ projects(filter: $f, first: 50, after: $after) {{
   totalCount edges {{ cursor node {{ {NODE} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
-STATS = """query($f: ProjectFilter, $g: [ProjectStatsDimension!]!) { projectStats(filter: $f, groupBy: $g) {
-  total { count totalInvestment contractInvestment } groups { key { category chainCode board region { code }
-  prefecture { code } county { code } status year } count totalInvestment contractInvestment } } }"""
+STATS = """query($f: ProjectFilter, $g: [ProjectStatsDimension!]!) {{ projectStats(filter: $f, groupBy: $g) {{
+  total {{ count totalInvestment contractInvestment }} groups {{ key {{ {keys} }} count totalInvestment
+  contractInvestment }} }} }}"""  # a console selects the keys it grouped by
+STATS_KEYS = {"CATEGORY": "category", "CHAIN": "chainCode", "BOARD": "board", "REGION": "region { code name }",
+              "PREFECTURE": "prefecture { code name }", "COUNTY": "county { code name }", "STATUS": "status",
+              "YEAR": "year"}
 TRIP_LIST = """query { investmentTrips(first: 50) { totalCount edges { cursor node { id level regionCode leaderTitle
   destination startOn endOn } } pageInfo { hasNextPage endCursor } } }"""
 TRIP_STATS = """query($g: [InvestmentTripStatsDimension!]!) { investmentTripStats(startFrom: "2023-01-01", startTo: "2023-12-31",
@@ -398,7 +401,8 @@ def stats_case(name: str, f: queries.ProjectFilter, group_by: list[ProjectStatsD
         await queries.stats(session=session, principal=PROVINCE, f=f, rules=RULES, group_by=[])
         await queries.stats(session=session, principal=PROVINCE, f=f, rules=RULES, group_by=group_by)
 
-    return Case(name, STATS, {"f": _gql_filter(f), "g": [g.name for g in group_by]}, sql)
+    query = STATS.format(keys=" ".join(STATS_KEYS[g.name] for g in group_by) or "category")
+    return Case(name, query, {"f": _gql_filter(f), "g": [g.name for g in group_by]}, sql)
 
 
 def console_cases(next_cursor: str) -> list[Case]:
@@ -469,7 +473,7 @@ def console_cases(next_cursor: str) -> list[Case]:
 async def console(url: str, nats_url: str, runs: int, goal: float = 50.0, only: str = "") -> list[dict]:
     """Every console list and stats query through the real gateway process (and the projects service as its own
     uvicorn process), beside the same work at the SQL layer; the reference is a primary-key lookup by both paths."""
-    settings = PlatformSettings()
+    settings = ProjectsSettings()
     service_port = free_port()
     env = {"QZ_SERVICE_NAME": SERVICE.name, "QZ_DATABASE_URL": url, "QZ_NATS_URL": nats_url, "QZ_LOG_JSON": "false",
            "QZ_LOG_LEVEL": "WARNING"}
@@ -480,7 +484,7 @@ async def console(url: str, nats_url: str, runs: int, goal: float = 50.0, only: 
         SUPERGRAPH,
         extra=["--subgraph-url", f"{SERVICE.name}=http://127.0.0.1:{service_port}/graphql"],
         env={"QZ_GATEWAY_RATE_LIMIT_PER_ADDRESS": "0", "QZ_GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "0"})
-    engine = make_engine(url=url, pool_size=2)
+    engine = make_engine(ProjectsSettings(), url=url, pool_size=2)
     sm = make_sessionmaker(engine, total_count_exact_up_to=settings.total_count_exact_up_to)
     headers = {"Authorization": f"Bearer {dev_token('PROVINCE')}"}
     results = []

@@ -35,6 +35,9 @@ async def test_filters_search_and_keyset_pages(svc):
         ({"search": "茶"}, lambda r: "茶" in _text(r)),
         ({"search": "茶 示范"}, lambda r: "茶" in _text(r) and "示范" in _text(r)),
         ({"search": "100%_"}, lambda r: False),
+        ({"search": "茶'"}, lambda r: False),  # terms are written into the SQL as escaped literals
+        ({"search": "x' OR '1'='1 --"}, lambda r: False),
+        ({"search": "生产线\\ 茶$1"}, lambda r: False),
         ({"year": 2022, "regionCode": GUIYANG, "categories": ["INDUSTRY"]},
          lambda r: r["year"] == 2022 and r["region_code"].startswith("5201") and r["category"] == "INDUSTRY"),
     ]
@@ -184,11 +187,13 @@ def test_stats_read_the_smallest_rollup_that_fits():
     assert name(province, F(), [D.YEAR]) == "project_rollup_province"
     assert name(province, F(), []) == "project_rollup_region"
     assert name(province, F(region_code=GUIYANG, statuses=["LISTED"]), [D.COUNTY, D.CATEGORY]) == "project_rollup_region"
-    assert name(province, F(boards=["PARK"]), [D.REGION, D.CATEGORY]) == "project_rollup_chain"
+    assert name(province, F(boards=["PARK"]), [D.REGION, D.CATEGORY]) == "project_rollup_board"
+    assert name(province, F(chain_codes=["AGR_TEA"]), [D.REGION, D.BOARD]) == "project_rollup_chain"
     assert name(province, F(chain_codes=["AGR_TEA"]), [D.PREFECTURE]) == "project_rollup_chain"
     assert name(province, F(boards=["PARK"]), [D.YEAR]) == "project_rollup_province"
     assert name(province, F(region_code=GUIYANG), [D.YEAR]) == "project_rollup"
-    assert name(county, F(), [D.BOARD]) == "project_rollup_chain"
+    assert name(county, F(), [D.BOARD]) == "project_rollup_board"
+    assert name(county, F(), [D.CHAIN]) == "project_rollup_chain"
     assert name(county, F(boards=["PARK"]), [D.YEAR]) is None  # region × board × year: the projects
     assert name(province, F(search="茶叶"), [D.BOARD]) is None
     assert name(department, F(), []) is None

@@ -9,11 +9,20 @@ triggers in the same transaction, serve them, and a third, small one serves the 
 - `project_rollup_province`: category × chain × board × status × year × premium — the whole province (no
   region scope), so board/chain questions also group or filter by year and premium;
 - `project_rollup_region`: region × category × status — a few thousand rows however large the pool, for the
-  dashboard's totals and its region/category/status cuts (`project_rollup` holds ten times as many rows).
+  dashboard's totals and its region/category/status cuts (`project_rollup` holds ten times as many rows);
+- `project_rollup_board`: region × category × board × status — a board's slice by region and category reads a
+  few thousand rows instead of `project_rollup_chain`'s tens of thousands.
 
 `ix_projects_investment` (total_investment, id) serves the investment range filter and both investment orders
-(which sorted every matching row before); `ix_investment_trips_period` lets `investmentTripStats` count a period
+(which sorted every matching row before); `ix_projects_board` (board, id) pages and counts a board without
+reading the table; `ix_investment_trips_period` lets `investmentTripStats` count a period
 and the same period a year earlier from the index alone.
+
+`ix_projects_scoped_search` (GIN over prefecture, region, character grams and trigrams; btree_gin for the codes,
+a contrib module of every PostgreSQL like pg_trgm) answers a search within a prefecture or county — every search a
+prefecture or county officer makes — from the index: the search indexes alone match a broad term in a quarter of
+the pool and the scope in a tenth, and the heap was read until the page or count was full (150 ms to count 2,000
+matches of 康养 in 贵阳市 at a million projects; 25 ms with this index).
 
 Revision ID: 0006
 Revises: 0005
@@ -29,6 +38,7 @@ depends_on = None
 
 ROLLUPS = {
     "project_rollup_region": ["region_code", "category", "status"],
+    "project_rollup_board": ["region_code", "category", "board", "status"],
     "project_rollup_chain": ["region_code", "category", "chain_code", "board", "status"],
     "project_rollup_province": ["category", "chain_code", "board", "status", "year", "premium"],
 }
@@ -69,6 +79,11 @@ END $$;
 
 def upgrade() -> None:
     op.create_index("ix_projects_investment", "projects", ["total_investment", "id"])
+    op.create_index("ix_projects_board", "projects", ["board", "id"])
+    op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
+    op.create_index("ix_projects_scoped_search", "projects",
+                    ["prefecture_code", "region_code", "search_grams", sa.text("search_text gin_trgm_ops")],
+                    postgresql_using="gin")
     op.create_index("ix_investment_trips_period", "investment_trips", ["start_on"],
                     postgresql_include=["level", "region_code"])
     for table, keys in ROLLUPS.items():
@@ -110,4 +125,6 @@ def downgrade() -> None:
         op.execute(f"DROP FUNCTION IF EXISTS {table}_apply()")
         op.drop_table(table)
     op.drop_index("ix_investment_trips_period", "investment_trips")
+    op.drop_index("ix_projects_scoped_search", "projects")
+    op.drop_index("ix_projects_board", "projects")
     op.drop_index("ix_projects_investment", "projects")

@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Integer, Select, and_, func, literal, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
@@ -32,7 +32,7 @@ log = logging.getLogger("qianzhao.api")
 MAX_PAGE = 200
 DEFAULT_PAGE = 20
 # totalCount is exact up to this many items unless the service's sessions say otherwise (QZ_TOTAL_COUNT_EXACT_UP_TO)
-TOTAL_COUNT_EXACT_UP_TO = 10_000
+TOTAL_COUNT_EXACT_UP_TO = 2_000
 
 
 @strawberry.federation.type(shareable=True, description="An expected failure of a mutation: validation, invalid transition or conflict.")
@@ -104,7 +104,7 @@ class Connection(Generic[T]):
     page_info: PageInfo = strawberry.field(description="Paging information.")
     total_count: int = strawberry.field(description=(
         "How many items match the filter, across all pages (总数): exact up to QZ_TOTAL_COUNT_EXACT_UP_TO "
-        "(10,000 by default), beyond that the database's estimate, never below that limit; `totalCountIsExact` "
+        "(2,000 by default), beyond that the database's estimate, never below that limit; `totalCountIsExact` "
         "tells which."))
     total_count_is_exact: bool = strawberry.field(default=True, description=(
         "Whether `totalCount` is exact (true) or an estimate of a count above QZ_TOTAL_COUNT_EXACT_UP_TO "
@@ -203,7 +203,9 @@ async def count_matching(session: AsyncSession, stmt: Select) -> TotalCount:
     cap = session.info.get("total_count_exact_up_to", TOTAL_COUNT_EXACT_UP_TO)
     if not cap or cap <= 0:
         return TotalCount(int(await session.scalar(select(func.count()).select_from(base.subquery())) or 0))
-    n = int(await session.scalar(select(func.count()).select_from(base.limit(cap + 1).subquery())) or 0)
+    # the limit as a literal: a generic plan would guess it, and may read every match to stop after a few
+    limited = base.limit(literal(cap + 1, Integer, literal_execute=True))
+    n = int(await session.scalar(select(func.count()).select_from(limited.subquery())) or 0)
     if n <= cap:
         return TotalCount(n)
     return TotalCount(max(await estimated_rows(session, base), cap + 1), exact=False)

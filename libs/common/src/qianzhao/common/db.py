@@ -44,7 +44,8 @@ def make_engine(settings: PlatformSettings | None = None, *, url: str | None = N
         connect_args={"server_settings": {
             "application_name": settings.service_name, "timezone": "UTC",
             "statement_timeout": str(settings.database_statement_timeout_ms),
-            "lock_timeout": str(settings.database_lock_timeout_ms)}},
+            "lock_timeout": str(settings.database_lock_timeout_ms),
+            "plan_cache_mode": settings.database_plan_cache_mode}},
         **kwargs,
     )
     ping_when_idle(engine, settings.database_ping_idle_seconds)

@@ -4,6 +4,7 @@ kept by triggers in the same transaction as the projects they count.
 | rollup                    | dimensions                                              |
 |---------------------------|---------------------------------------------------------|
 | `project_rollup_region`   | region × category × status                              |
+| `project_rollup_board`    | region × category × board × status                      |
 | `project_rollup_province` | category × chain × board × status × year × premium      |
 | `project_rollup`          | region × category × status × year × premium             |
 | `project_rollup_chain`    | region × category × chain × board × status              |
@@ -50,9 +51,10 @@ def _table(name: str, keys: list[str]) -> Table:
                  Column("total_investment", Numeric(22, 2)), Column("contract_investment", Numeric(22, 2)))
 
 
-# smallest first (rows at a million projects: ~3.5k, ~21k, ~42k, ~168k); the first that fits the question is read
+# smallest first (rows at a million projects: ~3.5k, ~21k, ~21k, ~42k, ~168k); the first that fits is read
 ROLLUPS = [
     _table("project_rollup_region", ["region_code", "category", "status"]),
+    _table("project_rollup_board", ["region_code", "category", "board", "status"]),
     _table("project_rollup_province", ["category", "chain_code", "board", "status", "year", "premium"]),
     _table("project_rollup", ["region_code", "category", "status", "year", "premium"]),
     _table("project_rollup_chain", ["region_code", "category", "chain_code", "board", "status"]),
