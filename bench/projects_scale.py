@@ -255,10 +255,10 @@ async def explain(session_maker) -> None:
         "(b) keyword 铝 (1 character, no match)": queries.list_statement(
             PROVINCE, queries.ProjectFilter(search="铝"), RULES).order_by(Project.id.desc()).limit(51),
         "(b) totalCount 茶叶 (exact up to the limit: counting stops one past it)": select(func.count()).select_from(
-            queries.list_statement(PROVINCE, queries.ProjectFilter(search="茶叶"), RULES).limit(2001).subquery()),
+            queries.list_statement(PROVINCE, queries.ProjectFilter(search="茶叶"), RULES).limit(1001).subquery()),
         "(b) totalCount 康养 in 贵阳市 (scoped search index)": select(func.count()).select_from(
             queries.list_statement(PROVINCE, queries.ProjectFilter(search="康养", region_code="520100"), RULES)
-            .limit(2001).subquery()),
+            .limit(1001).subquery()),
         "(c) stats (rollup)": rollup.statement(PROVINCE, queries.ProjectFilter(),
                                                [ProjectStatsDimension.REGION, ProjectStatsDimension.CATEGORY]),
         "(c') stats of the PARK board (rollup)": rollup.statement(
