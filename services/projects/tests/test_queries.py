@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from projects_support import GUIYANG, NANMING, query_ids, seed, tok
+from qianzhao.common.regions import PROVINCE_CODE
 from sqlalchemy import text
 
 
@@ -28,12 +29,15 @@ async def test_filters_search_and_keyset_pages(svc):
         ({"boards": ["PARK"], "premium": True}, lambda r: r["board"] == "PARK" and r["premium"]),
         ({"minInvestment": "100000000", "maxInvestment": "300000000.25"},
          lambda r: Decimal("1e8") <= r["total_investment"] <= Decimal("300000000.25")),
-        ({"keyword": "茶叶"}, lambda r: "茶叶" in _text(r)),
-        ({"keyword": "茶旅"}, lambda r: "茶旅" in _text(r)),
-        ({"keyword": "生产线"}, lambda r: "生产线" in _text(r)),
-        ({"keyword": "茶"}, lambda r: "茶" in _text(r)),
-        ({"keyword": "茶 示范"}, lambda r: "茶" in _text(r) and "示范" in _text(r)),
-        ({"keyword": "100%_"}, lambda r: False),
+        ({"search": "茶叶"}, lambda r: "茶叶" in _text(r)),
+        ({"search": "茶旅"}, lambda r: "茶旅" in _text(r)),
+        ({"search": "生产线"}, lambda r: "生产线" in _text(r)),
+        ({"search": "茶"}, lambda r: "茶" in _text(r)),
+        ({"search": "茶 示范"}, lambda r: "茶" in _text(r) and "示范" in _text(r)),
+        ({"search": "100%_"}, lambda r: False),
+        ({"search": "茶'"}, lambda r: False),  # terms are written into the SQL as escaped literals
+        ({"search": "x' OR '1'='1 --"}, lambda r: False),
+        ({"search": "生产线\\ 茶$1"}, lambda r: False),
         ({"year": 2022, "regionCode": GUIYANG, "categories": ["INDUSTRY"]},
          lambda r: r["year"] == 2022 and r["region_code"].startswith("5201") and r["category"] == "INDUSTRY"),
     ]
@@ -97,6 +101,7 @@ async def test_stats_equal_direct_sql(svc):
 
 
 async def _compare_stats(svc):
+    """Each case is answered by a rollup or by the projects, and equals the direct aggregate either way."""
     cases = [
         ([], None, "true"),
         (["REGION", "CATEGORY"], None, "true"),
@@ -104,14 +109,28 @@ async def _compare_stats(svc):
         (["BOARD", "STATUS", "YEAR"], {"premium": True}, "premium"),
         (["CATEGORY"], {"statuses": ["SIGNED", "UNDER_CONSTRUCTION", "IN_PRODUCTION"]},
          "status IN ('SIGNED','UNDER_CONSTRUCTION','IN_PRODUCTION')"),
-        (["YEAR"], {"keyword": "茶叶"}, "search_text LIKE '%茶叶%'"),
+        (["YEAR"], {"search": "茶叶"}, "search_text LIKE '%茶叶%'"),
         (["STATUS", "YEAR"], {"regionCode": GUIYANG, "categories": ["AGRICULTURE"], "year": 2022},
          "prefecture_code = '520100' AND category = 'AGRICULTURE' AND year = 2022"),
         (["REGION"], {"regionCode": NANMING}, "region_code = '520102'"),
         (["PREFECTURE"], None, "true"),
         (["PREFECTURE", "COUNTY", "CATEGORY"], {"premium": True}, "premium"),
-        (["COUNTY"], {"keyword": "茶叶"}, "search_text LIKE '%茶叶%'"),
+        (["COUNTY"], {"search": "茶叶"}, "search_text LIKE '%茶叶%'"),
         (["REGION", "CATEGORY"], {"premium": True, "statuses": ["LISTED"]}, "premium AND status = 'LISTED'"),
+        # board and chain: the rollups of migration 0006
+        (["CHAIN"], None, "true"),
+        (["BOARD"], None, "true"),
+        (["REGION", "CATEGORY"], {"boards": ["PARK"]}, "board = 'PARK'"),
+        (["STATUS"], {"boards": ["PARK", "PREFECTURE"]}, "board IN ('PARK','PREFECTURE')"),
+        (["YEAR", "BOARD"], {"boards": ["PARK"], "premium": False}, "board = 'PARK' AND NOT premium"),
+        (["PREFECTURE"], {"chainCodes": ["AGR_TEA"]}, "chain_code = 'AGR_TEA'"),
+        (["COUNTY", "BOARD"], {"chainCodes": ["AGR_TEA"], "regionCode": GUIYANG},
+         "chain_code = 'AGR_TEA' AND prefecture_code = '520100'"),
+        (["CHAIN", "STATUS"], {"regionCode": NANMING, "statuses": ["LISTED"]},
+         "region_code = '520102' AND status = 'LISTED'"),
+        ([], {"boards": ["PARK"], "chainCodes": ["AGR_TEA"]}, "board = 'PARK' AND chain_code = 'AGR_TEA'"),
+        (["BOARD"], {"boards": ["PARK"], "minInvestment": "100000000"},
+         "board = 'PARK' AND total_investment >= 100000000"),
     ]
     for group, filter_, where in cases:
         got = rows_of((await svc.ok(STATS, {"f": filter_, "g": group}, token=tok()))["projectStats"], bool(group))
@@ -129,7 +148,7 @@ async def _compare_stats(svc):
         assert simplified == [tuple(r) for r in expected], (group, filter_)
 
 
-async def test_keyword_searches_are_index_backed(svc):
+async def test_searches_are_index_backed(svc):
     """On a tiny table the planner prefers a scan, so forbid scans and check the indexes serve each form."""
     await seed(svc, 40)
     async with svc.runtime.engine.connect() as conn:
@@ -149,3 +168,59 @@ async def test_total_count_through_fragments_and_aliases(svc):
     data = await svc.ok(q, token=tok())
     assert data["a"]["n"] == data["b"]["totalCount"] == len(rows)
     assert len(data["c"]["edges"]) == 2
+
+
+def test_stats_read_the_smallest_rollup_that_fits():
+    from qianzhao.common.auth import Principal, Role
+    from qianzhao.projects.enums import ProjectStatsDimension as D
+    from qianzhao.projects.project.queries import ProjectFilter as F
+    from qianzhao.projects.project.rollup import choose
+
+    province = Principal(subject="p", role=Role.PROVINCE, region_code=PROVINCE_CODE)
+    county = Principal(subject="c", role=Role.COUNTY, region_code=NANMING)
+    department = Principal(subject="d", role=Role.DEPARTMENT, department="energy")
+
+    def name(principal, f, group):
+        table = choose(principal, f, group)
+        return table.name if table is not None else None
+
+    assert name(province, F(), [D.YEAR]) == "project_rollup_province"
+    assert name(province, F(), []) == "project_rollup_region"
+    assert name(province, F(region_code=GUIYANG, statuses=["LISTED"]), [D.COUNTY, D.CATEGORY]) == "project_rollup_region"
+    assert name(province, F(boards=["PARK"]), [D.REGION, D.CATEGORY]) == "project_rollup_board"
+    assert name(province, F(chain_codes=["AGR_TEA"]), [D.REGION, D.BOARD]) == "project_rollup_chain"
+    assert name(province, F(chain_codes=["AGR_TEA"]), [D.PREFECTURE]) == "project_rollup_chain"
+    assert name(province, F(boards=["PARK"]), [D.YEAR]) == "project_rollup_province"
+    assert name(province, F(region_code=GUIYANG), [D.YEAR]) == "project_rollup"
+    assert name(county, F(), [D.BOARD]) == "project_rollup_board"
+    assert name(county, F(), [D.CHAIN]) == "project_rollup_chain"
+    assert name(county, F(boards=["PARK"]), [D.YEAR]) is None  # region × board × year: the projects
+    assert name(province, F(search="茶叶"), [D.BOARD]) is None
+    assert name(department, F(), []) is None
+
+
+async def test_total_count_is_exact_up_to_the_limit_then_an_estimate(databases, nats_server, clock):
+    from qianzhao.common.testing import running_service
+    from qianzhao.projects.app import SERVICE
+
+    q = """query($f: ProjectFilter) { projects(filter: $f, first: 2) { totalCount totalCountIsExact
+      edges { node { id } } pageInfo { hasNextPage } } }"""
+    async with running_service(SERVICE, database_url=databases.fresh(SERVICE), nats_url=nats_server.url,
+                               clock=clock, total_count_exact_up_to=5) as svc:
+        rows = await seed(svc, 40)
+        async with svc.runtime.engine.begin() as conn:
+            await conn.execute(text("ANALYZE projects"))
+        many = (await svc.ok(q, {"f": None}, token=tok()))["projects"]
+        assert many["totalCountIsExact"] is False and many["totalCount"] >= 6
+        assert len(many["edges"]) == 2 and many["pageInfo"]["hasNextPage"]
+        region = rows[0]["region_code"]
+        few_filter = {"regionCode": region, "statuses": [rows[0]["status"]]}
+        expected = sum(r["region_code"] == region and r["status"] == rows[0]["status"] for r in rows)
+        assert expected <= 5
+        few = (await svc.ok(q, {"f": few_filter}, token=tok()))["projects"]
+        assert few == few | {"totalCount": expected, "totalCountIsExact": True}
+    async with running_service(SERVICE, database_url=databases.fresh(SERVICE), nats_url=nats_server.url,
+                               clock=clock, total_count_exact_up_to=0) as svc:  # 0: always exact
+        rows = await seed(svc, 40)
+        exact = (await svc.ok(q, {"f": None}, token=tok()))["projects"]
+        assert exact["totalCount"] == len(rows) and exact["totalCountIsExact"] is True

@@ -11,10 +11,12 @@ from typing import Any, Generic, TypeVar
 import orjson
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Integer, Select, and_, func, literal, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.expression import ClauseElement, Executable
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.federation.schema_directives import Shareable
 from strawberry.scalars import JSON
@@ -29,6 +31,8 @@ log = logging.getLogger("qianzhao.api")
 
 MAX_PAGE = 200
 DEFAULT_PAGE = 20
+# totalCount is exact up to this many items unless the service's sessions say otherwise (QZ_TOTAL_COUNT_EXACT_UP_TO)
+TOTAL_COUNT_EXACT_UP_TO = 1_000
 
 
 @strawberry.federation.type(shareable=True, description="An expected failure of a mutation: validation, invalid transition or conflict.")
@@ -100,7 +104,13 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="The items of this page with their cursors.")
     page_info: PageInfo = strawberry.field(description="Paging information.")
-    total_count: int = strawberry.field(description="How many items match the filter, across all pages.")
+    total_count: int = strawberry.field(description=(
+        "How many items match the filter, across all pages (总数): exact up to QZ_TOTAL_COUNT_EXACT_UP_TO "
+        "(1,000 by default), beyond that the database's estimate, never below that limit; `totalCountIsExact` "
+        "tells which."))
+    total_count_is_exact: bool = strawberry.field(default=True, description=(
+        "Whether `totalCount` is exact (true) or an estimate of a count above QZ_TOTAL_COUNT_EXACT_UP_TO "
+        "(false; show it as e.g. 约 12万) (总数是否精确)."))
 
     @strawberry.field(description="The items of this page without cursors.")
     def nodes(self) -> list[T]:
@@ -155,13 +165,62 @@ def keyset_after(columns: list[tuple[Any, bool]], values: list[Any]):
     return or_(*clauses)
 
 
+class TotalCount(int):
+    """A connection's totalCount: an int that knows whether it is exact (`exact`) or an estimate."""
+
+    exact: bool
+
+    def __new__(cls, value: int, exact: bool = True) -> TotalCount:
+        obj = super().__new__(cls, value)
+        obj.exact = exact
+        return obj
+
+
+class _Explain(Executable, ClauseElement):
+    """`EXPLAIN (FORMAT JSON) <statement>`, its parameters bound as the statement's own."""
+
+    inherit_cache = False
+
+    def __init__(self, statement: Select):
+        self.statement = statement
+
+
+@compiles(_Explain, "postgresql")
+def _compile_explain(element: _Explain, compiler, **kw) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+
+
+async def estimated_rows(session: AsyncSession, stmt: Select) -> int:
+    """The planner's estimate of how many rows `stmt` returns (no execution; planning only)."""
+    plan = await session.scalar(_Explain(stmt))
+    plan = orjson.loads(plan) if isinstance(plan, str | bytes) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+async def count_matching(session: AsyncSession, stmt: Select) -> TotalCount:
+    """How many rows `stmt` matches: exact up to the session's `total_count_exact_up_to` (counting stops one past
+    it, so a broad search never walks a million rows), beyond it the planner's estimate (at least that limit + 1)
+    flagged as inexact. A limit of 0 counts exactly, always."""
+    base = stmt.order_by(None)
+    cap = session.info.get("total_count_exact_up_to", TOTAL_COUNT_EXACT_UP_TO)
+    if not cap or cap <= 0:
+        return TotalCount(int(await session.scalar(select(func.count()).select_from(base.subquery())) or 0))
+    # the limit as a literal: a generic plan would guess it, and may read every match to stop after a few
+    limited = base.limit(literal(cap + 1, Integer, literal_execute=True))
+    n = int(await session.scalar(select(func.count()).select_from(limited.subquery())) or 0)
+    if n <= cap:
+        return TotalCount(n)
+    return TotalCount(max(await estimated_rows(session, base), cap + 1), exact=False)
+
+
 async def paginate(session: AsyncSession, stmt: Select, *, order: list[tuple[Any, bool]], first: int | None,
-                   after: str | None, cursor_of, count: bool = True) -> tuple[list[Any], PageInfo, int]:
-    """Keyset pagination: `order` ends with a unique column; `cursor_of(row)` gives that row's key values."""
+                   after: str | None, cursor_of, count: bool = True) -> tuple[list[Any], PageInfo, TotalCount]:
+    """Keyset pagination: `order` ends with a unique column; `cursor_of(row)` gives that row's key values.
+    The total is `count_matching` (exact up to a limit, then an estimate) when `count`, else 0."""
     limit = page_size(first)
-    total = 0
+    total = TotalCount(0)
     if count:
-        total = int(await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+        total = await count_matching(session, stmt)
     paged = stmt
     if after:
         paged = paged.where(keyset_after(order, _coerce(decode_cursor(after), order)))
@@ -216,7 +275,7 @@ def _coerce(values: list[Any], order: list[tuple[Any, bool]]) -> list[Any]:
 def connection(node_type, items: list[tuple[str, Any]], info: PageInfo, total: int, convert=lambda x: x):
     return Connection[node_type](  # type: ignore[valid-type]
         edges=[Edge[node_type](cursor=c, node=convert(r)) for c, r in items],  # type: ignore[valid-type]
-        page_info=info, total_count=total,
+        page_info=info, total_count=total, total_count_is_exact=getattr(total, "exact", True),
     )
 
 

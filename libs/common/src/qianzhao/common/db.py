@@ -44,7 +44,8 @@ def make_engine(settings: PlatformSettings | None = None, *, url: str | None = N
         connect_args={"server_settings": {
             "application_name": settings.service_name, "timezone": "UTC",
             "statement_timeout": str(settings.database_statement_timeout_ms),
-            "lock_timeout": str(settings.database_lock_timeout_ms)}},
+            "lock_timeout": str(settings.database_lock_timeout_ms),
+            "plan_cache_mode": settings.database_plan_cache_mode}},
         **kwargs,
     )
     ping_when_idle(engine, settings.database_ping_idle_seconds)
@@ -74,8 +75,12 @@ def ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
             raise exc.DisconnectionError(str(error)) from error
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+def make_sessionmaker(engine: AsyncEngine, *, total_count_exact_up_to: int | None = None
+                      ) -> async_sessionmaker[AsyncSession]:
+    """Sessions of a service; `total_count_exact_up_to` (QZ_TOTAL_COUNT_EXACT_UP_TO) travels in `session.info`
+    to `api.paginate`, which counts exactly up to it."""
+    info = {} if total_count_exact_up_to is None else {"total_count_exact_up_to": total_count_exact_up_to}
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True, info=info)
 
 
 async def flush_pending(session: AsyncSession) -> None:

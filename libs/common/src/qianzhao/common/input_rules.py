@@ -47,7 +47,7 @@ LONG_TEXT_FIELDS = frozenset({
     "marketProspects", "message", "note", "notes", "policiesDelivered", "policySupport", "progress",
     "proposedSolution", "reason", "reply", "resolution", "solution", "summary", "supportRequested", "text",
 })
-SEARCH_FIELDS = frozenset({"search", "keyword"})
+SEARCH_FIELDS = frozenset({"search"})
 CURSOR_FIELDS = frozenset({"after", "before"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")

@@ -198,7 +198,8 @@ def create_service_app(definition: ServiceDefinition, settings: PlatformSettings
         broker = Broker(settings.nats_url, name=f"qianzhao-{definition.name}",
                         streams=[stream_config(definition.name), dead_letter_stream_config()])
         runtime = Runtime(definition=definition, settings=settings, engine=engine,
-                          sessionmaker=make_sessionmaker(engine), broker=broker,
+                          sessionmaker=make_sessionmaker(
+                              engine, total_count_exact_up_to=settings.total_count_exact_up_to), broker=broker,
                           verifier=TokenVerifier(settings), clock=clock or Clock())
         app.state.runtime = runtime
         instrument_app(app, engine)

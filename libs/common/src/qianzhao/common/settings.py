@@ -23,6 +23,9 @@ class PlatformSettings(BaseSettings):
     database_ping_idle_seconds: float = 10.0
     database_statement_timeout_ms: int = 15_000
     database_lock_timeout_ms: int = 5_000
+    # PostgreSQL's plan_cache_mode for the service's connections: `auto` lets a prepared statement fall back to a
+    # generic plan; `force_custom_plan` plans each execution for its parameter values (skewed filters, searches)
+    database_plan_cache_mode: str = "auto"
     nats_url: str = "nats://127.0.0.1:4222"
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
     jwt_jwks_url: str | None = None
@@ -45,6 +48,10 @@ class PlatformSettings(BaseSettings):
     max_tokens: int = 20_000
     max_cost: int = 100_000
     default_list_size: int = 10
+    # a connection's totalCount is counted exactly up to this many items; beyond it, it is the planner's estimate
+    # and totalCountIsExact is false (an exact count of a broad search over a million rows costs up to a second;
+    # reading its first 1,000 matches 5-15 ms). A pool of a few thousand projects counts 10,000 as cheaply.
+    total_count_exact_up_to: int = 1_000
     operation_budget_seconds: float = 2.0
     introspection: bool | None = None  # unset: on, except with QZ_ENVIRONMENT=production
     departments_file: str | None = None  # a CSV (code,name,short_name) of units added to the shipped registry

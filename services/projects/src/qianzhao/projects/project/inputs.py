@@ -192,7 +192,7 @@ class ProjectFilterInput:
     premium: bool | None = _d("Premium-packaged or not (精包装).")
     min_investment: Decimal | None = _d("Total investment at least, yuan (总投资下限).")
     max_investment: Decimal | None = _d("Total investment at most, yuan (总投资上限).")
-    keyword: str | None = _d("Substrings of name or summary, space-separated, all must occur (关键词).")
+    search: str | None = _d("Substrings of name or summary, space-separated, all must occur (关键词).")
     stale: bool | None = _d("Listed and unverified too long (超期未核查); officers only.")
     stalled: bool | None = _d("Stalled after signing or construction start (停滞); officers only.")
     major: bool | None = _d("Major projects under the five ones (重大项目); officers only.")
@@ -208,5 +208,5 @@ def to_filter(f: ProjectFilterInput | None) -> ProjectFilter:
     return ProjectFilter(
         region_code=f.region_code, categories=_plain(f.categories), chain_codes=f.chain_codes,
         boards=_plain(f.boards), statuses=_plain(f.statuses), premium=f.premium, min_investment=f.min_investment,
-        max_investment=f.max_investment, keyword=f.keyword, stale=f.stale, stalled=f.stalled, major=f.major,
+        max_investment=f.max_investment, search=f.search, stale=f.stale, stalled=f.stalled, major=f.major,
         year=f.year)

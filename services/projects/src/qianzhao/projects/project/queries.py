@@ -50,7 +50,7 @@ class ProjectFilter:
     premium: bool | None = None
     min_investment: Decimal | None = None
     max_investment: Decimal | None = None
-    keyword: str | None = None
+    search: str | None = None
     stale: bool | None = None
     stalled: bool | None = None
     major: bool | None = None
@@ -77,8 +77,8 @@ def where(principal: Principal, f: ProjectFilter, rules: Rules) -> list[ColumnEl
         clauses.append(Project.total_investment >= f.min_investment)
     if f.max_investment is not None:
         clauses.append(Project.total_investment <= f.max_investment)
-    if f.keyword and f.keyword.strip():
-        clauses.append(search.keyword_clause(f.keyword))
+    if f.search and f.search.strip():
+        clauses.append(search.search_clause(f.search))
     if f.stale is not None:
         clauses.append(rules.stale_clause() if f.stale else not_(rules.stale_clause()))
     if f.stalled is not None:

@@ -25,8 +25,8 @@ def term_clause(term: str) -> ColumnElement[bool]:
     return Project.search_text.like(like_pattern(term))
 
 
-def keyword_clause(keyword: str | None) -> ColumnElement[bool]:
-    terms = [t for t in (keyword or "").split() if t]
+def search_clause(text: str | None) -> ColumnElement[bool]:
+    terms = [t for t in (text or "").split() if t]
     if not terms:
         return true()
     return and_(*[term_clause(t) for t in terms])
