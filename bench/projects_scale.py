@@ -77,6 +77,7 @@ the gateway ~5 ms).
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
 import random
 import re
@@ -608,6 +609,8 @@ async def main() -> None:
     parser.add_argument("--sections", default="sql,subgraph,console",
                         help="Comma-separated: sql (SQL layer), subgraph (in-process), console (through the gateway)")
     args = parser.parse_args()
+    # a million projects: counts beyond the first thousand are estimates (the default, 10,000, suits the real pool)
+    os.environ.setdefault("QZ_TOTAL_COUNT_EXACT_UP_TO", "1000")
     sections = set(args.sections.split(","))
     pg = PostgresServer(args.data_dir / "pg", free_port()).start()
     nats = NatsServer(args.data_dir / "nats", free_port()).start()

@@ -32,7 +32,7 @@ log = logging.getLogger("qianzhao.api")
 MAX_PAGE = 200
 DEFAULT_PAGE = 20
 # totalCount is exact up to this many items unless the service's sessions say otherwise (QZ_TOTAL_COUNT_EXACT_UP_TO)
-TOTAL_COUNT_EXACT_UP_TO = 1_000
+TOTAL_COUNT_EXACT_UP_TO = 10_000
 
 
 @strawberry.federation.type(shareable=True, description="An expected failure of a mutation: validation, invalid transition or conflict.")
@@ -106,7 +106,7 @@ class Connection(Generic[T]):
     page_info: PageInfo = strawberry.field(description="Paging information.")
     total_count: int = strawberry.field(description=(
         "How many items match the filter, across all pages (总数): exact up to QZ_TOTAL_COUNT_EXACT_UP_TO "
-        "(1,000 by default), beyond that the database's estimate, never below that limit; `totalCountIsExact` "
+        "(10,000 by default), beyond that the database's estimate, never below that limit; `totalCountIsExact` "
         "tells which."))
     total_count_is_exact: bool = strawberry.field(default=True, description=(
         "Whether `totalCount` is exact (true) or an estimate of a count above QZ_TOTAL_COUNT_EXACT_UP_TO "
