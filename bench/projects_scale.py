@@ -77,8 +77,8 @@ the gateway ~5 ms).
 from __future__ import annotations
 
 import argparse
-import os
 import asyncio
+import os
 import random
 import re
 import statistics
