@@ -12,7 +12,13 @@ import pytest
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import ConsumerConfig
 from qianzhao.common import nats_auth
-from qianzhao.common.broker import Broker, connect_options, dead_letter_stream_config, ensure_stream, stream_config
+from qianzhao.common.broker import (
+    Broker,
+    connect_options,
+    dead_letter_stream_config,
+    ensure_stream,
+    stream_config,
+)
 from qianzhao.common.embedded import NatsServer, free_port
 from qianzhao.common.settings import PlatformSettings
 

@@ -66,16 +66,22 @@ async def ensure_stream(js: JetStreamContext, config: StreamConfig) -> StreamCon
         current = (await js.stream_info(config.name)).config
     except NotFoundError:
         return (await js.add_stream(config)).config
-    changes = {f: getattr(config, f) for f in MANAGED
-               if getattr(config, f) is not None and getattr(config, f) != getattr(current, f)}
-    if changes.get("num_replicas", current.num_replicas) < (current.num_replicas or 1):
-        log.warning("stream %s keeps its %d replicas (QZ_NATS_STREAM_REPLICAS=%d never lowers them; an operator "
-                    "does, with `nats stream edit`)", config.name, current.num_replicas, config.num_replicas)
-        del changes["num_replicas"]
+    changes = stream_changes(current, config)
     if not changes:
         return current
     log.info("updating stream %s: %s", config.name, ", ".join(f"{k}={v}" for k, v in changes.items()))
     return (await js.update_stream(dataclasses.replace(current, **changes))).config
+
+
+def stream_changes(current: StreamConfig, wanted: StreamConfig) -> dict[str, Any]:
+    """The managed fields of `wanted` that differ from `current`, less a lower replica count (kept, with a warning)."""
+    changes = {f: getattr(wanted, f) for f in MANAGED
+               if getattr(wanted, f) is not None and getattr(wanted, f) != getattr(current, f)}
+    if changes.get("num_replicas", current.num_replicas) < (current.num_replicas or 1):
+        log.warning("stream %s keeps its %d replicas (QZ_NATS_STREAM_REPLICAS=%d never lowers them; an operator "
+                    "does, with `nats stream edit`)", wanted.name, current.num_replicas, wanted.num_replicas)
+        del changes["num_replicas"]
+    return changes
 
 
 def connect_options(settings: PlatformSettings) -> dict[str, Any]:
