@@ -112,6 +112,41 @@ def nats_server() -> NatsServer:
 
 
 @dataclass
+class SecuredNats:
+    """A NATS server run with the platform's users and permissions (`nats_auth`), as `qianzhao up` runs it."""
+
+    server: NatsServer
+    passwords: dict[str, str]
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def admin_url(self) -> str:
+        """The URL with the admin's credentials in it (for tests that manage streams or send events themselves)."""
+        return f"nats://admin:{self.passwords['admin']}@127.0.0.1:{self.server.port}"
+
+    def as_service(self, name: str) -> dict[str, Any]:
+        """`running_service` settings that connect a service as its own NATS user."""
+        return {"nats_url": self.url, "nats_user": name, "nats_password": self.passwords[name]}
+
+
+@pytest.fixture(scope="session")
+def secured_nats() -> SecuredNats:
+    """The session's second NATS, with authorization: each service connects as itself, anonymous ones are refused."""
+    from . import nats_auth
+
+    users = nats_auth.installed_users()
+    passwords = nats_auth.new_passwords(u.name for u in users)
+    root = _private_dir("nats-auth")
+    server = NatsServer(root, free_port(), config=nats_auth.server_config(users, passwords)).start()
+    yield SecuredNats(server, passwords)
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
 class Databases:
     """Creates a migrated database per test by copying a per-service template (fast and fully isolated)."""
 
@@ -218,12 +253,12 @@ async def reset_nats(url: str) -> None:
 
 
 @asynccontextmanager
-async def running_service(definition: ServiceDefinition, *, database_url: str, nats_url: str,
+async def running_service(definition: ServiceDefinition, *, database_url: str, nats_url: str | None = None,
                           clock: Clock | None = None, relay: bool = True, background: bool = True,
                           **settings: Any) -> AsyncIterator[ServiceClient]:
     """Start a service app with its lifespan (relay, consumers) against real PostgreSQL and NATS."""
-    cfg = definition.settings(database_url=database_url, nats_url=nats_url, log_json=False,
-                              outbox_poll_seconds=0.2, **settings)
+    cfg = definition.settings(**({"database_url": database_url, "nats_url": nats_url, "log_json": False,
+                                  "outbox_poll_seconds": 0.2} | settings))
     app = create_service_app(definition, cfg, clock=clock, relay=relay, background=background)
     async with app.router.lifespan_context(app):
         await asyncio.wait_for(app.state.runtime.broker.wait_connected(), 30)
