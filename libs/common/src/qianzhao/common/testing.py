@@ -272,6 +272,7 @@ class UpPlatform:
 
     def __init__(self, data: Path, env: dict[str, str] | None = None):
         self.ports = {name: free_port() for name in ("pg", "nats", "gateway", "projects", "grievances", "coordination")}
+        self.data = data
         env = os.environ | {"QZ_DATA_DIR": str(data), "PYTHONUNBUFFERED": "1"} | (env or {})
         env.update({f"QZ_{name.upper()}_PORT": str(port) for name, port in self.ports.items()})
         self.proc = subprocess.Popen([sys.executable, "-m", "qianzhao.common.cli", "up"], env=env,
@@ -291,6 +292,16 @@ class UpPlatform:
                 raise AssertionError(f"qianzhao up exited while waiting for {what}:\n{''.join(self.lines)[-3000:]}")
             time.sleep(0.2)
         raise AssertionError(f"timed out waiting for {what}:\n{''.join(self.lines)[-3000:]}")
+
+    def nats_credentials(self, user: str = "subscriber") -> dict[str, str]:
+        """`nats.connect` arguments for one of the NATS users `qianzhao up` made (their passwords are in the data
+        folder)."""
+        import orjson
+
+        from .supervisor import NATS_PASSWORDS
+
+        passwords = orjson.loads((self.data / NATS_PASSWORDS).read_bytes())
+        return {"user": user, "password": passwords[user]}
 
     def child(self, match) -> psutil.Process:
         return next(c for c in psutil.Process(self.proc.pid).children(recursive=True) if match(c))
