@@ -43,8 +43,9 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                     budget_seconds=settings.operation_budget_seconds)
     # spans only when asked for (or when traces are exported); else traceparent is forwarded untouched
     traced = settings.tracing or telemetry.exporting()
-    if traced:
-        telemetry.setup_tracing("gateway", environment=settings.environment)
+    # as in the services: every request has a trace id (the caller's, or a new one) for the log lines, recorded
+    # only when exported
+    telemetry.setup_tracing("gateway", environment=settings.environment)
     config = GatewayConfig(limits=limits, subgraph_timeout=settings.subgraph_timeout,
                            subgraph_timeouts=dict(settings.subgraph_timeouts), dedupe_operations=settings.dedupe,
                            override_labels=frozenset(settings.override_labels), traced=traced)
