@@ -9,6 +9,7 @@ import sys
 
 import nats
 import pytest
+from certs import make_ca, make_server_cert
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import ConsumerConfig
 from qianzhao.common import nats_auth
@@ -20,7 +21,7 @@ from qianzhao.common.broker import (
     stream_config,
 )
 from qianzhao.common.embedded import NatsServer, free_port
-from qianzhao.common.settings import PlatformSettings
+from qianzhao.common.settings import ConfigError, PlatformSettings
 
 SERVICES = {"projects": (), "grievances": (), "coordination": ("grievances", "projects")}
 
@@ -151,3 +152,32 @@ async def test_a_config_with_env_references_runs(tmp_path, monkeypatch):
         await nc.close()
     finally:
         server.stop()
+
+
+async def test_services_connect_over_tls_with_the_configured_ca(tmp_path):
+    """QZ_NATS_TLS_CA_FILE: a server whose certificate that CA signed is trusted; without it, refused."""
+    ca = make_ca(tmp_path)
+    cert, key = make_server_cert(tmp_path, ca)
+    users = nats_auth.users(SERVICES)
+    passwords = nats_auth.new_passwords(u.name for u in users)
+    config = f'tls {{\n  cert_file: "{cert}"\n  key_file: "{key}"\n}}\n' + nats_auth.server_config(users, passwords)
+    server = NatsServer(tmp_path / "nats", free_port(), config=config).start()
+    url = f"tls://127.0.0.1:{server.port}"
+    try:
+        settings = PlatformSettings(nats_url=url, nats_user="projects", nats_password=passwords["projects"],
+                                    nats_tls_ca_file=str(ca[2]))
+        broker = Broker(url, name="t", streams=[stream_config("projects")], options=connect_options(settings))
+        await broker.start()
+        await broker.wait_connected(10)
+        assert (await broker.js.publish("qz.projects.project.listed", b"{}")).stream == "QZ_PROJECTS"
+        await broker.close()
+        with pytest.raises(Exception, match="(?i)certificate"):  # the system's CAs do not know this server
+            await nats.connect(url, user="projects", password=passwords["projects"], allow_reconnect=False,
+                               max_reconnect_attempts=0, connect_timeout=2)
+    finally:
+        server.stop()
+
+
+def test_unreadable_tls_files_name_the_settings(tmp_path):
+    with pytest.raises(ConfigError, match="QZ_NATS_TLS_CA_FILE"):
+        connect_options(PlatformSettings(nats_tls_ca_file=str(tmp_path / "missing.crt")))

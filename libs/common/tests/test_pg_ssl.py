@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
 import ssl
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from certs import make_ca
 from qianzhao.common.db import make_engine
 from qianzhao.common.ids import new_id
 from qianzhao.common.migrations import current_revision, head_revision, upgrade
@@ -24,15 +20,7 @@ BASE = "postgresql+asyncpg://qz:pw@db.example.gov.cn:5432/qianzhao_projects"
 @pytest.fixture(scope="module")
 def root_cert(tmp_path_factory) -> str:
     """A self-signed CA certificate file, as an operator's `sslrootcert`."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "qianzhao test CA")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True).sign(key, hashes.SHA256()))
-    path = tmp_path_factory.mktemp("ca") / "root.crt"
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return str(path)
+    return str(make_ca(tmp_path_factory.mktemp("ca"))[2])
 
 
 def test_a_url_without_tls_parameters_is_left_alone():

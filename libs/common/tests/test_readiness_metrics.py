@@ -105,6 +105,9 @@ async def test_nats_down_keeps_the_service_ready_and_metrics_follow_the_outbox(d
             published = value(scrape, "qz_relay_published_total", service="projects")
             assert published >= 1 and value(scrape, "qz_outbox_pending_rows", service="projects") == 0
             assert value(scrape, "qz_db_pool_connections", service="projects", state="idle") >= 1
+            runs = {k: v for (name, k), v in samples(scrape).items() if name == "qz_scheduler_runs_total"
+                    and ("job", "stalled projects flagged") in k and ("service", "projects") in k}
+            assert sum(runs.values()) >= 1, "the stall check ran when the service started"
             assert "nonsense" not in scrape and "120000000" not in scrape and "Bearer" not in scrape
 
             nats.stop()
