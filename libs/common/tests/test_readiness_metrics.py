@@ -135,3 +135,15 @@ async def test_nats_down_keeps_the_service_ready_and_metrics_follow_the_outbox(d
                 re.search(r"^# TYPE qz_graphql_requests counter$", scrape, re.M)
     finally:
         nats.stop()
+
+
+def test_operation_labels_are_bounded():
+    from qianzhao.common.metrics import OperationLabels, operation_name, outcome
+
+    labels = OperationLabels(limit=2, length=8)
+    assert [labels(None), labels("ListProjects"), labels("ListProjects"), labels("B"), labels("C"),
+            labels("not a name")] == ["anonymous", "ListProj", "ListProj", "B", "other", "other"]
+    assert operation_name("mutation Save($x: Int) { a }") == "Save" and operation_name("{ a }") is None
+    assert operation_name("query A { a }", "Given") == "Given"
+    assert outcome({"data": {"save": {"userErrors": [{"code": "CONFLICT"}]}}}) == "user_error"
+    assert outcome({"data": {"save": {"userErrors": []}}}) == "ok" and outcome({"errors": [{}]}) == "error"

@@ -72,6 +72,14 @@ class OperationLabels:
         return name
 
 
+_labels: dict[str, OperationLabels] = {}
+
+
+def operation_labels(service: str) -> OperationLabels:
+    """The process's one bound on `service`'s operation names (every app of it in this process shares it)."""
+    return _labels.setdefault(service, OperationLabels())
+
+
 @lru_cache(maxsize=1000)
 def operation_name(query: str | None, given: str | None = None) -> str | None:
     """The operation's name: `operationName` when sent, else the document's first named operation."""

@@ -47,7 +47,7 @@ class OutboxRelay:
         self.published = 0
         self.service = service  # the `service` label of its metrics
         self.inbox_retention_seconds = inbox_retention_seconds
-        self._pruned_at: float | None = None
+        self._pruned_at = time.monotonic()
 
     async def run(self) -> None:
         backoff = 0.2
@@ -59,9 +59,9 @@ class OutboxRelay:
                     n = await self.drain_once()
                     run.finished(n)
                 backoff = 0.2
-                if self._pruned_at is None or time.monotonic() - self._pruned_at >= PRUNE_EVERY_SECONDS:
-                    await self.prune()
+                if time.monotonic() - self._pruned_at >= PRUNE_EVERY_SECONDS:  # not at start-up: a busy moment
                     self._pruned_at = time.monotonic()
+                    await self.prune()
                 if n >= self.batch_size:
                     continue
                 self._wake.clear()

@@ -154,12 +154,12 @@ def graphql_endpoint(schema: Any, settings: PlatformSettings):
     endpoint needs, cost a small mutation a quarter of its CPU (bench/grievances_intake.py).
     """
     over_limit = limit_checker(schema, operation_limits(settings))
-    labels = metrics.OperationLabels()
 
     async def graphql(request: Request) -> Response:
         started = time.perf_counter()
         response, operation, result = await answer(request)
-        metrics.observe_request(request.app.state.runtime.definition.name, labels(operation), result,
+        service = request.app.state.runtime.definition.name
+        metrics.observe_request(service, metrics.operation_labels(service)(operation), result,
                                 time.perf_counter() - started)
         return response
 

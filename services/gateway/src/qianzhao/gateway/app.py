@@ -94,7 +94,7 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                                                f"{retry_after(wait)} s", "extensions": {"code": "RATE_LIMITED"}}]},
                        429, media, {"retry-after": retry_after(wait)})
 
-    labels = metrics.OperationLabels()
+    labels = metrics.operation_labels("gateway")
 
     async def observed(request: Request) -> Response:
         """`handle`, counted in qz_graphql_requests_total and timed (GraphiQL's page is not a request)."""
