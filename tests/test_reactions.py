@@ -1,6 +1,6 @@
 """Coordination's reactions to events produced by the other services' own code paths.
 
-projects, grievances and coordination run together against one NATS: a project stalls (detectStalledProjects),
+projects, grievances and coordination run together against one NATS, each as its own NATS user: a project stalls (detectStalledProjects),
 starts construction (startConstruction) or is delisted (delistProject); a grievance is escalated to coordination
 (escalateGrievanceToCoordination). Each reaction is then redelivered — the very CloudEvent the producer
 published, sent again under another Nats-Msg-Id so JetStream's de-duplication cannot hide it — and must change
@@ -40,14 +40,16 @@ CASES = """query($f: CoordinationCaseFilter) { coordinationCases(filter: $f, fir
 
 
 @pytest.fixture
-async def platform(databases, nats_server):
-    await reset_nats(nats_server.url)
+async def platform(databases, secured_nats):
+    """The three services on a NATS with authorization, each connected as its own user (`nats_auth`)."""
+    await reset_nats(secured_nats.admin_url)
     clock = FixedClock(datetime(2024, 3, 1, 2, 0, tzinfo=UTC))
-    common = {"nats_url": nats_server.url, "clock": clock}
-    async with running_service(PROJECTS, database_url=databases.fresh(PROJECTS), **common) as projects, \
-            running_service(GRIEVANCES, database_url=databases.fresh(GRIEVANCES), **common) as grievances, \
+    async with running_service(PROJECTS, database_url=databases.fresh(PROJECTS), clock=clock,
+                               **secured_nats.as_service("projects")) as projects, \
+            running_service(GRIEVANCES, database_url=databases.fresh(GRIEVANCES), clock=clock,
+                            **secured_nats.as_service("grievances")) as grievances, \
             running_service(COORDINATION, database_url=databases.fresh(COORDINATION), deadline_check_seconds=3600,
-                            **common) as coordination:
+                            clock=clock, **secured_nats.as_service("coordination")) as coordination:
         yield projects, grievances, coordination, clock
 
 
@@ -129,7 +131,7 @@ async def coordination_counts(coordination) -> tuple[int, int, int]:
                       for t in ("coordination_cases", "outbox", "audit_history")])
 
 
-async def test_stalled_opens_a_stall_alert_and_construction_resolves_it(platform, nats_server):
+async def test_stalled_opens_a_stall_alert_and_construction_resolves_it(platform, secured_nats):
     projects, _, coordination, clock = platform
     p = await signed_project(projects)
     clock.advance(days=82)  # 92 days after signing: stalled
@@ -141,7 +143,7 @@ async def test_stalled_opens_a_stall_alert_and_construction_resolves_it(platform
     assert alert["project"] == {"id": p["id"]} and alert["projectName"] == "茶叶精深加工项目"
     [stalled] = await produced(projects, "stalled")
     before = await coordination_counts(coordination)
-    await redeliver(nats_server.url, stalled)
+    await redeliver(secured_nats.admin_url, stalled)
     await skipped(coordination, "coordination-projects", 1)
     assert await coordination_counts(coordination) == before
 
@@ -159,13 +161,16 @@ async def test_stalled_opens_a_stall_alert_and_construction_resolves_it(platform
     before = await coordination_counts(coordination)
     stage_changed = (await produced(projects, "stage_changed"))[-1]
     for event in (stalled, stage_changed):
-        await redeliver(nats_server.url, event)
+        await redeliver(secured_nats.admin_url, event)
     await skipped(coordination, "coordination-projects", 3)
     assert await coordination_counts(coordination) == before
     assert len(await cases(coordination, sources=["STALL_ALERT"])) == 1
+    scrape = (await coordination.http.get("/metrics")).text  # the backlog, read under coordination's own user
+    assert 'qz_consumer_pending_messages{consumer="coordination-projects",service="coordination"} 0.0' in scrape
+    assert 'qz_consumer_pending_messages{consumer="coordination-grievances",service="coordination"} 0.0' in scrape
 
 
-async def test_delisted_withdraws_the_projects_open_cases(platform, nats_server):
+async def test_delisted_withdraws_the_projects_open_cases(platform, secured_nats):
     projects, _, coordination, _ = platform
     p = await listed_project(projects)
     case = await case_about_major_project(coordination.graphql, p, {
@@ -182,12 +187,12 @@ async def test_delisted_withdraws_the_projects_open_cases(platform, nats_server)
     assert case["id"] == cid and case["closureReason"] == "项目已出库：POLICY_CHANGE"
     before = await coordination_counts(coordination)
     [delisted] = await produced(projects, "delisted")
-    await redeliver(nats_server.url, delisted)
+    await redeliver(secured_nats.admin_url, delisted)
     await skipped(coordination, "coordination-projects", 1)
     assert await coordination_counts(coordination) == before
 
 
-async def test_escalated_grievance_opens_one_case(platform, nats_server):
+async def test_escalated_grievance_opens_one_case(platform, secured_nats):
     _, grievances, coordination, _ = platform
     project_id = str(uuid.uuid4())
     filed = await mutate(grievances, "fileGrievance", {
@@ -210,6 +215,6 @@ async def test_escalated_grievance_opens_one_case(platform, nats_server):
     [escalated] = await produced(grievances, "escalated")
     assert escalated["data"]["escalated_to"] == "COORDINATION"
     for _ in range(2):
-        await redeliver(nats_server.url, escalated)
+        await redeliver(secured_nats.admin_url, escalated)
     await skipped(coordination, "coordination-grievances", 2)
     assert await coordination_counts(coordination) == before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import signal
 import socket
@@ -73,17 +75,54 @@ def test_up_serves_keeps_data_and_stops_cleanly(tmp_path):
         body = httpx.post(url, json={"query": mutation, "variables": {"input": draft}},
                           headers={"Authorization": f"Bearer {dev_token()}"}, timeout=10).json()
         project_id = body["data"]["createProject"]["project"]["id"]
+        passwords_file = tmp_path / "data" / "nats-passwords.json"
+        passwords = json.loads(passwords_file.read_text())
+        assert passwords_file.stat().st_mode & 0o777 == 0o600
+        assert set(passwords) == {"projects", "grievances", "coordination", "subscriber", "admin"}
+        asyncio.run(_check_nats(p["nats"], passwords))
+        _wait_for(lambda: 'qz_relay_published_total{service="projects"} 1.0' in
+                  httpx.get(f"http://127.0.0.1:{p['projects']}/metrics", timeout=5).text, "the event's relay")
     finally:
         leftovers = stop(proc)
     assert leftovers == [], f"processes left behind: {leftovers}"
 
-    proc, _ = start(env)  # a second run keeps the data
+    proc, _ = start(env)  # a second run keeps the data, and the NATS passwords
+    assert json.loads(passwords_file.read_text()) == passwords
     try:
         body = httpx.post(url, json={"query": f'{{ project(id: "{project_id}") {{ name }} }}'},
                           headers={"Authorization": f"Bearer {dev_token()}"}, timeout=10).json()
         assert body["data"]["project"]["name"] == "持久化检查"
     finally:
         assert stop(proc) == []
+
+
+async def _check_nats(port: int, passwords: dict[str, str]) -> None:
+    """`qianzhao up`'s NATS runs with the platform's users: anonymous connections are refused; the event the
+    projects service published (as `projects`) is on its stream; coordination made its consumers (as itself)."""
+    import nats
+
+    url = f"nats://127.0.0.1:{port}"
+    with pytest.raises(Exception, match="Authorization Violation"):
+        await nats.connect(url, allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=2)
+    nc = await nats.connect(url, user="admin", password=passwords["admin"])
+    try:
+        js = nc.jetstream()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if (await js.stream_info("QZ_PROJECTS")).state.messages >= 1:
+                break
+            await asyncio.sleep(0.2)
+        assert (await js.stream_info("QZ_PROJECTS")).state.messages == 1
+        while time.monotonic() < deadline:
+            try:
+                await js.consumer_info("QZ_PROJECTS", "coordination-projects")
+                await js.consumer_info("QZ_GRIEVANCES", "coordination-grievances")
+                break
+            except Exception:
+                await asyncio.sleep(0.2)
+        assert (await js.consumer_info("QZ_PROJECTS", "coordination-projects")).config.durable_name
+    finally:
+        await nc.close()
 
 
 def test_busy_port_is_named_with_its_setting(tmp_path):

@@ -86,7 +86,7 @@ async def test_faults_lose_nothing_and_duplicate_nothing(tmp_path):
         assert pending == 0
         assert set(confirmed) <= stored, "a confirmed filing was lost"
 
-        nc = await nats.connect(f"nats://127.0.0.1:{platform.ports['nats']}")
+        nc = await nats.connect(f"nats://127.0.0.1:{platform.ports['nats']}", **platform.nats_credentials("subscriber"))
         try:
             js = nc.jetstream()
             sub = await js.pull_subscribe("qz.grievances.grievance.received", durable=None, stream="QZ_GRIEVANCES")

@@ -9,6 +9,7 @@ import nats
 import orjson
 import pytest
 from probe.service import PROBE as SERVICE
+from prometheus_client import REGISTRY
 from pydantic import BaseModel
 from qianzhao.common.broker import Broker, dead_letter_stream_config, stream_config
 from qianzhao.common.consumer import EventConsumer
@@ -113,6 +114,10 @@ async def test_failing_handler_is_retried_then_dead_lettered(harness, nats_serve
     consumer = EventConsumer(name="dlq-test", service="testsvc", subjects=["qz.testsvc.>"], handler=handler,
                              sessionmaker=make_sessionmaker(engine), broker=broker, max_deliver=3,
                              backoff_seconds=0.05)
+    consumer.owner = "testowner"
+    labels = {"service": "testowner", "consumer": "dlq-test"}
+    counted = {name: REGISTRY.get_sample_value(name, labels) or 0
+               for name in ("qz_dead_letters_total", "qz_consumer_redeliveries_total")}
     good, bad = event(1), event(13)
     await publish(broker, bad)
     await publish(broker, good)
@@ -137,6 +142,9 @@ async def test_failing_handler_is_retried_then_dead_lettered(harness, nats_serve
         inbox = await conn.scalar(text("SELECT count(*) FROM inbox WHERE event_id = :id"), {"id": bad.id})
     assert tuple(row) == ("dlq-test", bad.id, 3)
     assert inbox == 0
+    assert REGISTRY.get_sample_value("qz_dead_letters_total", labels) == counted["qz_dead_letters_total"] + 1
+    assert REGISTRY.get_sample_value("qz_consumer_redeliveries_total", labels) >= \
+        counted["qz_consumer_redeliveries_total"] + 2  # deliveries 2 and 3 of the bad event
 
 
 async def _dead(consumer: EventConsumer) -> bool:

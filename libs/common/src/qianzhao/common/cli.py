@@ -1,4 +1,4 @@
-"""The `qianzhao` command: up, token, migrate (and gateway when installed)."""
+"""The `qianzhao` command: up, token, migrate, nats-config, asyncapi (and gateway, supergraph when installed)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import typer
 from . import regions
 from .auth import Principal, Role, issue_token, principal_from_claims
 from .errors import ApiError
-from .settings import PlatformSettings
+from .settings import ConfigError, PlatformSettings
 
 app = typer.Typer(help="Qianzhao (黔招) platform command line.", no_args_is_help=True, add_completion=False)
 
@@ -71,6 +71,42 @@ def migrate(
     typer.echo("done.")
 
 
+@app.command("nats-config")
+def nats_config(
+    password: list[str] = typer.Option(None, help="USER=PASSWORD for one user (repeatable)"),
+    passwords_file: str | None = typer.Option(None, help="A JSON object of user → password (as `qianzhao up` "
+                                                         "keeps in .data/nats-passwords.json)"),
+    out: str | None = typer.Option(None, help="Write the block to this file (default: print it)"),
+) -> None:
+    """Print the nats-server `authorization` block: the users `projects`, `grievances`, `coordination`,
+    `subscriber` and `admin` with their permissions. A user whose password is not given gets
+    `$QZ_NATS_PASSWORD_<USER>`, which nats-server reads from its environment."""
+    from pathlib import Path
+
+    import orjson
+
+    from . import nats_auth
+
+    users = nats_auth.installed_users()
+    given: dict[str, str] = orjson.loads(Path(passwords_file).read_bytes()) if passwords_file else {}
+    for pair in password or ():
+        name, sep, value = pair.partition("=")
+        if not sep or not value:
+            raise typer.BadParameter(f"expected USER=PASSWORD, got {name!r}=…", param_hint="--password")
+        given[name] = value
+    unknown = set(given) - {u.name for u in users}
+    if unknown:
+        raise typer.BadParameter(f"no such NATS user: {', '.join(sorted(unknown))}", param_hint="--password")
+    text = nats_auth.server_config(users, given)
+    if out:
+        target = Path(out)
+        target.touch(mode=0o600)
+        target.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {target}", err=True)
+    else:
+        typer.echo(text, nl=False)
+
+
 EVENT_DOCS = "docs/events"
 
 
@@ -107,7 +143,10 @@ def main() -> None:
         pass
     else:
         register(app)
-    app()
+    try:
+        app()
+    except ConfigError as exc:
+        raise SystemExit(f"qianzhao refuses to start: {exc}") from None
 
 
 if __name__ == "__main__":

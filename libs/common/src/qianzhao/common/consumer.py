@@ -9,14 +9,15 @@ from collections.abc import Awaitable, Callable
 import orjson
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 from opentelemetry import trace
 from pydantic import ValidationError
 from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from . import metrics
 from .broker import Broker, stream_config
-from .broker import ensure_stream as _ensure_stream
 from .events import CloudEvent
 from .messaging_spans import process
 from .tables import dead_letters, inbox
@@ -65,6 +66,7 @@ class EventConsumer:
         self.dead_lettered = 0
         self.batch_handler = batch_handler
         self.fallbacks = 0
+        self.owner = "unknown"  # the consuming service (set by the service app): its metrics' `service` label
 
     @property
     def stream(self) -> str:
@@ -76,7 +78,9 @@ class EventConsumer:
             try:
                 await self.broker.wait_connected()
                 js = self.broker.js
-                await _ensure_stream(js, stream_config(self.service))
+                if not await self._stream_exists(js):  # its owner creates it; a consumer never manages it
+                    await asyncio.sleep(0.2)
+                    continue
                 if not await self._exists():
                     await js.add_consumer(self.stream, self._config())
                 sub = await js.pull_subscribe_bind(durable=self.name, stream=self.stream)
@@ -107,6 +111,13 @@ class EventConsumer:
             filter_subjects=self.subjects, ack_wait=self.ack_wait, max_deliver=-1, max_ack_pending=10000,
         )
 
+    async def _stream_exists(self, js) -> bool:
+        try:
+            await js.stream_info(self.stream)
+            return True
+        except NotFoundError:
+            return False
+
     async def _exists(self) -> bool:
         try:
             await self.broker.js.consumer_info(self.stream, self.name)
@@ -115,6 +126,9 @@ class EventConsumer:
             return False
 
     async def handle_batch(self, msgs: list) -> None:
+        redelivered = sum(1 for m in msgs if m.metadata.num_delivered > 1)
+        if redelivered:
+            metrics.CONSUMER_REDELIVERIES.labels(self.owner, self.name).inc(redelivered)
         if not await self._handle_together(msgs):
             await self._handle_one_by_one(msgs)
 
@@ -228,6 +242,7 @@ class EventConsumer:
                     deliveries=deliveries, error=repr(exc)[:2000], event=body,
                 ))
             self.dead_lettered += 1
+            metrics.DEAD_LETTERS.labels(self.owner, self.name).inc()
             log.error("consumer %s dead-lettered event %s after %d deliveries: %s", self.name,
                       event.id if event else "?", deliveries, exc, extra={"qz_subject": msg.subject})
         await msg.term()

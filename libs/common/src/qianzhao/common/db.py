@@ -13,6 +13,7 @@ from sqlalchemy import Column, MetaData, String, event, exc, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
 
+from .pg_ssl import split_tls
 from .settings import PlatformSettings, to_async_url
 from .sql_spans import driver_statement
 
@@ -36,12 +37,13 @@ def declarative_base() -> type[DeclarativeBase]:
 
 def make_engine(settings: PlatformSettings | None = None, *, url: str | None = None, **kwargs) -> AsyncEngine:
     settings = settings or PlatformSettings()
+    target, tls = split_tls(to_async_url(url or settings.database_url))  # ?sslmode=… becomes asyncpg's ssl=
     engine = create_async_engine(
-        to_async_url(url or settings.database_url),
+        target,
         pool_size=kwargs.pop("pool_size", settings.database_pool_size),
         max_overflow=kwargs.pop("max_overflow", settings.database_pool_size),
         # one slow statement or a held lock must not hold a connection, and the requests queued behind it, forever
-        connect_args={"server_settings": {
+        connect_args={**tls, "server_settings": {
             "application_name": settings.service_name, "timezone": "UTC",
             "statement_timeout": str(settings.database_statement_timeout_ms),
             "lock_timeout": str(settings.database_lock_timeout_ms),

@@ -175,6 +175,7 @@ class NatsServer:
     data_dir: Path
     port: int
     proc: subprocess.Popen | None = field(default=None, repr=False)
+    config: str | None = field(default=None, repr=False)  # e.g. `nats_auth.server_config(…)`: users, permissions
 
     @property
     def url(self) -> str:
@@ -192,8 +193,14 @@ class NatsServer:
 
     def start(self, *, stdout=None, timeout: float = 30.0) -> NatsServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        argv = [self.binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.data_dir)]
+        if self.config is not None:
+            path = self.data_dir / "nats-server.conf"
+            path.touch(mode=0o600)
+            path.write_text(self.config, encoding="utf-8")
+            argv += ["-c", str(path)]
         self.proc = processes.spawn(
-            [self.binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.data_dir)],
+            argv,
             stdout=stdout if stdout is not None else subprocess.DEVNULL, stderr=subprocess.STDOUT,
         )
         wait_for_port(self.port, proc=self.proc, timeout=timeout, name="NATS")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from .pg_ssl import split_tls
 from .settings import to_async_url
 
 
@@ -41,6 +43,49 @@ def head_revision(script_location: Path) -> str | None:
     return ScriptDirectory.from_config(alembic_config(script_location, "postgresql://x/x")).get_current_head()
 
 
+@cache
+def known_revisions(script_location: Path) -> frozenset[str]:
+    """Every revision shipped with this code."""
+    scripts = ScriptDirectory.from_config(alembic_config(script_location, "postgresql://x/x"))
+    return frozenset(r.revision for r in scripts.walk_revisions())
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where a database's schema stands against this code's migrations."""
+
+    head: str | None
+    current: str | None
+    position: str  # head | ahead (a revision this code does not know: a newer release's) | behind | unmigrated
+
+    @property
+    def runnable(self) -> bool:
+        """Expand/contract: code at revision N runs on schema N and on N+1 (a newer release migrated first)."""
+        return self.position in ("head", "ahead")
+
+    def describe(self) -> str:
+        if self.position == "head":
+            return f"ok: at head {self.head}"
+        if self.position == "ahead":
+            return f"ok: ahead of this code's head {self.head} (database at {self.current}, a newer release's)"
+        if self.position == "behind":
+            return f"behind: at {self.current}, this code needs {self.head} (run `qianzhao migrate`)"
+        return f"unmigrated: this code needs {self.head} (run `qianzhao migrate`)"
+
+
+async def schema_state(script_location: Path, engine: AsyncEngine) -> SchemaState:
+    head, current = head_revision(script_location), await current_revision(engine)
+    if current == head:
+        position = "head"
+    elif current is None:
+        position = "unmigrated"
+    elif current in known_revisions(script_location):
+        position = "behind"
+    else:
+        position = "ahead"
+    return SchemaState(head, current, position)
+
+
 async def current_revision(engine: AsyncEngine) -> str | None:
     async with engine.connect() as conn:
         try:
@@ -62,7 +107,8 @@ def run_env(target_metadata: MetaData | None = None) -> None:
             context.run_migrations()
 
     async def run_async() -> None:
-        engine = create_async_engine(url)
+        target, tls = split_tls(url)  # ?sslmode=… becomes asyncpg's ssl=
+        engine = create_async_engine(target, connect_args=tls)
         async with engine.connect() as connection:
             await connection.run_sync(do_run)
             await connection.commit()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
+from datetime import timedelta
 
 import asyncpg
 from opentelemetry import trace
@@ -13,15 +15,17 @@ from sqlalchemy import BigInteger, Text, any_, bindparam, cast, delete, func, se
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from . import messaging_spans, telemetry
+from . import messaging_spans, metrics, telemetry
 from .background import background_run
 from .broker import Broker
-from .tables import OUTBOX_CHANNEL, outbox
+from .tables import OUTBOX_CHANNEL, inbox, outbox
 
 log = logging.getLogger("qianzhao.outbox")
 
 RELAY_LOCK_KEY = 0x515A_0B0C  # one relay at a time per database keeps per-aggregate order across replicas
 RETENTION = "7 days"
+INBOX_RETENTION_SECONDS = 7 * 24 * 3600.0  # QZ_CONSUMER_DEDUP_WINDOW_SECONDS's default
+PRUNE_EVERY_SECONDS = 600.0
 SEQS = ARRAY(BigInteger)
 
 
@@ -29,20 +33,24 @@ class OutboxRelay:
     """Runs inside each service: wakes on NOTIFY (or a short poll), claims a batch, publishes, marks it."""
 
     def __init__(self, engine: AsyncEngine, broker: Broker, *, batch_size: int = 1000, poll_seconds: float = 1.0,
-                 publish_timeout: float = 10.0, linger_seconds: float = 0.01):
+                 publish_timeout: float = 10.0, linger_seconds: float = 0.01, listen_args: dict | None = None,
+                 service: str = "unknown", inbox_retention_seconds: float = INBOX_RETENTION_SECONDS):
         self.engine = engine
         self.broker = broker
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.publish_timeout = publish_timeout
         self.linger_seconds = linger_seconds
+        self.listen_args = listen_args or {}  # the LISTEN connection's TLS, as the pool's (`pg_ssl.split_tls`)
         self._wake = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
         self.published = 0
+        self.service = service  # the `service` label of its metrics
+        self.inbox_retention_seconds = inbox_retention_seconds
+        self._pruned_at = time.monotonic()
 
     async def run(self) -> None:
         backoff = 0.2
-        cycles = 0
         while True:
             try:
                 await self.broker.wait_connected()
@@ -51,8 +59,8 @@ class OutboxRelay:
                     n = await self.drain_once()
                     run.finished(n)
                 backoff = 0.2
-                cycles += 1
-                if cycles % 1000 == 0:
+                if time.monotonic() - self._pruned_at >= PRUNE_EVERY_SECONDS:  # not at start-up: a busy moment
+                    self._pruned_at = time.monotonic()
                     await self.prune()
                 if n >= self.batch_size:
                     continue
@@ -82,7 +90,7 @@ class OutboxRelay:
             return
         url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         try:
-            self._listener = await asyncpg.connect(url)
+            self._listener = await asyncpg.connect(url, **self.listen_args)
             await self._listener.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
         except Exception as exc:  # polling still works without NOTIFY
             log.warning("outbox LISTEN unavailable (%s); polling every %.1fs", exc, self.poll_seconds)
@@ -111,6 +119,8 @@ class OutboxRelay:
                     break
                 rows = upcoming
         self.published += total
+        if total:
+            metrics.RELAY_PUBLISHED.labels(self.service).inc(total)
         return total
 
     async def _claim(self, conn: AsyncConnection, *, after: int) -> Sequence:
@@ -174,11 +184,16 @@ class OutboxRelay:
             await conn.execute(update(outbox).where(outbox.c.seq == any_(bindparam("seqs", failed, type_=SEQS)))
                                .values(attempts=outbox.c.attempts + 1))
 
-    async def prune(self) -> None:
+    async def prune(self) -> tuple[int, int]:
+        """Forget published outbox rows after RETENTION and inbox rows (handled event ids) after the consumers'
+        de-duplication window; returns how many of each went."""
         async with self.engine.begin() as conn:
-            await conn.execute(delete(outbox).where(
+            published = await conn.execute(delete(outbox).where(
                 outbox.c.published_at < func.now() - text(f"interval '{RETENTION}'")
             ))
+            handled = await conn.execute(delete(inbox).where(
+                inbox.c.processed_at < func.now() - timedelta(seconds=self.inbox_retention_seconds)))
+        return published.rowcount, handled.rowcount
 
     async def close(self) -> None:
         if self._listener is not None and not self._listener.is_closed():

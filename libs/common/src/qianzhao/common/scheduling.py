@@ -7,13 +7,16 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from . import metrics
 from .background import background_run
 
 log = logging.getLogger("qianzhao.scheduling")
 
 
-async def every(seconds: float, job: Callable[[], Awaitable[object]], *, name: str, wait_first: bool = False) -> None:
-    """Run `job` every `seconds` until cancelled; a failure is logged and retried next round, never fatal."""
+async def every(seconds: float, job: Callable[[], Awaitable[object]], *, name: str, wait_first: bool = False,
+                service: str = "") -> None:
+    """Run `job` every `seconds` until cancelled; a failure is logged and retried next round, never fatal. Each run
+    counts in `qz_scheduler_runs_total{service, job=name, outcome=ok|idle|error}`."""
     if wait_first:
         await asyncio.sleep(seconds)
     while True:
@@ -21,11 +24,13 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], *, name: s
             try:
                 result = await job()
                 run.finished(result)
+                metrics.scheduler_run(service, name, "ok" if result else "idle")
                 if result:
                     log.info("%s: %s", name, result)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 run.failed(exc)
+                metrics.scheduler_run(service, name, "error")
                 log.exception("%s failed; retrying in %.0f s", name, seconds)
         await asyncio.sleep(seconds)

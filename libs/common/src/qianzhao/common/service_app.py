@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -22,8 +23,9 @@ from starlette.routing import Route
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from . import metrics
 from .auth import TokenVerifier
-from .broker import Broker, dead_letter_stream_config, stream_config
+from .broker import Broker, StreamLimits, connect_options, dead_letter_stream_config, stream_config
 from .clock import Clock
 from .consumer import EventConsumer
 from .context import RequestContext
@@ -33,9 +35,11 @@ from .errors import ApiError, unauthenticated
 from .events import EventSpec
 from .graphql_http import JSON, media_type, read_request, request_error, respond
 from .limits import LimitExceeded, Limits, check
-from .migrations import current_revision, head_revision
+from .migrations import schema_state
+from .nats_auth import durable_name
 from .outbox import OutboxRelay
-from .settings import PlatformSettings
+from .pg_ssl import split_tls
+from .settings import ConfigError, PlatformSettings, load_settings
 from .telemetry import fastapi_telemetry, instrument_app, setup_logging, setup_tracing
 
 log = logging.getLogger("qianzhao.service")
@@ -53,6 +57,7 @@ class ServiceDefinition:
     schema: Callable[[], Any]
     events: list[EventSpec] = field(default_factory=list)
     consumers: Callable[[Runtime], list[EventConsumer]] = lambda runtime: []
+    consumes: tuple[str, ...] = ()  # services whose streams `consumers` read, one durable `<name>-<source>` each
     workers: Callable[[Runtime], list[Coroutine]] = lambda runtime: []
     settings_cls: type[PlatformSettings] = PlatformSettings
 
@@ -74,6 +79,16 @@ class Runtime:
     relay: OutboxRelay | None = None
     consumers: list[EventConsumer] = field(default_factory=list)
     tasks: list[asyncio.Task] = field(default_factory=list)
+
+
+def check_consumer(definition: ServiceDefinition, consumer: EventConsumer) -> None:
+    """A consumer must be one the NATS permissions foresee (`nats_auth`): `<service>-<source>` on a declared
+    source, or the service could not use it under its own NATS user."""
+    consumer.owner = definition.name
+    if consumer.service not in definition.consumes or consumer.name != durable_name(definition.name, consumer.service):
+        raise ConfigError(f"consumer {consumer.name} of {definition.name} must be named "
+                          f"{durable_name(definition.name, consumer.service)} and {consumer.service} listed in the "
+                          f"ServiceDefinition's `consumes`")
 
 
 def tune_gc() -> None:
@@ -142,6 +157,15 @@ def graphql_endpoint(schema: Any, settings: PlatformSettings):
     over_limit = limit_checker(schema, operation_limits(settings))
 
     async def graphql(request: Request) -> Response:
+        started = time.perf_counter()
+        response, operation, result = await answer(request)
+        service = request.app.state.runtime.definition.name
+        metrics.observe_request(service, metrics.operation_labels(service)(operation), result,
+                                time.perf_counter() - started)
+        return response
+
+    async def answer(request: Request) -> tuple[Response, str | None, str]:
+        """The response, the operation's name (when known) and the outcome for the metrics."""
         runtime: Runtime = request.app.state.runtime
         try:
             principal = runtime.verifier.from_header(request.headers.get("authorization"))
@@ -152,15 +176,17 @@ def graphql_endpoint(schema: Any, settings: PlatformSettings):
         if auth_error is not None:
             media = media_type(request.headers.get("accept")) or JSON
             return respond({"errors": [{"message": auth_error.message, "extensions": auth_error.extensions}]}, 401,
-                           media, {"www-authenticate": "Bearer"})
+                           media, {"www-authenticate": "Bearer"}), None, "error"
         parsed = await read_request(request, max_body_bytes=settings.max_body_bytes)
         if isinstance(parsed, Response):
-            return parsed
+            return parsed, None, "error"
+        operation = metrics.operation_name(parsed.query, parsed.operation_name)
         if not parsed.query:
-            return request_error([{"message": "No GraphQL query found in the request"}], 400, parsed.media)
+            return request_error([{"message": "No GraphQL query found in the request"}], 400, parsed.media), \
+                operation, "error"
         refused = over_limit(parsed.query, parsed.operation_name, parsed.variables)
         if refused is not None:
-            return request_error([refused], 400, parsed.media)
+            return request_error([refused], 400, parsed.media), operation, "error"
         async with runtime.sessionmaker() as session:
             context = RequestContext(principal=principal, session=session, runtime=runtime)
             try:
@@ -169,15 +195,15 @@ def graphql_endpoint(schema: Any, settings: PlatformSettings):
                                               allowed_operation_types=_GET_ALLOWS if parsed.is_get else None)
             except InvalidOperationTypeError:
                 return respond({"errors": [{"message": "Only queries can be sent with GET; use POST"}]}, 405,
-                               parsed.media, {"allow": "POST"})
+                               parsed.media, {"allow": "POST"}), operation, "error"
             except CannotGetOperationTypeError as exc:
-                return request_error([{"message": exc.as_http_error_reason()}], 400, parsed.media)
+                return request_error([{"message": exc.as_http_error_reason()}], 400, parsed.media), operation, "error"
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [error.formatted for error in result.errors]
         if result.extensions:
             body["extensions"] = result.extensions
-        return respond(body, 200, parsed.media)
+        return respond(body, 200, parsed.media), operation, metrics.outcome(body)
 
     return graphql
 
@@ -188,15 +214,16 @@ _GET_ALLOWS = (OperationType.QUERY,)
 def create_service_app(definition: ServiceDefinition, settings: PlatformSettings | None = None, *,
                        clock: Clock | None = None, relay: bool = True, background: bool = True) -> FastAPI:
     """A service's ASGI app: GraphQL at /graphql, health endpoints, outbox relay and consumers in its lifespan."""
-    settings = settings or definition.settings()
+    settings = settings or load_settings(definition.name, definition.settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         setup_logging(settings.log_level, settings.log_json)
         setup_tracing(definition.name, environment=settings.environment)
         engine = make_engine(settings)
-        broker = Broker(settings.nats_url, name=f"qianzhao-{definition.name}",
-                        streams=[stream_config(definition.name), dead_letter_stream_config()])
+        limits = StreamLimits.of(settings)
+        broker = Broker(settings.nats_url, name=f"qianzhao-{definition.name}", options=connect_options(settings),
+                        streams=[stream_config(definition.name, limits), dead_letter_stream_config(limits)])
         runtime = Runtime(definition=definition, settings=settings, engine=engine,
                           sessionmaker=make_sessionmaker(
                               engine, total_count_exact_up_to=settings.total_count_exact_up_to), broker=broker,
@@ -207,10 +234,14 @@ def create_service_app(definition: ServiceDefinition, settings: PlatformSettings
         if relay:
             runtime.relay = OutboxRelay(engine, broker, batch_size=settings.outbox_batch_size,
                                         poll_seconds=settings.outbox_poll_seconds,
-                                        linger_seconds=settings.outbox_linger_seconds)
+                                        linger_seconds=settings.outbox_linger_seconds, service=definition.name,
+                                        listen_args=split_tls(settings.database_url)[1],
+                                        inbox_retention_seconds=settings.consumer_dedup_window_seconds)
             runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
         if background:
             runtime.consumers = definition.consumers(runtime)
+            for consumer in runtime.consumers:
+                check_consumer(definition, consumer)
             runtime.tasks += [asyncio.create_task(c.run(), name=c.name) for c in runtime.consumers]
             runtime.tasks += [asyncio.create_task(w) for w in definition.workers(runtime)]
         tune_gc()
@@ -239,18 +270,28 @@ def create_service_app(definition: ServiceDefinition, settings: PlatformSettings
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request):
+        """Ready while the database answers and its schema is this code's head or ahead of it (expand/contract:
+        code N runs on schema N and N+1). NATS is reported, not required: the outbox holds events meanwhile."""
         runtime: Runtime = request.app.state.runtime
         checks: dict[str, Any] = {}
+        ready = False
         try:
             async with runtime.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
             checks["database"] = "ok"
-            head, current = head_revision(definition.migrations), await current_revision(runtime.engine)
-            checks["migrations"] = "ok" if head == current else f"at {current}, head is {head}"
+            schema = await schema_state(definition.migrations, runtime.engine)
+            checks["migrations"] = schema.describe()
+            ready = schema.runnable
         except Exception as exc:
             checks["database"] = f"unreachable: {exc.__class__.__name__}"
-        checks["nats"] = "ok" if runtime.broker.is_connected else "unreachable"
-        ready = all(v == "ok" for v in checks.values())
+        checks["nats"] = "ok" if runtime.broker.is_connected else \
+            "unreachable (not required: events wait in the outbox)"
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus(request: Request) -> Response:
+        await metrics.refresh(request.app.state.runtime)
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
 
     return app

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from . import processes
+from . import nats_auth, processes
 from .embedded import NatsServer, PostgresServer, port_is_free, wait_for_port
 from .migrations import upgrade
 from .registry import installed_services
@@ -115,6 +115,7 @@ class Supervisor:
         self.services = services if services is not None else installed_services()
         self.pg: PostgresServer | None = None
         self.nats: NatsServer | None = None
+        self.nats_passwords: dict[str, str] = {}
         self.children: list[Child] = []
         self.server_restarts = {"postgresql": Restarts(), "nats": Restarts()}
         self._stopping = False
@@ -147,8 +148,13 @@ class Supervisor:
             for d in self.services:
                 self.pg.create_database(f"qianzhao_{d.name}")
         with step("NATS JetStream"):
-            self.nats = NatsServer(data / "nats", self.settings.nats_port).start(stdout=subprocess.DEVNULL)
-            asyncio.run(_ensure_streams(self.nats.url, [d.name for d in self.services]))
+            self.nats_passwords = nats_passwords(data / NATS_PASSWORDS, self.services)
+            config = nats_auth.server_config(nats_auth.users({d.name: d.consumes for d in self.services}),
+                                             self.nats_passwords)
+            self.nats = NatsServer(data / "nats", self.settings.nats_port, config=config).start(
+                stdout=subprocess.DEVNULL)
+            asyncio.run(_ensure_streams(self.nats.url, self.nats_passwords[nats_auth.ADMIN],
+                                        [d.name for d in self.services]))
         for d in self.services:
             with step(f"migrations of {d.name}"):
                 upgrade(d.migrations, self.pg.url(f"qianzhao_{d.name}"))
@@ -156,7 +162,8 @@ class Supervisor:
             port = self.settings.port_of(d.name, d.port)
             env = os.environ | {
                 "QZ_SERVICE_NAME": d.name, "QZ_DATABASE_URL": self.pg.url(f"qianzhao_{d.name}"),
-                "QZ_NATS_URL": self.nats.url, "PYTHONUNBUFFERED": "1",
+                "QZ_NATS_URL": self.nats.url, "QZ_NATS_USER": d.name,
+                "QZ_NATS_PASSWORD": self.nats_passwords[d.name], "PYTHONUNBUFFERED": "1",
             }
             argv = [sys.executable, "-m", "uvicorn", d.app_factory, "--factory", "--host", self.settings.host,
                     "--port", str(port), "--no-access-log", "--log-level", "warning"]
@@ -258,7 +265,8 @@ class Supervisor:
         for child in self.children:
             lines.append(f"  {child.name:<14} {child.url}")
         lines.append(f"  {'postgresql':<14} {self.pg.admin_url}")
-        lines.append(f"  {'nats':<14} {self.nats.url}")
+        lines.append(f"  {'nats':<14} {self.nats.url}  (users and passwords: "
+                     f"{self.settings.data_dir / NATS_PASSWORDS})")
         lines += ["", "Dev token (PROVINCE, 520000; 12 h) — send as `Authorization: Bearer <token>`:", f"  {token}",
                   "", f"Ready in {self.elapsed:.1f}s. Ctrl-C stops everything; data stays in "
                   f"{self.settings.data_dir}/."]
@@ -292,17 +300,38 @@ def build_graphiql() -> None:
     say(f"  ✓ GraphiQL bundle ({time.monotonic() - t0:.1f}s)")
 
 
-async def _ensure_streams(url: str, services: list[str]) -> None:
+NATS_PASSWORDS = "nats-passwords.json"
+
+
+def nats_passwords(path: Path, services: list[ServiceDefinition]) -> dict[str, str]:
+    """The NATS users' passwords, made once (random) and kept under the data folder, readable by its owner alone;
+    a user added since (a new service) gets one too."""
+    import orjson
+
+    known = orjson.loads(path.read_bytes()) if path.exists() else {}
+    names = [u.name for u in nats_auth.users({d.name: d.consumes for d in services})]
+    missing = [n for n in names if n not in known]
+    if missing:
+        known |= nats_auth.new_passwords(missing)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_bytes(orjson.dumps(known, option=orjson.OPT_INDENT_2))
+    return known
+
+
+async def _ensure_streams(url: str, admin_password: str, services: list[str]) -> None:
     import nats
 
-    from .broker import dead_letter_stream_config, ensure_stream, stream_config
+    from .broker import StreamLimits, dead_letter_stream_config, ensure_stream, stream_config
+    from .settings import PlatformSettings
 
-    nc = await nats.connect(url)
+    limits = StreamLimits.of(PlatformSettings())
+    nc = await nats.connect(url, user=nats_auth.ADMIN, password=admin_password)
     try:
         js = nc.jetstream()
         for name in services:
-            await ensure_stream(js, stream_config(name))
-        await ensure_stream(js, dead_letter_stream_config())
+            await ensure_stream(js, stream_config(name, limits))
+        await ensure_stream(js, dead_letter_stream_config(limits))
     finally:
         await nc.close()
 

@@ -112,6 +112,41 @@ def nats_server() -> NatsServer:
 
 
 @dataclass
+class SecuredNats:
+    """A NATS server run with the platform's users and permissions (`nats_auth`), as `qianzhao up` runs it."""
+
+    server: NatsServer
+    passwords: dict[str, str]
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def admin_url(self) -> str:
+        """The URL with the admin's credentials in it (for tests that manage streams or send events themselves)."""
+        return f"nats://admin:{self.passwords['admin']}@127.0.0.1:{self.server.port}"
+
+    def as_service(self, name: str) -> dict[str, Any]:
+        """`running_service` settings that connect a service as its own NATS user."""
+        return {"nats_url": self.url, "nats_user": name, "nats_password": self.passwords[name]}
+
+
+@pytest.fixture(scope="session")
+def secured_nats() -> SecuredNats:
+    """The session's second NATS, with authorization: each service connects as itself, anonymous ones are refused."""
+    from . import nats_auth
+
+    users = nats_auth.installed_users()
+    passwords = nats_auth.new_passwords(u.name for u in users)
+    root = _private_dir("nats-auth")
+    server = NatsServer(root, free_port(), config=nats_auth.server_config(users, passwords)).start()
+    yield SecuredNats(server, passwords)
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
 class Databases:
     """Creates a migrated database per test by copying a per-service template (fast and fully isolated)."""
 
@@ -257,12 +292,12 @@ async def reset_nats(url: str) -> None:
 
 
 @asynccontextmanager
-async def running_service(definition: ServiceDefinition, *, database_url: str, nats_url: str,
+async def running_service(definition: ServiceDefinition, *, database_url: str, nats_url: str | None = None,
                           clock: Clock | None = None, relay: bool = True, background: bool = True,
                           **settings: Any) -> AsyncIterator[ServiceClient]:
     """Start a service app with its lifespan (relay, consumers) against real PostgreSQL and NATS."""
-    cfg = definition.settings(database_url=database_url, nats_url=nats_url, log_json=False,
-                              outbox_poll_seconds=0.2, **settings)
+    cfg = definition.settings(**({"database_url": database_url, "nats_url": nats_url, "log_json": False,
+                                  "outbox_poll_seconds": 0.2} | settings))
     app = create_service_app(definition, cfg, clock=clock, relay=relay, background=background)
     async with app.router.lifespan_context(app):
         await asyncio.wait_for(app.state.runtime.broker.wait_connected(), 30)
@@ -276,6 +311,7 @@ class UpPlatform:
 
     def __init__(self, data: Path, env: dict[str, str] | None = None):
         self.ports = {name: free_port() for name in ("pg", "nats", "gateway", "projects", "grievances", "coordination")}
+        self.data = data
         env = os.environ | {"QZ_DATA_DIR": str(data), "PYTHONUNBUFFERED": "1"} | (env or {})
         env.update({f"QZ_{name.upper()}_PORT": str(port) for name, port in self.ports.items()})
         self.proc = subprocess.Popen([sys.executable, "-m", "qianzhao.common.cli", "up"], env=env,
@@ -295,6 +331,16 @@ class UpPlatform:
                 raise AssertionError(f"qianzhao up exited while waiting for {what}:\n{''.join(self.lines)[-3000:]}")
             time.sleep(0.2)
         raise AssertionError(f"timed out waiting for {what}:\n{''.join(self.lines)[-3000:]}")
+
+    def nats_credentials(self, user: str = "subscriber") -> dict[str, str]:
+        """`nats.connect` arguments for one of the NATS users `qianzhao up` made (their passwords are in the data
+        folder)."""
+        import orjson
+
+        from .supervisor import NATS_PASSWORDS
+
+        passwords = orjson.loads((self.data / NATS_PASSWORDS).read_bytes())
+        return {"user": user, "password": passwords[user]}
 
     def child(self, match) -> psutil.Process:
         return next(c for c in psutil.Process(self.proc.pid).children(recursive=True) if match(c))

@@ -39,6 +39,7 @@ SERVICE = ServiceDefinition(
     schema=_schema,
     events=[*case_events.ALL, *letter_events.ALL, *meeting_events.ALL],
     consumers=_consumers,
+    consumes=("grievances", "projects"),
     workers=_workers,
     settings_cls=CoordinationSettings,
 )

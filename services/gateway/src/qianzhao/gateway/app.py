@@ -13,12 +13,13 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from graphql import FieldNode, OperationType
-from qianzhao.common import telemetry
+from qianzhao.common import metrics, telemetry
 from qianzhao.common.auth import TokenVerifier
 from qianzhao.common.cors import allow_origins
 from qianzhao.common.errors import ApiError, unauthenticated
 from qianzhao.common.graphql_http import JSON, read_request, request_error, respond
 from qianzhao.common.limits import each_selection
+from qianzhao.common.settings import load_settings
 
 from . import export, graphiql, tracing
 from .gateway import Gateway, GatewayConfig, RequestError
@@ -33,7 +34,7 @@ log = logging.getLogger("qianzhao.gateway")
 
 def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str | None = None,
                urls: dict[str, str] | None = None) -> FastAPI:
-    settings = settings or GatewaySettings()
+    settings = settings or load_settings("gateway", GatewaySettings)
     sdl = supergraph_sdl if supergraph_sdl is not None else Path(settings.supergraph).read_text(encoding="utf-8")
     limits = Limits(max_depth=settings.max_depth, max_aliases=settings.max_aliases,
                     max_root_fields=settings.max_root_fields, max_tokens=settings.max_tokens,
@@ -42,8 +43,9 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                     budget_seconds=settings.operation_budget_seconds, setting_prefix="QZ_GATEWAY_")
     # spans only when asked for (or when traces are exported); else traceparent is forwarded untouched
     traced = settings.tracing or telemetry.exporting()
-    if traced:
-        telemetry.setup_tracing("gateway", environment=settings.environment)
+    # as in the services: every request has a trace id (the caller's, or a new one) for the log lines, recorded
+    # only when exported
+    telemetry.setup_tracing("gateway", environment=settings.environment)
     config = GatewayConfig(limits=limits, subgraph_timeout=settings.subgraph_timeout,
                            subgraph_timeouts=dict(settings.subgraph_timeouts), dedupe_operations=settings.dedupe,
                            override_labels=frozenset(settings.override_labels), traced=traced)
@@ -55,6 +57,7 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        telemetry.setup_logging(settings.log_level, settings.log_json)  # as the services log: JSON lines, trace ids
         yield
         await gateway.aclose()
 
@@ -91,12 +94,26 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                                                f"{retry_after(wait)} s", "extensions": {"code": "RATE_LIMITED"}}]},
                        429, media, {"retry-after": retry_after(wait)})
 
-    async def handle(request: Request) -> Response:
+    labels = metrics.operation_labels("gateway")
+
+    async def observed(request: Request) -> Response:
+        """`handle`, counted in qz_graphql_requests_total and timed (GraphiQL's page is not a request)."""
+        started = time.perf_counter()
+        seen: dict[str, Any] = {}
+        response = await handle(request, seen)
+        if not seen.get("page"):
+            metrics.observe_request("gateway", labels(seen.get("operation")), seen.get("outcome", "error"),
+                                    time.perf_counter() - started)
+        return response
+
+    async def handle(request: Request, seen: dict[str, Any]) -> Response:
+        """GraphQL over HTTP; `seen` learns the operation's name and the outcome for the metrics."""
         address = client_address(request.client.host if request.client else None,
                                  request.headers.get("x-forwarded-for"), settings.trusted_proxies)
         if wait := per_address.take(address):
             return limited(wait, "address", address)
         if settings.graphiql_enabled and graphiql.wants_page(request):
+            seen["page"] = True
             return graphiql.page(settings)
         parsed = await read_request(request, max_body_bytes=limits.max_body_bytes)
         if isinstance(parsed, Response):
@@ -108,6 +125,7 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
         except PersistedQueryError as exc:
             return respond({"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]},
                             exc.status, media)
+        seen["operation"] = metrics.operation_name(query, op_name)
         try:
             principal = verifier.from_header(request.headers.get("authorization"))
         except ApiError as exc:
@@ -141,10 +159,16 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
             # debugging aid (like Apollo's query-plan header): the subgraph fetches this operation makes
             plan = gateway.plan(prepared, operation, coerced)
             body = {**body, "extensions": {**body.get("extensions", {}), "queryPlan": plan.describe()}}
+        seen["outcome"] = metrics.outcome(body)
         return respond(body, 200, media)
 
+    @app.get("/metrics")
+    async def prometheus() -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
     app.router.add_route("/export.xlsx", export.export, methods=["POST"], include_in_schema=False)
-    app.router.add_route("/graphql", handle, methods=["GET", "POST"], include_in_schema=False)  # no FastAPI
+    app.router.add_route("/graphql", observed, methods=["GET", "POST"], include_in_schema=False)  # no FastAPI
     # dependency machinery on the hot path: a plain Starlette route
     return app
 

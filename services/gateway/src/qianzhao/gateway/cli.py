@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
         import os
 
         import uvicorn
+        from qianzhao.common.settings import load_settings
 
         from .app import create_app
         from .settings import GatewaySettings
@@ -56,8 +57,8 @@ def register(app: typer.Typer) -> None:
             uvicorn.run("qianzhao.gateway.app:create_app", factory=True, host=host, port=port, workers=workers,
                         log_level="warning", access_log=False)
             return
-        settings = GatewaySettings(supergraph=str(supergraph), introspection=introspection,
-                                   safelist=str(safelist) if safelist else None)
+        settings = load_settings("gateway", lambda: GatewaySettings(
+            supergraph=str(supergraph), introspection=introspection, safelist=str(safelist) if safelist else None))
         application = create_app(settings, urls=urls)
         uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
 

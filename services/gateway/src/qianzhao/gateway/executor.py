@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import orjson
 from graphql import FieldNode, InlineFragmentNode
+from qianzhao.common import metrics
 
 from . import tracing
 from .http_pool import ConnectFailed, HostPool, PoolError
@@ -311,13 +313,16 @@ class Executor:
         with tracing.fetch(self.traced, fetch, *labels, reps) as span:
             if span is not None:  # the subgraph's server span becomes this fetch's child
                 headers = tracing.forwarded(headers)
+            started = time.perf_counter()
             try:
                 body = await self.clients.post(fetch.subgraph, fetch.query, sub_vars, headers)
             except SubgraphFailure as exc:
+                metrics.SUBGRAPH_FETCH.labels(fetch.subgraph).observe(time.perf_counter() - started)
                 tracing.failed(span, exc.extensions["code"])
                 err = {"message": exc.message, "extensions": {**exc.extensions, "serviceName": fetch.subgraph}}
                 result.errors.append(err)
                 return
+            metrics.SUBGRAPH_FETCH.labels(fetch.subgraph).observe(time.perf_counter() - started)
             if span is not None and body.get("errors"):
                 span.set_attribute("qz.fetch.errors", len(body["errors"]) if isinstance(body["errors"], list) else 1)
         self._merge(fetch, body, result, batches)

@@ -1,28 +1,22 @@
-"""Gateway settings (`QZ_GATEWAY_*` variables, or the `qianzhao gateway` options)."""
+"""Gateway settings: its own under `QZ_GATEWAY_*` (or the `qianzhao gateway` options), the platform's under `QZ_*`."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import AliasChoices, Field
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 from qianzhao.common.settings import PlatformSettings
 
 from .node import REPO_ROOT
 
 
 class GatewaySettings(PlatformSettings):
-    """Limits are on by default; every one can be changed per deployment."""
+    """Limits are on by default; every one can be changed per deployment.
 
-    model_config = SettingsConfigDict(env_prefix="QZ_GATEWAY_", env_file=".env", extra="ignore",
-                                      populate_by_name=True)
+    The fields declared here are the gateway's own and read only as `QZ_GATEWAY_<NAME>`; every other one is a
+    platform setting (`QZ_JWT_*`, `QZ_LOG_*`, `QZ_ENVIRONMENT`, `QZ_GRAPHIQL`, `QZ_CORS_ORIGINS`…) read as
+    `QZ_<NAME>`, which `QZ_GATEWAY_<NAME>` overrides for the gateway alone (see `PlatformSettings`).
+    """
 
-    # platform-wide variables the gateway reads too (its own QZ_GATEWAY_* name first)
-    environment: str = Field("dev", validation_alias=AliasChoices("QZ_GATEWAY_ENVIRONMENT", "QZ_ENVIRONMENT"))
-    cors_origins: Annotated[list[str], NoDecode] = Field(
-        [], validation_alias=AliasChoices("QZ_GATEWAY_CORS_ORIGINS", "QZ_CORS_ORIGINS"))
-    # GraphiQL at /graphql for browsers (unset: on, except in production)
-    graphiql: bool | None = Field(None, validation_alias=AliasChoices("QZ_GATEWAY_GRAPHIQL", "QZ_GRAPHIQL"))
+    model_config = SettingsConfigDict(env_prefix="QZ_GATEWAY_", env_file=".env", extra="ignore")
 
     supergraph: str = str(REPO_ROOT / "supergraph.graphql")
     subgraph_urls: dict[str, str] = {}
@@ -33,6 +27,7 @@ class GatewaySettings(PlatformSettings):
     max_root_fields: int = 20
     max_tokens: int = 5000
     max_cost: int = 50_000
+    max_body_bytes: int = 1_000_000
     default_list_size: int = 10
     operation_budget_seconds: float = 2.0  # analysis before execution; beyond it OPERATION_BUDGET_EXCEEDED
     introspection: bool | None = None  # unset: on, except in production (QZ_ENVIRONMENT=production)
@@ -51,7 +46,3 @@ class GatewaySettings(PlatformSettings):
     export_max_rows: int = 100_000  # rows at most in one POST /export.xlsx (every page of the list up to this)
     dedupe: bool = True  # identical queries in flight for the same caller share one execution
     override_labels: list[str] = []  # progressive @override labels switched on
-
-    @property
-    def graphiql_enabled(self) -> bool:
-        return self.graphiql if self.graphiql is not None else not self.is_production

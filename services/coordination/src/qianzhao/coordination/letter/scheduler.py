@@ -94,4 +94,5 @@ async def deadline_worker(runtime) -> None:
         result = await run_deadline_check(runtime)
         return result if result.overdue else None
 
-    await every(runtime.settings.deadline_check_seconds, check, name="letter deadline check")
+    await every(runtime.settings.deadline_check_seconds, check, name="letter deadline check",
+                service=runtime.definition.name)

@@ -103,4 +103,4 @@ async def run_worker(runtime) -> None:
     """Background loop started by the app; every replica runs it, the advisory lock picks one per pass."""
     interval = runtime.settings.overdue_check_seconds
     await every(interval, lambda: check_overdue(sessionmaker=runtime.sessionmaker, clock=runtime.clock),
-                name="missed deadlines flagged", wait_first=True)
+                name="missed deadlines flagged", wait_first=True, service=runtime.definition.name)

@@ -52,4 +52,4 @@ async def run_once(runtime) -> int:
 async def worker(runtime) -> None:
     """Background loop started with the service (one per process; SKIP LOCKED makes replicas safe)."""
     interval = runtime.settings.stall_check_seconds
-    await every(interval, lambda: run_once(runtime), name="stalled projects flagged")
+    await every(interval, lambda: run_once(runtime), name="stalled projects flagged", service=runtime.definition.name)
