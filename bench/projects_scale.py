@@ -104,7 +104,7 @@ from qianzhao.projects.app import SERVICE
 from qianzhao.projects.chains import service as chains
 from qianzhao.projects.chains.data import CHAINS
 from qianzhao.projects.enums import ProjectSort, ProjectStatsDimension, TripStatsDimension
-from qianzhao.projects.project import queries, rollup
+from qianzhao.projects.project import reads, rollup
 from qianzhao.projects.project.listing import cursor_values
 from qianzhao.projects.project.models import Project
 from qianzhao.projects.project.rules import Rules
@@ -226,23 +226,23 @@ def report(name: str, samples: list[float], reference: float, goal: float | None
     return {"name": name, "p50": p50, "p95": p95}
 
 
-def filter_a(i: int) -> queries.ProjectFilter:
+def filter_a(i: int) -> reads.ProjectFilter:
     rng = random.Random(i)
-    return queries.ProjectFilter(region_code=rng.choice(PREFECTURES), categories=[rng.choice(CATEGORIES)],
+    return reads.ProjectFilter(region_code=rng.choice(PREFECTURES), categories=[rng.choice(CATEGORIES)],
                                  statuses=[rng.choice(STATUSES)])
 
 
 INDEXED_TERMS = TERMS  # 1- and 2-character terms: character-gram GIN; 3+: pg_trgm GIN
 
 
-def filter_b(i: int) -> queries.ProjectFilter:
-    return queries.ProjectFilter(search=INDEXED_TERMS[i % len(INDEXED_TERMS)])
+def filter_b(i: int) -> reads.ProjectFilter:
+    return reads.ProjectFilter(search=INDEXED_TERMS[i % len(INDEXED_TERMS)])
 
 
 async def sql_layer(url: str, runs: int) -> float:
     engine = make_engine(ProjectsSettings(), url=url, pool_size=2)
     sm = make_sessionmaker(engine)
-    order = queries.ORDERS[ProjectSort.NEWEST]
+    order = reads.ORDERS[ProjectSort.NEWEST]
     async with sm() as session:
         some = (await session.execute(select(Project.id).limit(runs))).scalars().all()
         ref = await timed(lambda i: session.get(Project, some[i % len(some)], populate_existing=True), runs)
@@ -250,7 +250,7 @@ async def sql_layer(url: str, runs: int) -> float:
         report("reference: primary-key lookup", ref, reference)
 
         async def page(f, after=None, count=False):
-            stmt = queries.list_statement(PROVINCE, f, RULES)
+            stmt = reads.list_statement(PROVINCE, f, RULES)
             return await paginate(session, stmt, order=order, first=50, after=after,
                                   cursor_of=cursor_values(ProjectSort.NEWEST), count=count)
 
@@ -260,17 +260,17 @@ async def sql_layer(url: str, runs: int) -> float:
                 await page(filter_a(i), after=info.end_cursor)
 
         async def count_of(f):  # what totalCount costs: exact up to the limit, then the planner's estimate
-            return await count_matching(session, queries.list_statement(PROVINCE, f, RULES))
+            return await count_matching(session, reads.list_statement(PROVINCE, f, RULES))
 
         async def stats(i):
-            return await queries.stats(session=session, principal=PROVINCE, f=queries.ProjectFilter(), rules=RULES,
+            return await reads.stats(session=session, principal=PROVINCE, f=reads.ProjectFilter(), rules=RULES,
                                        group_by=[ProjectStatsDimension.REGION, ProjectStatsDimension.CATEGORY])
 
         conn = await session.connection()
 
         async def core_page(f):
             """The same statement as rows (no ORM entities): the database round trip alone."""
-            stmt = (select(*Project.__table__.c).where(*queries.where(PROVINCE, f, RULES))
+            stmt = (select(*Project.__table__.c).where(*reads.where(PROVINCE, f, RULES))
                     .order_by(*[c.desc() if d else c for c, d in order]).limit(51))
             return (await conn.execute(stmt)).all()
 
@@ -286,17 +286,17 @@ async def sql_layer(url: str, runs: int) -> float:
         report("(b) service: keyword page of 50 as ORM entities", await timed(lambda i: page(filter_b(i)), runs),
                reference, 30)
         for term in TERMS:
-            f = queries.ProjectFilter(search=term)
+            f = reads.ProjectFilter(search=term)
             report(f"(b) SQL: keyword '{term}' page of 50", await timed(lambda i, f=f: core_page(f), 20), reference)
         for term in (TERMS[0], TERMS[4]):
-            f = queries.ProjectFilter(search=term)
+            f = reads.ProjectFilter(search=term)
             report(f"(b) search '{term}' totalCount (capped)", await timed(lambda i, f=f: count_of(f), runs // 4 or 1),
                    reference)
         report("(c) stats region × category, whole province (rollup)", await timed(stats, max(runs // 4, 10)),
                reference, 50)
 
         async def stats_board(i):
-            return await queries.stats(session=session, principal=PROVINCE, f=queries.ProjectFilter(boards=["PARK"]),
+            return await reads.stats(session=session, principal=PROVINCE, f=reads.ProjectFilter(boards=["PARK"]),
                                        rules=RULES, group_by=[ProjectStatsDimension.REGION, ProjectStatsDimension.CATEGORY])
 
         report("(c') stats region × category of the PARK board (rollup)",
@@ -307,25 +307,25 @@ async def sql_layer(url: str, runs: int) -> float:
 
 
 async def explain(session_maker) -> None:
-    order = queries.ORDERS[ProjectSort.NEWEST]
+    order = reads.ORDERS[ProjectSort.NEWEST]
     stmts = {
-        "(a) page": queries.list_statement(PROVINCE, filter_a(1), RULES).order_by(
+        "(a) page": reads.list_statement(PROVINCE, filter_a(1), RULES).order_by(
             *[c.desc() if d else c for c, d in order]).limit(51),
-        "(b) keyword 茶叶": queries.list_statement(PROVINCE, queries.ProjectFilter(search="茶叶"), RULES)
+        "(b) keyword 茶叶": reads.list_statement(PROVINCE, reads.ProjectFilter(search="茶叶"), RULES)
         .order_by(Project.id.desc()).limit(51),
-        "(b) keyword 生产线": queries.list_statement(PROVINCE, queries.ProjectFilter(search="生产线"), RULES)
+        "(b) keyword 生产线": reads.list_statement(PROVINCE, reads.ProjectFilter(search="生产线"), RULES)
         .order_by(Project.id.desc()).limit(51),
-        "(b) keyword 铝 (1 character, no match)": queries.list_statement(
-            PROVINCE, queries.ProjectFilter(search="铝"), RULES).order_by(Project.id.desc()).limit(51),
+        "(b) keyword 铝 (1 character, no match)": reads.list_statement(
+            PROVINCE, reads.ProjectFilter(search="铝"), RULES).order_by(Project.id.desc()).limit(51),
         "(b) totalCount 茶叶 (exact up to the limit: counting stops one past it)": select(func.count()).select_from(
-            queries.list_statement(PROVINCE, queries.ProjectFilter(search="茶叶"), RULES).limit(1001).subquery()),
+            reads.list_statement(PROVINCE, reads.ProjectFilter(search="茶叶"), RULES).limit(1001).subquery()),
         "(b) totalCount 康养 in 贵阳市 (scoped search index)": select(func.count()).select_from(
-            queries.list_statement(PROVINCE, queries.ProjectFilter(search="康养", region_code="520100"), RULES)
+            reads.list_statement(PROVINCE, reads.ProjectFilter(search="康养", region_code="520100"), RULES)
             .limit(1001).subquery()),
-        "(c) stats (rollup)": rollup.statement(PROVINCE, queries.ProjectFilter(),
+        "(c) stats (rollup)": rollup.statement(PROVINCE, reads.ProjectFilter(),
                                                [ProjectStatsDimension.REGION, ProjectStatsDimension.CATEGORY]),
         "(c') stats of the PARK board (rollup)": rollup.statement(
-            PROVINCE, queries.ProjectFilter(boards=["PARK"]), [ProjectStatsDimension.REGION,
+            PROVINCE, reads.ProjectFilter(boards=["PARK"]), [ProjectStatsDimension.REGION,
                                                               ProjectStatsDimension.CATEGORY]),
     }
     async with session_maker() as session:
@@ -443,7 +443,7 @@ class Case:
     sql: object = None  # async (session) -> None
 
 
-def _gql_filter(f: queries.ProjectFilter) -> dict:
+def _gql_filter(f: reads.ProjectFilter) -> dict:
     out = {}
     for key, value in vars(f).items():
         if value is not None:
@@ -451,27 +451,27 @@ def _gql_filter(f: queries.ProjectFilter) -> dict:
     return out
 
 
-def list_case(name: str, f: queries.ProjectFilter, *, count: bool, after: str | None = None) -> Case:
+def list_case(name: str, f: reads.ProjectFilter, *, count: bool, after: str | None = None) -> Case:
     order = ProjectSort.NEWEST
 
     async def sql(session):
-        await paginate(session, queries.list_statement(PROVINCE, f, RULES), order=queries.ORDERS[order], first=50,
+        await paginate(session, reads.list_statement(PROVINCE, f, RULES), order=reads.ORDERS[order], first=50,
                        after=after, cursor_of=cursor_values(order), count=count)
 
     return Case(name, LIST_COUNT if count else LIST, {"f": _gql_filter(f), "after": after}, sql)
 
 
-def stats_case(name: str, f: queries.ProjectFilter, group_by: list[ProjectStatsDimension]) -> Case:
+def stats_case(name: str, f: reads.ProjectFilter, group_by: list[ProjectStatsDimension]) -> Case:
     async def sql(session):  # the resolver's two statements: the total and the groups
-        await queries.stats(session=session, principal=PROVINCE, f=f, rules=RULES, group_by=[])
-        await queries.stats(session=session, principal=PROVINCE, f=f, rules=RULES, group_by=group_by)
+        await reads.stats(session=session, principal=PROVINCE, f=f, rules=RULES, group_by=[])
+        await reads.stats(session=session, principal=PROVINCE, f=f, rules=RULES, group_by=group_by)
 
     query = STATS.format(keys=" ".join(STATS_KEYS[g.name] for g in group_by) or "category")
     return Case(name, query, {"f": _gql_filter(f), "g": [g.name for g in group_by]}, sql)
 
 
 def console_cases(next_cursor: str) -> list[Case]:
-    pf = queries.ProjectFilter
+    pf = reads.ProjectFilter
     cases = [
         list_case("projects: no filter", pf(), count=False),
         list_case("projects: no filter + totalCount", pf(), count=True),

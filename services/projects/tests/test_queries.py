@@ -173,7 +173,7 @@ async def test_total_count_through_fragments_and_aliases(svc):
 def test_stats_read_the_smallest_rollup_that_fits():
     from qianzhao.common.auth import Principal, Role
     from qianzhao.projects.enums import ProjectStatsDimension as D
-    from qianzhao.projects.project.queries import ProjectFilter as F
+    from qianzhao.projects.project.reads import ProjectFilter as F
     from qianzhao.projects.project.rollup import choose
 
     province = Principal(subject="p", role=Role.PROVINCE, region_code=PROVINCE_CODE)

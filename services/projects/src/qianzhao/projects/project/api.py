@@ -20,7 +20,7 @@ from ..enums import (
     ProjectStatus,
 )
 from ..payloads import payload, run
-from . import access, lifecycle, queries, service
+from . import access, lifecycle, reads, service
 from .inputs import (
     INTERNAL_FILTERS,
     CreateProjectInput,
@@ -135,7 +135,7 @@ class ProjectQuery:
             description="Order (排序); newest compiled first by default.")] = None,
     ) -> Connection[ProjectType]:
         principal = _check_filter(info, filter)
-        stmt = queries.list_statement(principal, to_filter(filter), rules_of(info))
+        stmt = reads.list_statement(principal, to_filter(filter), rules_of(info))
         return await project_page(info, stmt, order=order_by.sort() if order_by else None, first=first, after=after)
 
     @strawberry.field(description="Counts and investment sums of the projects you may see, grouped (项目统计).")
@@ -147,9 +147,9 @@ class ProjectQuery:
         principal = _check_filter(info, filter)
         f, rules = to_filter(filter), rules_of(info)
         async with info.context.exclusive():
-            total = await queries.stats(session=info.context.session, principal=principal, f=f, rules=rules,
+            total = await reads.stats(session=info.context.session, principal=principal, f=f, rules=rules,
                                         group_by=[])
-            rows = await queries.stats(session=info.context.session, principal=principal, f=f, rules=rules,
+            rows = await reads.stats(session=info.context.session, principal=principal, f=f, rules=rules,
                                        group_by=group_by) if group_by else []
         return ProjectStats(total=_stats_row(total[0]), groups=[_stats_row(r) for r in rows])
 

@@ -20,7 +20,7 @@ from ..enums import (
     ProjectStatus,
 )
 from ..payloads import transition_input
-from .queries import ProjectFilter
+from .reads import ProjectFilter
 from .validation import bad
 
 UNSET: Any = strawberry.UNSET

@@ -9,7 +9,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from ..enums import ProjectSort
 from . import access
 from .models import Project
-from .queries import ORDERS
+from .reads import ORDERS
 from .rules import Rules
 from .types import ProjectType, rules_of
 
