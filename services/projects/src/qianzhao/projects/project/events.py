@@ -15,6 +15,17 @@ from qianzhao.common.events import EventSpec
 from .models import Project
 
 
+class ProjectBasics(BaseModel):
+    """The identifying fields every project event carries (see `basics`)."""
+
+    project_id: str
+    number: str
+    name: str
+    region_code: str
+    category: str
+    chain_code: str
+
+
 class ProjectCreatedData(BaseModel):
     id: str
     number: str
@@ -22,70 +33,40 @@ class ProjectCreatedData(BaseModel):
     region_code: str
 
 
-class ProjectEventData(BaseModel):
+class ProjectEventData(ProjectBasics):
     """submitted / listed / returned: enough for a dashboard to count and sum without calling back."""
 
-    project_id: str
-    number: str
-    name: str
-    region_code: str
-    category: str
-    chain_code: str
     board: str
     premium: bool
     total_investment: str
     comment: str | None = None
 
 
-class FiveOnesSetData(BaseModel):
+class FiveOnesSetData(ProjectBasics):
     """five_ones_set: the project is major (重大项目) with a leader, a team and an implementing entity."""
 
-    project_id: str
-    number: str
-    name: str
-    region_code: str
-    category: str
-    chain_code: str
     status: str
     total_investment: str
 
 
-class ProjectUpdatedData(BaseModel):
+class ProjectUpdatedData(ProjectBasics):
     """updated: each changed field with its old and new value (camelCase field names, values as strings)."""
 
-    project_id: str
-    number: str
-    name: str
-    region_code: str
-    category: str
-    chain_code: str
     changes: dict[str, dict[str, str | None]]
 
 
-class MilestoneData(BaseModel):
+class MilestoneData(ProjectBasics):
     """milestone_added / milestone_completed: a node of a major project's advancement plan (推进计划)."""
 
-    project_id: str
-    number: str
-    name: str
-    region_code: str
-    category: str
-    chain_code: str
     milestone_id: str
     title: str
     due_on: str
     done_on: str | None = None
 
 
-class ConditionMetData(BaseModel):
+class ConditionMetData(ProjectBasics):
     """condition_met: a condition of a CONDITIONAL admission was met (条件落实)."""
 
-    project_id: str
-    number: str
-    name: str
-    region_code: str
-    category: str
-    chain_code: str
     assessment_id: str
     condition_id: str
     description: str
@@ -112,36 +93,18 @@ class ChainData(BaseModel):
     active: bool
 
 
-class ProjectDelistedData(BaseModel):
-    project_id: str
-    number: str
-    name: str
-    region_code: str
-    category: str
-    chain_code: str
+class ProjectDelistedData(ProjectBasics):
     reason: str
 
 
-class ProjectStageChangedData(BaseModel):
-    project_id: str
-    number: str
-    name: str
-    region_code: str
-    category: str
-    chain_code: str
+class ProjectStageChangedData(ProjectBasics):
     stage: Literal["SIGNED", "UNDER_CONSTRUCTION", "IN_PRODUCTION"]
     previous_stage: str
     total_investment: str
     contract_investment: str
 
 
-class ProjectStalledData(BaseModel):
-    project_id: str
-    number: str
-    name: str
-    region_code: str
-    category: str
-    chain_code: str
+class ProjectStalledData(ProjectBasics):
     stage: Literal["SIGNED", "UNDER_CONSTRUCTION"]
     days_in_stage: int
     total_investment: str
