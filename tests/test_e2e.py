@@ -476,3 +476,52 @@ async def test_department_sees_only_what_is_assigned_to_it(story):
     assert ids(await story.ok(CASES, token=OTHER_DEPARTMENT), "coordinationCases") == set()
     await assert_forbidden(story, PROJECT_READ, world["project"], OTHER_DEPARTMENT, "project")
     await assert_forbidden(story, CASE_READ, world["direct_case"], OTHER_DEPARTMENT, "coordinationCase")
+
+
+# --- events as documented ---------------------------------------------------------------------------------------
+async def test_every_event_the_story_published_fits_its_documented_schema(story, nats_server):
+    """Each event on the streams after the whole story validates against the JSON Schema of its type in the
+    committed AsyncAPI documents (docs/events/), so a subscribing system can trust them."""
+    import json
+
+    import jsonschema
+    import nats
+    from qianzhao.common.events import stream_name
+
+    await story.everything()
+    schemas = documented_schemas()
+    nc = await nats.connect(nats_server.url)
+    try:
+        js = nc.jetstream()
+
+        async def published() -> dict[str, int]:
+            return {svc: (await js.stream_info(stream_name(svc))).state.last_seq
+                    for svc in ("projects", "grievances", "coordination")}
+
+        settled, before = None, await published()
+        while settled is None:  # the relays publish after commit: wait until the streams stop growing
+            await asyncio.sleep(1.0)
+            now = await published()
+            settled, before = (now if now == before else None), now
+        seen: dict[str, int] = {}
+        for svc, last in settled.items():
+            for seq in range(1, last + 1):
+                event = json.loads((await js.get_msg(stream_name(svc), seq)).data)
+                assert event["type"] in schemas, f"{event['type']} is not documented"
+                jsonschema.validate(event, schemas[event["type"]])
+                seen[event["type"]] = seen.get(event["type"], 0) + 1
+    finally:
+        await nc.close()
+    kinds = {t.split(".")[3] for t in seen}
+    assert {"created", "listed", "five_ones_set", "received", "closed", "submitted", "resolved",
+            "escalated"} <= kinds, seen
+
+
+def documented_schemas() -> dict[str, dict]:
+    """Event type → the JSON Schema of its CloudEvent in the committed AsyncAPI documents."""
+    import json
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "events"
+    return {m["name"]: m["payload"] for doc in docs.glob("*.asyncapi.json")
+            for m in json.loads(doc.read_text("utf-8"))["components"]["messages"].values()}
