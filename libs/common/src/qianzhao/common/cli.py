@@ -136,6 +136,65 @@ def asyncapi(out: str = typer.Option(EVENT_DOCS, help="Folder to write <service>
         typer.echo(f"wrote {folder / name}")
 
 
+events_app = typer.Typer(help="Read and rewind the platform's event streams (NATS JetStream).", no_args_is_help=True)
+app.add_typer(events_app, name="events")
+
+
+def _when(text: str | None):
+    from datetime import UTC, datetime
+
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an ISO time such as 2026-12-01T08:00:00+08:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@events_app.command("tail")
+def events_tail(
+    type_: str | None = typer.Option(None, "--type", help="Only event types matching this glob, e.g. '*.grievances.*'"),
+    region: str | None = typer.Option(None, help="Only events of this division or beneath it"),
+    since: str | None = typer.Option(None, help="Start at this time (ISO 8601; default: the streams' beginning)"),
+    seq: int | None = typer.Option(None, help="Start at this stream sequence instead"),
+    follow: bool = typer.Option(False, "--follow", "-f", help="Keep printing new events until interrupted"),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line (the CloudEvent plus stream, seq)"),
+) -> None:
+    """Print the platform's events, oldest first per stream (as the read-only subscriber user)."""
+    import asyncio
+
+    from .event_tools import Selection, tail
+    from .settings import load_settings
+
+    if region is not None and regions.get(region) is None:
+        raise typer.BadParameter(f"unknown region code {region}", param_hint="--region")
+    selection = Selection(types=type_, region=region, since=_when(since), seq=seq)
+    try:
+        asyncio.run(tail(load_settings("events tail", PlatformSettings), selection, as_json=as_json, follow=follow, write=typer.echo))
+    except KeyboardInterrupt:
+        pass
+
+
+@events_app.command("replay")
+def events_replay(
+    consumer: str = typer.Option(..., help="Durable consumer to rewind, e.g. coordination-projects"),
+    since: str = typer.Option(..., help="Deliver again everything from this time on (ISO 8601)"),
+) -> None:
+    """Rewind a durable consumer to a point in time (as the admin user); its service skips what it already handled."""
+    import asyncio
+
+    from .event_tools import replay
+    from .settings import load_settings
+
+    try:
+        result = asyncio.run(replay(load_settings("events replay", PlatformSettings), consumer, _when(since)))
+    except LookupError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--consumer") from None
+    typer.echo(f"{result['consumer']} on {result['stream']}: {result['pending']} events to deliver again since "
+               f"{result['since']}")
+
+
 def main() -> None:
     try:
         from qianzhao.gateway.cli import register  # the gateway adds its own commands when installed
