@@ -73,3 +73,38 @@ async def test_three_rates_equal_a_hand_computation(api):
         assert (total["count"], total["responseRate"]) == (0, None)
     total = (await api.svc.ok(STATS, {"f": {"categories": ["COMPLAINT"]}}, token=COUNTY))["grievanceStats"]["total"]
     assert total["count"] == 1
+
+
+PERIOD_STATS = """query($p: StatsPeriod, $c: StatsCompareTo, $d: GrievanceStatsDateField, $g: [GrievanceStatsDimension!]) {
+  grievanceStats(period: $p, compareTo: $c, dateField: $d, groupBy: $g) {
+    total { count previous { count } changes { figure previous current percent } }
+    groups { key { category } count previous { count } changes { figure current previous percent } } } }"""
+
+
+async def test_a_period_counts_its_days_and_compares_with_the_year_before(api):
+    for when, category in [("2022-09-10T02:00:00Z", "SITUATION_REPORT"), ("2022-09-30T15:59:00Z", "COMPLAINT"),
+                           ("2023-09-01T00:00:00+08:00", "SITUATION_REPORT"),
+                           ("2023-09-20T10:00:00Z", "SITUATION_REPORT"), ("2023-09-21T10:00:00Z", "COMPLAINT"),
+                           ("2023-08-31T15:59:59Z", "COMPLAINT")]:  # 23:59:59 on 31 August in Shanghai: outside
+        await api.file(receivedAt=when, category=category)
+    september = {"from": "2023-09-01", "to": "2023-09-30"}
+    data = (await api.svc.ok(PERIOD_STATS, {"p": september, "c": "PREVIOUS_YEAR", "g": ["CATEGORY"]},
+                             token=PROVINCE))["grievanceStats"]
+    total = data["total"]
+    assert (total["count"], total["previous"]["count"]) == (3, 2)
+    count = next(c for c in total["changes"] if c["figure"] == "count")
+    assert count == {"figure": "count", "previous": "2", "current": "3", "percent": "50.0"}
+    by_category = {g["key"]["category"]: (g["count"], g["previous"]["count"]) for g in data["groups"]}
+    assert by_category == {"SITUATION_REPORT": (2, 1), "COMPLAINT": (1, 1)}
+    # the month just before: one late-August case; no period at all: every case
+    before = (await api.svc.ok(PERIOD_STATS, {"p": september, "c": "PREVIOUS_PERIOD"}, token=PROVINCE))
+    assert before["grievanceStats"]["total"]["previous"]["count"] == 1
+    assert (await api.svc.ok(PERIOD_STATS, {}, token=PROVINCE))["grievanceStats"]["total"] == {
+        "count": 6, "previous": None, "changes": None}
+    # nothing resolved in September: the resolution date counts none
+    resolved = await api.svc.ok(PERIOD_STATS, {"p": september, "d": "RESOLVED"}, token=PROVINCE)
+    assert resolved["grievanceStats"]["total"]["count"] == 0
+    for variables, message in [({"p": {"from": "2023-10-01", "to": "2023-09-01"}}, "after"),
+                               ({"c": "PREVIOUS_YEAR"}, "needs a period")]:
+        body = await api.svc.graphql(PERIOD_STATS, variables, token=PROVINCE)
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and message in body["errors"][0]["message"]

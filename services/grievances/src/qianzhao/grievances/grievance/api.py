@@ -8,7 +8,9 @@ from typing import Annotated
 
 import strawberry
 from qianzhao.common.api import Connection, mutate
+from qianzhao.common.errors import bad_input
 from qianzhao.common.ids import parse_id
+from qianzhao.common.periods import COMPARE_ARG, PERIOD_ARG, CompareTo, Period, PeriodInput, matched
 from qianzhao.common.uow import UnitOfWork
 from strawberry.types import Info
 
@@ -18,7 +20,7 @@ from . import inputs as i
 from . import intake, reads, service
 from . import stats as grievance_stats
 from .inputs import GrievanceFilter, GrievanceOrder
-from .stats_types import GrievanceStats, GrievanceStatsDimension, GrievanceStatsGroup
+from .stats_types import GrievanceStats, GrievanceStatsDateField, GrievanceStatsDimension, GrievanceStatsGroup
 from .types import GrievanceType, grievance_loader
 
 
@@ -42,15 +44,34 @@ class GrievanceQueries:
 
     @strawberry.field(description="Counts and the three rates of 接诉即办 (响应率/解决率/满意率), on-time rate and "
                                   "average working days to reply, over the cases you may see.")
-    async def grievance_stats(self, info: Info, filter: Annotated[GrievanceFilter | None, FilterArg] = None,
-                              group_by: Annotated[list[GrievanceStatsDimension] | None, GroupByArg] = None) -> GrievanceStats:
+    async def grievance_stats(
+        self, info: Info, filter: Annotated[GrievanceFilter | None, FilterArg] = None,
+        group_by: Annotated[list[GrievanceStatsDimension] | None, GroupByArg] = None,
+        period: Annotated[PeriodInput | None, PERIOD_ARG] = None,
+        date_field: Annotated[GrievanceStatsDateField, strawberry.argument(
+            description="The date the period applies to (统计口径).")] = GrievanceStatsDateField.RECEIVED,
+        compare_to: Annotated[CompareTo | None, COMPARE_ARG] = None,
+    ) -> GrievanceStats:
         ctx = info.context
         dims = [grievance_stats.Dimension(d.value) for d in group_by or []]
+        span = Period.of(period)
+        column = grievance_stats.DATE_COLUMNS[date_field.value]
+        earlier = span.earlier(compare_to) if span and compare_to else None
+        if compare_to and span is None:
+            raise bad_input("compareTo needs a period")
+
+        async def over(p: Period | None):
+            return await grievance_stats.compute(session, ctx.user(), f=filter, group_by=dims, now=ctx.clock.now(),
+                                                 within=p.clause(column) if p else None)
         async with ctx.exclusive() as session:
-            total, groups = await grievance_stats.compute(session, ctx.user(), f=filter, group_by=dims,
-                                                          now=ctx.clock.now())
-        return GrievanceStats(total=GrievanceStatsGroup.from_row(total),
-                              groups=[GrievanceStatsGroup.from_row(r) for r in groups])
+            total, groups = await over(span)
+            then_total, then_groups = await over(earlier) if earlier else (None, [])
+        if earlier is None:
+            return GrievanceStats(total=GrievanceStatsGroup.from_row(total),
+                                  groups=[GrievanceStatsGroup.from_row(r) for r in groups])
+        pairs = matched(groups, then_groups, lambda r: tuple(sorted(r.keys.items())))
+        return GrievanceStats(total=GrievanceStatsGroup.from_row(total, then_total), groups=[
+            GrievanceStatsGroup.from_row(r, then or grievance_stats.empty_row(r.keys)) for r, then in pairs])
 
 
 M = strawberry.mutation

@@ -98,15 +98,26 @@ def _measures(now: datetime):
     ]
 
 
-async def compute(session, principal: Principal, *, f, group_by: list[Dimension], now: datetime):
-    """Returns (total, groups) as Rows; groups ordered by their keys."""
+DATE_COLUMNS = {"RECEIVED": Grievance.received_at, "RESOLVED": Grievance.resolved_at}
+
+
+def empty_row(keys: dict[str, str | None]) -> Row:
+    return Row(keys=keys, **{k: 0 for k in _names()})
+
+
+async def compute(session, principal: Principal, *, f, group_by: list[Dimension], now: datetime, within=None):
+    """Returns (total, groups) as Rows; groups ordered by their keys. `within`: a period clause."""
     dims = [_dimension_column(d) for d in dict.fromkeys(group_by)]
     measures = _measures(now)
-    total = (await session.execute(filtered(principal, f, select(*measures).select_from(Grievance)))).one()
+    base = select(*measures).select_from(Grievance)
+    if within is not None:
+        base = base.where(within)
+    total = (await session.execute(filtered(principal, f, base))).one()
     out_total = Row(keys={}, **{k: int(total._mapping[k]) for k in _names()})
     groups = []
     if dims:
-        stmt = filtered(principal, f, select(*dims, *measures).select_from(Grievance))
+        grouped = select(*dims, *measures).select_from(Grievance)
+        stmt = filtered(principal, f, grouped if within is None else grouped.where(within))
         stmt = stmt.group_by(*dims).order_by(*[func.coalesce(d, "") for d in dims])
         for r in (await session.execute(stmt)).all():
             m = r._mapping

@@ -6,7 +6,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 import strawberry
+from qianzhao.common import periods
 from qianzhao.common.api import RegionType, region_key
+from qianzhao.common.periods import StatsChange
 
 from .enums import GrievanceCategory, GrievanceChannel, GrievanceStatus
 from .stats import Row, rate
@@ -29,6 +31,17 @@ class GrievanceStatsDimension(Enum):
     MONTH = strawberry.enum_value("MONTH", description="Month of receipt, Asia/Shanghai (YYYY-MM).")
 
 
+@strawberry.enum(description="The date a grievance's period applies to (统计口径).")
+class GrievanceStatsDateField(Enum):
+    RECEIVED = strawberry.enum_value("RECEIVED", description="When it was received (受理时间).")
+    RESOLVED = strawberry.enum_value("RESOLVED", description="When it was resolved (办结时间).")
+
+
+FIGURES = ["count", "merged_count", "valid_count", "invalid_count", "due_for_reply", "replied_on_time",
+           "response_rate", "resolved_count", "resolution_rate", "feedback_count", "satisfied_count",
+           "satisfaction_rate", "resolved_on_time", "on_time_rate", "average_working_days_to_reply"]
+
+
 @strawberry.type(description="What a group of grievanceStats shares; the keys not grouped by are null.")
 class GrievanceStatsKey:
     category: GrievanceCategory | None = F(default=None, description="When grouped by CATEGORY.")
@@ -45,11 +58,12 @@ class GrievanceStatsKey:
 class GrievanceStatsGroup:
     row: strawberry.Private[Row]
     key: GrievanceStatsKey = F(description="The group's keys (分组); all null in the total.")
+    then: strawberry.Private[Row | None] = None  # the same group in the comparison period, when compared
 
     @classmethod
-    def from_row(cls, row: Row) -> GrievanceStatsGroup:
+    def from_row(cls, row: Row, then: Row | None = None) -> GrievanceStatsGroup:
         k = row.keys
-        return cls(row=row, key=GrievanceStatsKey(
+        return cls(row=row, then=then, key=GrievanceStatsKey(
             category=GrievanceCategory(k["category"]) if k.get("category") else None,
             channel=GrievanceChannel(k["channel"]) if k.get("channel") else None,
             region=region_key(k.get("region")), prefecture=region_key(k.get("prefecture")),
@@ -117,6 +131,14 @@ class GrievanceStatsGroup:
         if not self.row.replied_count:
             return None
         return (Decimal(self.row.working_days_sum) / self.row.replied_count).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    @F(description="The same group's figures in the comparison period (compareTo); null without compareTo.")
+    def previous(self) -> GrievanceStatsGroup | None:
+        return None if self.then is None else GrievanceStatsGroup.from_row(self.then)
+
+    @F(description="Each figure against the comparison period (同比/环比); null without compareTo.")
+    def changes(self) -> list[StatsChange] | None:
+        return None if self.then is None else periods.changes(self, GrievanceStatsGroup.from_row(self.then), FIGURES)
 
 
 @strawberry.type(description="Grievance statistics over what you may see: the total and one row per group.")
