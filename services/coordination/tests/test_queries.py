@@ -204,3 +204,22 @@ async def test_stats_provincial_list_letters_and_meetings(world):
     refused = await svc.graphql("""mutation { scheduleJointMeeting(input: {title: "x", meetingDate: "2025-10-30",
         chair: "y"}) { userErrors { code } } }""", token=token("COUNTY", NANMING))
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_stats_over_a_period_against_the_previous_one(svc, clock):
+    """Cases raised in a month, and the month before (环比), by the submission date."""
+    first = (await submit(svc))["case"]
+    clock.advance(days=31)
+    await submit(svc)
+    await submit(svc, region=YUNYAN)
+    q = """query($p: StatsPeriod, $c: StatsCompareTo) { coordinationStats(period: $p, compareTo: $c, groupBy: [COUNTY])
+      { total { collected previous { collected } changes { figure percent } }
+        groups { key { county { code } } collected previous { collected } } } }"""
+    start = clock.today()
+    period = {"from": start.replace(day=1).isoformat(), "to": start.isoformat()}
+    data = (await svc.ok(q, {"p": period, "c": "PREVIOUS_PERIOD"}, token=PROVINCE))["coordinationStats"]
+    assert first["status"] == "SUBMITTED"
+    assert (data["total"]["collected"], data["total"]["previous"]["collected"]) == (2, 1)  # 26 Sep in the 27 days before
+    counties = {g["key"]["county"]["code"]: (g["collected"], g["previous"]["collected"]) for g in data["groups"]}
+    assert counties == {NANMING: (1, 1), YUNYAN: (1, 0)}
+    assert {c["figure"]: c["percent"] for c in data["total"]["changes"]}["collected"] == "100.0"

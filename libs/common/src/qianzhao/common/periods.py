@@ -37,7 +37,7 @@ class CompareTo(Enum):
                                                                            "(环比).")
 
 
-@strawberry.type(name="StatsChange", description="One figure of a group against the comparison period (同比/环比).")
+@strawberry.federation.type(name="StatsChange", shareable=True, description="One figure of a group against the comparison period (同比/环比).")
 class StatsChange:
     figure: str = strawberry.field(description="The figure's field name, e.g. count.")
     previous: Decimal | None = strawberry.field(description="Its value in the comparison period.")

@@ -8,7 +8,9 @@ from typing import Annotated
 import strawberry
 from qianzhao.common.api import Connection, OrderDirection, connection, mutate, paginate
 from qianzhao.common.auth import Role
+from qianzhao.common.errors import bad_input
 from qianzhao.common.ids import parse_id
+from qianzhao.common.periods import COMPARE_ARG, PERIOD_ARG, CompareTo, Period, PeriodInput
 from qianzhao.common.reference import DepartmentType
 from qianzhao.common.uow import UnitOfWork
 from strawberry.types import Info
@@ -139,12 +141,26 @@ class CaseQueries:
         filter: Annotated[CoordinationCaseFilter | None, strawberry.argument(description="Criteria.")] = None,
         group_by: Annotated[list[StatsDimension] | None, strawberry.argument(
             description="Dimensions; none → the total alone.")] = None,
+        period: Annotated[PeriodInput | None, PERIOD_ARG] = None,
+        date_field: Annotated[stats.CoordinationStatsDateField, strawberry.argument(
+            description="The date the period applies to (统计口径).")] = stats.CoordinationStatsDateField.SUBMITTED,
+        compare_to: Annotated[CompareTo | None, COMPARE_ARG] = None,
     ) -> stats.CoordinationStats:
         principal = info.context.user()
         principal.require_role(*READ_ROLES)
+        span = Period.of(period)
+        if compare_to and span is None:
+            raise bad_input("compareTo needs a period")
         stmt = reads.visible_cases(principal, filter.to_filter() if filter else None)
+        column = stats.DATE_COLUMNS[date_field.value]
+        now = info.context.clock.now()
         async with info.context.exclusive() as session:
-            return await stats.compute(session, stmt, group_by or [], info.context.clock.now())
+            found = await stats.compute(session, stmt.where(span.clause(column)) if span else stmt, group_by or [], now)
+            if compare_to is None:
+                return found
+            earlier = span.earlier(compare_to)
+            then = await stats.compute(session, stmt.where(earlier.clause(column)), group_by or [], now)
+        return stats.compared(found, then)
 
 
 async def change(info: Info, payload: type, input, step: Callable[[UnitOfWork, CoordinationCase], Awaitable]):

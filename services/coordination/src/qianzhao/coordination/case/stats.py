@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 import strawberry
+from qianzhao.common import periods
 from qianzhao.common.api import RegionType, region_key
+from qianzhao.common.periods import StatsChange
 from qianzhao.common.reference import DepartmentType
 from qianzhao.common.rollup import county_key, prefecture_key
 from sqlalchemy import Float, and_, cast, func, select
@@ -45,6 +48,17 @@ class CoordinationStatsGroup:
     overdue_letters: int = strawberry.field(description="Letters awaiting feedback past their first deadline.")
     average_working_days_to_resolve: float | None = strawberry.field(
         description="Mean working days from submission to resolution of the resolved cases; null when none.")
+    raw_key: strawberry.Private[tuple] = ()
+    then: strawberry.Private[CoordinationStatsGroup | None] = None  # the same group in the comparison period
+
+    @strawberry.field(description="The same group's figures in the comparison period (compareTo); null without "
+                                  "compareTo.")
+    def previous(self) -> CoordinationStatsGroup | None:
+        return self.then
+
+    @strawberry.field(description="Each figure against the comparison period (同比/环比); null without compareTo.")
+    def changes(self) -> list[StatsChange] | None:
+        return None if self.then is None else periods.changes(self, self.then, FIGURES)
 
 
 @strawberry.type(description="Coordination statistics over the cases you may see: the total and one row per group.")
@@ -52,6 +66,25 @@ class CoordinationStats:
     total: CoordinationStatsGroup = strawberry.field(description="All matching cases.")
     groups: list[CoordinationStatsGroup] = strawberry.field(description="One row per combination of the groupBy "
                                                                         "keys, in key order.")
+
+
+@strawberry.enum(description="The date a coordination case's period applies to (统计口径).")
+class CoordinationStatsDateField(Enum):
+    SUBMITTED = strawberry.enum_value("SUBMITTED", description="When it was raised (报送时间).")
+    RESOLVED = strawberry.enum_value("RESOLVED", description="When its resolution was confirmed (解决时间).")
+
+
+FIGURES = ["collected", "resolved", "in_progress", "overdue_letters", "average_working_days_to_resolve"]
+DATE_COLUMNS = {"SUBMITTED": C.submitted_at, "RESOLVED": C.resolved_at}
+
+
+def compared(now: CoordinationStats, then: CoordinationStats) -> CoordinationStats:
+    """`now` with each group's figures in the comparison period beside it (zeros where it had none)."""
+    now.total.then = then.total
+    for group, earlier in periods.matched(now.groups, then.groups, lambda g: g.raw_key):
+        group.then = earlier or CoordinationStatsGroup(key=group.key, collected=0, resolved=0, in_progress=0,
+                                                       overdue_letters=0, average_working_days_to_resolve=None)
+    return now
 
 
 async def compute(session, cases_stmt, group_by: list[StatsDimension], now: datetime) -> CoordinationStats:
@@ -93,5 +126,6 @@ async def _rows(session, cases_stmt, dims: list[StatsDimension], now: datetime) 
             collected=int(r["collected"]), resolved=int(r["resolved"]), in_progress=int(r["in_progress"]),
             overdue_letters=int(r["overdue_letters"]),
             average_working_days_to_resolve=round(float(r["avg_days"]), 2) if r["avg_days"] is not None else None,
+            raw_key=tuple(r[d.value] for d in dims),
         ))
     return out
