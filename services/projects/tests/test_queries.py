@@ -224,3 +224,28 @@ async def test_total_count_is_exact_up_to_the_limit_then_an_estimate(databases, 
         rows = await seed(svc, 40)
         exact = (await svc.ok(q, {"f": None}, token=tok()))["projects"]
         assert exact["totalCount"] == len(rows) and exact["totalCountIsExact"] is True
+
+
+PERIOD = """query($p: StatsPeriod, $d: ProjectStatsDateField, $c: StatsCompareTo, $g: [ProjectStatsDimension!]!) {
+  projectStats(period: $p, dateField: $d, compareTo: $c, groupBy: $g) {
+    total { count contractInvestment previous { count } changes { figure previous current percent } }
+    groups { key { category } count contractInvestment previous { count contractInvestment } } } }"""
+
+
+async def test_stats_over_a_period_by_the_date_that_matters(svc):
+    from decimal import Decimal
+
+    rows = await seed(svc, n=60)
+    signed = [r for r in rows if r["signed_on"] is not None]
+    year_2023 = {"from": "2023-01-01", "to": "2023-12-31"}
+    data = (await svc.ok(PERIOD, {"p": year_2023, "d": "SIGNED", "c": "PREVIOUS_YEAR", "g": ["CATEGORY"]},
+                         token=tok()))["projectStats"]
+    assert data["total"]["count"] == len(signed) > 0  # introduced (signed) in 2023
+    assert Decimal(data["total"]["contractInvestment"]) == sum(r["contract_investment"] for r in signed)
+    assert data["total"]["previous"]["count"] == 0  # none signed in 2022: no change to speak of
+    assert {c["figure"]: c["percent"] for c in data["total"]["changes"]}["count"] is None
+    by_category = {g["key"]["category"]: g["count"] for g in data["groups"]}
+    assert by_category == {c: sum(1 for r in signed if r["category"] == c) for c in by_category}
+    compiled = await svc.ok(PERIOD, {"p": {"from": "2024-03-01", "to": "2024-03-01"}, "g": []}, token=tok())
+    assert compiled["projectStats"]["total"]["count"] == 60  # all compiled (created) that day
+    assert (await svc.ok(PERIOD, {"p": year_2023, "g": []}, token=tok()))["projectStats"]["total"]["count"] == 0

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from qianzhao.common import periods
 from qianzhao.common.api import Connection, region_key
 from qianzhao.common.auth import Role
-from qianzhao.common.errors import forbidden
+from qianzhao.common.errors import bad_input, forbidden
 from qianzhao.common.ids import parse_id
+from qianzhao.common.periods import COMPARE_ARG, PERIOD_ARG, CompareTo, Period, PeriodInput, StatsChange
 from strawberry.types import Info
 
 from ..enums import (
@@ -38,6 +41,7 @@ from .inputs import (
     to_filter,
 )
 from .listing import project_page
+from .models import Project
 from .types import ProjectType, rules_of
 
 
@@ -86,6 +90,32 @@ class ProjectStatsRow:
     count: int = strawberry.field(description="Number of projects (项目个数).")
     total_investment: Decimal = strawberry.field(description="Sum of total investment, yuan (总投资合计).")
     contract_investment: Decimal = strawberry.field(description="Sum of contract investment, yuan (合同投资合计).")
+    raw_key: strawberry.Private[tuple] = ()
+    then: strawberry.Private[ProjectStatsRow | None] = None  # the same group in the comparison period
+
+    @strawberry.field(description="The same group's figures in the comparison period (compareTo); null without "
+                                  "compareTo.")
+    def previous(self) -> ProjectStatsRow | None:
+        return self.then
+
+    @strawberry.field(description="Each figure against the comparison period (同比/环比); null without compareTo.")
+    def changes(self) -> list[StatsChange] | None:
+        return None if self.then is None else periods.changes(self, self.then, ["count", "total_investment",
+                                                                                 "contract_investment"])
+
+
+@strawberry.enum(description="The date a project's period applies to (统计口径).")
+class ProjectStatsDateField(Enum):
+    COMPILED = strawberry.enum_value("COMPILED", description="When it was compiled (编制时间).")
+    LISTED = strawberry.enum_value("LISTED", description="When it entered the pool (入库时间).")
+    SIGNED = strawberry.enum_value("SIGNED", description="Its signing date (签约日期): projects introduced (引进).")
+    CONSTRUCTION_STARTED = strawberry.enum_value("CONSTRUCTION_STARTED", description="Construction start (开工日期).")
+    PRODUCTION_STARTED = strawberry.enum_value("PRODUCTION_STARTED", description="Production start (投产日期).")
+
+
+DATE_COLUMNS = {"COMPILED": (Project.created_at, False), "LISTED": (Project.listed_at, False),
+                "SIGNED": (Project.signed_on, True), "CONSTRUCTION_STARTED": (Project.construction_started_on, True),
+                "PRODUCTION_STARTED": (Project.production_started_on, True)}
 
 
 @strawberry.type(description="Project statistics over what you may see: the total and one row per group (项目统计).")
@@ -107,7 +137,9 @@ def _stats_row(r) -> ProjectStatsRow:
             board=ProjectBoard(r["board"]) if r.get("board") else None, region=region(r.get("region")),
             prefecture=region(r.get("prefecture")), county=region(r.get("county")),
             status=ProjectStatus(r["status"]) if r.get("status") else None, year=r.get("year")),
-        count=r["count"], total_investment=r["total_investment"], contract_investment=r["contract_investment"])
+        count=r["count"], total_investment=r["total_investment"], contract_investment=r["contract_investment"],
+        raw_key=tuple(r.get(k) for k in ("category", "chain", "board", "region", "prefecture", "county", "status",
+                                         "year")))
 
 
 def _check_filter(info: Info, f: ProjectFilterInput | None):
@@ -143,15 +175,34 @@ class ProjectQuery:
         self, info: Info,
         filter: Annotated[ProjectFilterInput | None, strawberry.argument(description="Filter (筛选).")] = None,
         group_by: Annotated[list[ProjectStatsDimension], strawberry.argument(description="Dimensions to group by (统计维度).")] = [],  # noqa: B006
+        period: Annotated[PeriodInput | None, PERIOD_ARG] = None,
+        date_field: Annotated[ProjectStatsDateField, strawberry.argument(
+            description="The date the period applies to (统计口径).")] = ProjectStatsDateField.COMPILED,
+        compare_to: Annotated[CompareTo | None, COMPARE_ARG] = None,
     ) -> ProjectStats:
         principal = _check_filter(info, filter)
         f, rules = to_filter(filter), rules_of(info)
-        async with info.context.exclusive():
+        span = Period.of(period)
+        if compare_to and span is None:
+            raise bad_input("compareTo needs a period")
+        column, is_date = DATE_COLUMNS[date_field.value]
+
+        async def over(p: Period | None) -> ProjectStats:
+            within = p.clause(column, is_date=is_date) if p else None
             total = await reads.stats(session=info.context.session, principal=principal, f=f, rules=rules,
-                                        group_by=[])
+                                      group_by=[], within=within)
             rows = await reads.stats(session=info.context.session, principal=principal, f=f, rules=rules,
-                                       group_by=group_by) if group_by else []
-        return ProjectStats(total=_stats_row(total[0]), groups=[_stats_row(r) for r in rows])
+                                     group_by=group_by, within=within) if group_by else []
+            return ProjectStats(total=_stats_row(total[0]), groups=[_stats_row(r) for r in rows])
+        async with info.context.exclusive():
+            found = await over(span)
+            then = await over(span.earlier(compare_to)) if compare_to else None
+        if then is not None:
+            found.total.then = then.total
+            for group, earlier in periods.matched(found.groups, then.groups, lambda g: g.raw_key):
+                group.then = earlier or ProjectStatsRow(key=group.key, count=0, total_investment=Decimal(0),
+                                                        contract_investment=Decimal(0))
+        return found
 
 
 @strawberry.type

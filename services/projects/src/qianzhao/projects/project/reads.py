@@ -96,11 +96,12 @@ def list_statement(principal: Principal, f: ProjectFilter, rules: Rules):
 
 
 async def stats(*, session: AsyncSession, principal: Principal, f: ProjectFilter, rules: Rules,
-                group_by: list[ProjectStatsDimension]) -> list[dict]:
-    """Counts and sums (total investment, contract investment) per group, in one grouped query."""
+                group_by: list[ProjectStatsDimension], within=None) -> list[dict]:
+    """Counts and sums (total investment, contract investment) per group, in one grouped query; `within` (a period
+    clause) needs the projects themselves, not the rollups."""
     if len(set(group_by)) != len(group_by):
         raise bad_input("groupBy lists a dimension twice")
-    fast = rollup.statement(principal, f, group_by)
+    fast = rollup.statement(principal, f, group_by) if within is None else None
     if fast is not None:
         rows = (await session.execute(fast)).mappings().all()
         return [dict(r) | {"count": int(r["count"])} for r in rows]
@@ -108,7 +109,7 @@ async def stats(*, session: AsyncSession, principal: Principal, f: ProjectFilter
     stmt = (select(*keys, func.count().label("count"),
                    func.coalesce(func.sum(Project.total_investment), 0).label("total_investment"),
                    func.coalesce(func.sum(Project.contract_investment), 0).label("contract_investment"))
-            .where(*where(principal, f, rules)))
+            .where(*where(principal, f, rules), *([within] if within is not None else [])))
     if keys:
         stmt = stmt.group_by(*keys).order_by(*keys)
     rows = (await session.execute(stmt)).mappings().all()
