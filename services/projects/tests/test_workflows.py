@@ -247,3 +247,22 @@ async def test_the_background_worker_reports_each_stall_once(databases, nats_ser
         events = await outbox(fast, "stalled")
         assert sorted(e["data"]["project_id"] for e in events) == expected
         assert {e["data"]["days_in_stage"] for e in events} == {274}
+
+
+async def test_out_of_province_trips_are_counted_apart(svc):
+    """The bureau reports leaders' trips out of the province (赴省外招商); a trip within Guizhou is recorded too."""
+    prefecture = tok("PREFECTURE", GUIYANG)
+    for destination, outside in [("深圳", True), ("上海", True), ("遵义", False)]:
+        trip = {"level": "PREFECTURE", "regionCode": GUIYANG, "leaderTitle": "市长", "destination": destination,
+                "startOn": "2024-02-01", "endOn": "2024-02-02"}
+        if not outside:
+            trip["outsideProvince"] = False
+        await ok(svc, "recordInvestmentTrip", trip, prefecture, result="trip", fields="id outsideProvince")
+    stats = """query($o: Boolean) { investmentTripStats(startFrom: "2024-01-01", startTo: "2024-12-31",
+      outsideProvince: $o) { total { count } } }"""
+    counts = [(await svc.ok(stats, {"o": o}, token=prefecture))["investmentTripStats"]["total"]["count"]
+              for o in (True, False, None)]
+    assert counts == [2, 1, 3]
+    listed = await svc.ok("""{ investmentTrips(filter: { outsideProvince: false }) { nodes { destination
+      outsideProvince } } }""", token=prefecture)
+    assert listed["investmentTrips"]["nodes"] == [{"destination": "遵义", "outsideProvince": False}]

@@ -37,6 +37,7 @@ class InvestmentTripType:
     region_code: str = strawberry.field(description="The prefecture or county the leader heads (地区).")
     leader_title: str = strawberry.field(description="Leader's title, e.g. 市委书记 (领导职务).")
     destination: str = strawberry.field(description="Where they went (目的地).")
+    outside_province: bool = strawberry.field(description="The trip left Guizhou (省外招商).")
     start_on: date = strawberry.field(description="First day (开始日期).")
     end_on: date = strawberry.field(description="Last day (结束日期).")
     enterprises_met: list[str] = strawberry.field(description="Enterprises met (拜访企业).")
@@ -47,7 +48,7 @@ class InvestmentTripType:
     @classmethod
     def from_model(cls, t: InvestmentTrip) -> InvestmentTripType:
         return cls(id=strawberry.ID(str(t.id)), level=TripLevel(t.level), region_code=t.region_code,
-                   leader_title=t.leader_title, destination=t.destination, start_on=t.start_on, end_on=t.end_on,
+                   leader_title=t.leader_title, destination=t.destination, outside_province=t.outside_province, start_on=t.start_on, end_on=t.end_on,
                    enterprises_met=list(t.enterprises_met), project_ids=[strawberry.ID(str(i)) for i in t.project_ids],
                    notes=t.notes, recorded_at=t.recorded_at)
 
@@ -94,6 +95,8 @@ class RecordInvestmentTripInput:
     region_code: str = strawberry.field(description="The prefecture or county the leader heads (地区).")
     leader_title: str = strawberry.field(description="Leader's title (领导职务).")
     destination: str = strawberry.field(description="Destination (目的地).")
+    outside_province: bool = strawberry.field(default=True, description="The trip leaves Guizhou (省外招商); false "
+                                                                        "for a trip within the province.")
     start_on: date = strawberry.field(description="First day (开始日期).")
     end_on: date = strawberry.field(description="Last day (结束日期).")
     enterprises_met: list[str] = strawberry.field(default_factory=list, description="Enterprises met (拜访企业).")
@@ -113,6 +116,8 @@ class InvestmentTripFilterInput:
     level: TripLevel | None = strawberry.field(default=None, description="Only this level (层级).")
     start_from: date | None = strawberry.field(default=None, description="Started on or after (起).")
     start_to: date | None = strawberry.field(default=None, description="Started on or before (止).")
+    outside_province: bool | None = strawberry.field(default=None, description="Only trips out of (true) or within "
+                                                                              "(false) the province (省外/省内).")
     search: str | None = strawberry.field(default=None, description="Text in the destination or the leader's title "
                                                                     "(关键词).")
 
@@ -133,7 +138,8 @@ class TripQuery:
     ) -> Connection[InvestmentTripType]:
         f = filter or InvestmentTripFilterInput()
         clause = service.list_clause(info.context.user(), region_code=f.region_code,
-                                     level=TripLevel(f.level) if f.level else None, start=f.start_from, end=f.start_to)
+                                     level=TripLevel(f.level) if f.level else None, start=f.start_from, end=f.start_to,
+                                     outside_province=f.outside_province)
         keys, cursor_of = keyset_of(order_by, InvestmentTripOrder(), InvestmentTrip)
         async with info.context.exclusive():
             items, page, total = await paginate(
@@ -150,11 +156,13 @@ class TripQuery:
         region_code: Annotated[str | None, strawberry.argument(description="A division, including beneath it (地区, 含下级).")] = None,
         group_by: Annotated[list[TripStatsDimension], strawberry.argument(
             description="Dimensions to group by (统计维度); none → the total alone.")] = [],  # noqa: B006
+        outside_province: Annotated[bool | None, strawberry.argument(
+            description="Only trips out of (true) or within (false) the province (省外/省内).")] = None,
     ) -> InvestmentTripStats:
         async with info.context.exclusive():
             total, rows = await service.stats(session=info.context.session, principal=info.context.user(),
                                               start=start_from, end=start_to, region_code=region_code,
-                                              group_by=group_by)
+                                              group_by=group_by, outside_province=outside_province)
         return InvestmentTripStats(total=_trip_stat(total), groups=[_trip_stat(r) for r in rows])
 
 
@@ -165,6 +173,7 @@ class TripMutation:
                                      ) -> RecordInvestmentTripPayload:
         return await run(info, RecordInvestmentTripPayload, "trip", lambda uow: service.record(
             uow=uow, level=TripLevel(input.level), region_code=input.region_code, leader_title=input.leader_title,
-            destination=input.destination, start_on=input.start_on, end_on=input.end_on,
+            destination=input.destination, outside_province=input.outside_province, start_on=input.start_on,
+            end_on=input.end_on,
             enterprises_met=input.enterprises_met, project_ids=[str(i) for i in input.project_ids],
             notes=input.notes), InvestmentTripType.from_model)

@@ -11,6 +11,7 @@ class TripRecordedData(BaseModel):
     level: str
     region_code: str
     destination: str
+    outside_province: bool = True
     start_on: str
     end_on: str
     enterprise_count: int

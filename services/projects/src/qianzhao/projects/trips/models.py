@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from qianzhao.common.ids import new_id
-from sqlalchemy import Date, DateTime, String, Text, Uuid
+from sqlalchemy import Boolean, Date, DateTime, String, Text, Uuid, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,6 +21,7 @@ class InvestmentTrip(Base):
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     leader_title: Mapped[str] = mapped_column(String(100))
     destination: Mapped[str] = mapped_column(String(200))
+    outside_province: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
     start_on: Mapped[date] = mapped_column(Date, index=True)
     end_on: Mapped[date] = mapped_column(Date)
     enterprises_met: Mapped[list[str]] = mapped_column(ARRAY(String(200)), default=list)

@@ -34,6 +34,7 @@ def region_clause(principal: Principal, region_code: str | None) -> ColumnElemen
 
 
 async def record(*, uow: UnitOfWork, level: TripLevel, region_code: str, leader_title: str, destination: str,
+                 outside_province: bool = True,
                  start_on: date, end_on: date, enterprises_met: list[str], project_ids: list[str],
                  notes: str | None) -> InvestmentTrip:
     """A prefecture trip belongs to a prefecture, a county trip to a county."""
@@ -56,16 +57,18 @@ async def record(*, uow: UnitOfWork, level: TripLevel, region_code: str, leader_
         if missing := [str(k) for k in keys if k not in found]:
             raise validation.bad("project_ids", f"Unknown projects: {', '.join(missing)}")
     trip = InvestmentTrip(level=level.value, region_code=region_code, leader_title=leader_title.strip(),
-                          destination=destination.strip(), start_on=start_on, end_on=end_on,
+                          destination=destination.strip(), outside_province=outside_province, start_on=start_on,
+                          end_on=end_on,
                           enterprises_met=[e.strip() for e in enterprises_met if e.strip()], project_ids=keys,
                           notes=notes, recorded_by=uow.principal.subject, recorded_at=uow.clock.now())
     uow.session.add(trip)
     await uow.session.flush()
     uow.record(aggregate_type="investment_trip", aggregate_id=trip.id, action="RECORDED",
-               changes={"level": level.value, "regionCode": region_code, "destination": trip.destination})
+               changes={"level": level.value, "regionCode": region_code, "destination": trip.destination,
+                        "outsideProvince": outside_province})
     uow.emit(TRIP_RECORDED, subject=trip.id, region_code=region_code, data={
         "trip_id": str(trip.id), "level": level.value, "region_code": region_code, "destination": trip.destination,
-        "start_on": start_on.isoformat(), "end_on": end_on.isoformat(),
+        "outside_province": outside_province, "start_on": start_on.isoformat(), "end_on": end_on.isoformat(),
         "enterprise_count": len(trip.enterprises_met), "project_ids": [str(k) for k in keys]})
     return trip
 
@@ -86,12 +89,14 @@ STATS_COLUMNS = {
 
 
 async def stats(*, session: AsyncSession, principal: Principal, start: date, end: date, region_code: str | None,
-                group_by: list[TripStatsDimension]) -> tuple[dict, list[dict]]:
+                group_by: list[TripStatsDimension], outside_province: bool | None = None) -> tuple[dict, list[dict]]:
     """Trips started within [start, end], with the same period a year earlier (同比): the total and each group."""
     if end < start:
         raise validation.bad("startTo", "The period ends before it starts")
     prev_start, prev_end = _year_earlier(start), _year_earlier(end)
     clause = region_clause(principal, region_code)
+    if outside_province is not None:
+        clause = and_(clause, InvestmentTrip.outside_province.is_(outside_province))
     current = InvestmentTrip.start_on.between(start, end)
     previous = InvestmentTrip.start_on.between(prev_start, prev_end)
     measures = [func.count().filter(current).label("count"), func.count().filter(previous).label("previous_count")]
@@ -112,8 +117,10 @@ def _with_change(row: dict) -> dict:
 
 
 def list_clause(principal: Principal, *, region_code: str | None, level: TripLevel | None,
-                start: date | None, end: date | None) -> ColumnElement[bool]:
+                start: date | None, end: date | None, outside_province: bool | None = None) -> ColumnElement[bool]:
     clause = region_clause(principal, region_code)
+    if outside_province is not None:
+        clause = and_(clause, InvestmentTrip.outside_province.is_(outside_province))
     if level:
         clause = and_(clause, InvestmentTrip.level == level.value)
     if start:
