@@ -227,3 +227,20 @@ async def test_a_placeholder_that_would_be_written_as_such_is_refused(db):
     async with sessions() as session:
         assert (await session.scalar(text("SELECT count(*) FROM tickets"))) == 0
         assert (await session.scalar(text("SELECT count(*) FROM memos"))) == 0
+
+
+async def test_the_drivers_own_refusal_on_the_one_statement_insert_is_a_client_error(db):
+    """The lone staged insert runs on the driver: a value its column cannot hold comes back as the driver's error,
+    which maps to BAD_USER_INPUT like the ORM's (not INTERNAL_SERVER_ERROR), and nothing is written."""
+    from qianzhao.common.db import client_db_error
+
+    sessions, _ = db
+    async with sessions() as session:
+        uow = _uow(session)
+        _open(uow, "x" * 30)  # the label column holds 20
+        with pytest.raises(Exception) as refused:
+            await uow.commit()
+        await uow.rollback()
+    assert client_db_error(refused.value) == ("BAD_USER_INPUT", client_db_error(refused.value)[1])
+    async with sessions() as session:
+        assert (await session.scalar(text("SELECT count(*) FROM tickets"))) == 0

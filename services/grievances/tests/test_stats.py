@@ -108,3 +108,13 @@ async def test_a_period_counts_its_days_and_compares_with_the_year_before(api):
                                ({"c": "PREVIOUS_YEAR"}, "needs a period")]:
         body = await api.svc.graphql(PERIOD_STATS, variables, token=PROVINCE)
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT" and message in body["errors"][0]["message"]
+
+
+async def test_counts_by_the_filers_ownership(api):
+    for ownership in ("PRIVATE", "PRIVATE", "STATE", "HK_MACAO_TAIWAN"):
+        await api.file(ownership=ownership)
+    data = await api.svc.ok("{ grievanceStats(groupBy: [OWNERSHIP]) { groups { key { ownership } count } } }",
+                            token=PROVINCE)
+    assert {g["key"]["ownership"]: g["count"] for g in data["grievanceStats"]["groups"]} == {
+        "PRIVATE": 2, "STATE": 1, "HK_MACAO_TAIWAN": 1}
+

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
+import asyncpg
 import orjson
 import strawberry
 from graphql import GraphQLError
@@ -78,11 +79,12 @@ async def mutate(info, step) -> tuple[Any, list[UserError]]:
     except StaleDataError:
         return None, [UserError(field=["input", "expectedVersion"], code=ErrorCode.CONFLICT.value,
                                 message="Changed concurrently by someone else: reload and retry")]
-    except DBAPIError as exc:  # input the database refused, or contention: nothing was written
+    except (DBAPIError, asyncpg.PostgresError) as exc:  # input the database refused, or contention: nothing written
         known = client_db_error(exc)
         if known is None:
             raise
-        log.info("mutation refused by the database: %s (%s)", known[0], getattr(exc.orig, "sqlstate", "?"))
+        log.info("mutation refused by the database: %s (%s)", known[0],
+                 getattr(getattr(exc, "orig", exc), "sqlstate", "?"))
         return None, [UserError(field=None, code=known[0], message=known[1])]
 
 

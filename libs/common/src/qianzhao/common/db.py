@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import orjson
 from sqlalchemy import Column, MetaData, String, event, exc, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -262,8 +263,11 @@ _CLIENT_SQLSTATES = {
 
 
 def client_db_error(error: BaseException) -> tuple[str, str] | None:
-    """(code, message) for a database error that a client's input or contention caused, else None."""
-    if not isinstance(error, exc.DBAPIError):
+    """(code, message) for a database error that a client's input or contention caused, else None; also for the
+    driver's own errors, which the one-statement insert and the history append raise unwrapped."""
+    if isinstance(error, exc.DBAPIError):
+        error = error.orig
+    elif not isinstance(error, asyncpg.PostgresError):
         return None
-    state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None) or ""
+    state = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None) or ""
     return _CLIENT_SQLSTATES.get(state) or _CLIENT_SQLSTATES.get(state[:2])

@@ -23,6 +23,7 @@ class EnterpriseOwnership(Enum):
     PRIVATE = V("PRIVATE", description="Private (民营).")
     STATE = V("STATE", description="State-owned (国有).")
     FOREIGN = V("FOREIGN", description="Foreign-invested (外资).")
+    HK_MACAO_TAIWAN = V("HK_MACAO_TAIWAN", description="Invested from Hong Kong, Macao or Taiwan (港澳台).")
     INDIVIDUAL = V("INDIVIDUAL", description="Individual business (个体工商户).")
 
 

@@ -43,6 +43,7 @@ class Dimension(Enum):
     STATUS = "STATUS"
     UNIT = "UNIT"
     MONTH = "MONTH"
+    OWNERSHIP = "OWNERSHIP"
 
 
 def _dimension_column(d: Dimension):
@@ -51,7 +52,7 @@ def _dimension_column(d: Dimension):
         Dimension.REGION: Grievance.region_code, Dimension.STATUS: Grievance.status,
         Dimension.PREFECTURE: prefecture_key(Grievance.region_code),
         Dimension.COUNTY: county_key(Grievance.region_code),
-        Dimension.UNIT: Grievance.lead_unit,
+        Dimension.UNIT: Grievance.lead_unit, Dimension.OWNERSHIP: Grievance.ownership,
         Dimension.MONTH: func.to_char(func.timezone("Asia/Shanghai", Grievance.received_at), "YYYY-MM"),
     }[d].label(d.value.lower())
 

@@ -10,7 +10,7 @@ from qianzhao.common import periods
 from qianzhao.common.api import RegionType, region_key
 from qianzhao.common.periods import StatsChange
 
-from .enums import GrievanceCategory, GrievanceChannel, GrievanceStatus
+from .enums import EnterpriseOwnership, GrievanceCategory, GrievanceChannel, GrievanceStatus
 from .stats import Row, rate
 from .types import HandlingUnitType
 
@@ -29,6 +29,8 @@ class GrievanceStatsDimension(Enum):
     STATUS = strawberry.enum_value("STATUS", description="Lifecycle state.")
     UNIT = strawberry.enum_value("UNIT", description="Current lead unit (主办单位).")
     MONTH = strawberry.enum_value("MONTH", description="Month of receipt, Asia/Shanghai (YYYY-MM).")
+    OWNERSHIP = strawberry.enum_value("OWNERSHIP", description="The filing enterprise's ownership (所有制), e.g. "
+                                                              "private enterprises' calls (民营企业来电).")
 
 
 @strawberry.enum(description="The date a grievance's period applies to (统计口径).")
@@ -52,6 +54,7 @@ class GrievanceStatsKey:
     status: GrievanceStatus | None = F(default=None, description="When grouped by STATUS.")
     unit: HandlingUnitType | None = F(default=None, description="When grouped by UNIT (null: none).")
     month: str | None = F(default=None, description="When grouped by MONTH (YYYY-MM).")
+    ownership: EnterpriseOwnership | None = F(default=None, description="When grouped by OWNERSHIP (所有制).")
 
 
 @strawberry.type(description="Counts and rates of 接诉即办 for one group (or the total).")
@@ -68,7 +71,8 @@ class GrievanceStatsGroup:
             channel=GrievanceChannel(k["channel"]) if k.get("channel") else None,
             region=region_key(k.get("region")), prefecture=region_key(k.get("prefecture")),
             county=region_key(k.get("county")), status=GrievanceStatus(k["status"]) if k.get("status") else None,
-            unit=HandlingUnitType.from_key(k["unit"]) if k.get("unit") else None, month=k.get("month")))
+            unit=HandlingUnitType.from_key(k["unit"]) if k.get("unit") else None, month=k.get("month"),
+            ownership=EnterpriseOwnership(k["ownership"]) if k.get("ownership") else None))
 
     @F(description="Cases, merged duplicates excluded (each matter counted once) (件数).")
     def count(self) -> int:
