@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CREATORS = {
     "createProject", "submitCoordinationCase", "fileGrievance", "registerArrearsClaim", "recordConsultationMeeting",
     "recordEnterpriseVisit", "scheduleJointMeeting", "openVerificationCampaign", "recordInvestmentTrip",
-    "upsertIndustryChain", "detectStalledProjects", "runCoordinationDeadlineCheck",
+    "upsertIndustryChain", "detectStalledProjects", "runCoordinationDeadlineCheck", "recordFieldSurvey",
 }
 
 # operator jobs: a mutation without input (what it does is fixed)

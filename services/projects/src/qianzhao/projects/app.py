@@ -8,6 +8,7 @@ from qianzhao.common.service_app import ServiceDefinition, create_service_app
 
 from .project import events as project_events
 from .settings import ProjectsSettings
+from .survey import events as survey_events
 from .trips import events as trip_events
 
 
@@ -30,7 +31,7 @@ SERVICE = ServiceDefinition(
     app_factory="qianzhao.projects.app:create_app",
     migrations=Path(__file__).resolve().parents[3] / "migrations",
     schema=_schema,
-    events=[*project_events.ALL, *trip_events.ALL],
+    events=[*project_events.ALL, *trip_events.ALL, *survey_events.ALL],
     workers=_workers,
     settings_cls=ProjectsSettings,
 )

@@ -13,12 +13,14 @@ from .project.api import ProjectMutation, ProjectQuery
 from .project.types import ProjectType
 from .review.api import ReviewMutation
 from .stall.api import StallMutation
+from .survey.api import SurveyMutation, SurveyQuery
 from .trips.api import TripMutation, TripQuery
 from .verification.api import VerificationMutation, VerificationQuery
 
-Query = merge_types("Query", (ProjectQuery, ChainQuery, VerificationQuery, TripQuery))
+Query = merge_types("Query", (ProjectQuery, ChainQuery, VerificationQuery, TripQuery, SurveyQuery))
 Mutation = merge_types("Mutation", (ProjectMutation, ReviewMutation, AssessmentMutation, FiveOnesMutation,
-                                    VerificationMutation, TripMutation, ChainMutation, StallMutation))
+                                    VerificationMutation, TripMutation, ChainMutation, StallMutation,
+                                    SurveyMutation))
 
 
 def build_schema():
