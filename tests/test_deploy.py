@@ -20,14 +20,20 @@ def kubectl() -> str:
     return str(local) if local.exists() else shutil.which("kubectl")
 
 
-def render(overlay: str) -> str:
-    return subprocess.run([kubectl(), "kustomize", str(ROOT / "deploy/k8s/overlays" / overlay)], check=True,
+def render(overlay: str, tmp: Path) -> str:
+    """The overlay as kustomize renders it, from a copy where the dev overlay's git-ignored env files are made from
+    their committed examples (as a developer would)."""
+    copy = tmp / "k8s"
+    shutil.copytree(ROOT / "deploy/k8s", copy, dirs_exist_ok=True)
+    for example in (copy / "overlays").glob("*/*.env.example"):
+        example.with_suffix("").write_text(example.read_text())
+    return subprocess.run([kubectl(), "kustomize", str(copy / "overlays" / overlay)], check=True,
                           capture_output=True, text=True).stdout
 
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def rendered(request, tmp_path_factory) -> tuple[str, Path, list[dict]]:
-    text = render(request.param)
+    text = render(request.param, tmp_path_factory.mktemp("render"))
     path = tmp_path_factory.mktemp("k8s") / f"{request.param}.yaml"
     path.write_text(text)
     return request.param, path, [d for d in yaml.safe_load_all(text) if d]
@@ -78,12 +84,75 @@ def test_everything_lives_in_the_overlay_namespace(rendered):
             assert doc["metadata"]["namespace"] == expected, doc["metadata"]
 
 
-def test_nats_is_a_three_node_jetstream_cluster(rendered):
+def nats_config(docs: list[dict]) -> dict:
+    [config] = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("nats-config")]
+    return config
+
+
+def test_nats_is_a_three_node_jetstream_cluster_with_the_platforms_users(rendered):
+    from qianzhao.common.nats_auth import installed_users, server_config
+
     _, _, docs = rendered
     nats = by_kind(docs, "StatefulSet")["nats"]
     assert nats["spec"]["replicas"] == 3
-    conf = by_kind(docs, "ConfigMap")["nats-config"]["data"]["nats.conf"]
-    assert "jetstream" in conf and conf.count("nats://nats-") == 3
+    config = nats_config(docs)
+    conf = config["data"]["nats.conf"]
+    assert "jetstream" in conf and conf.count("nats://nats-") == 3 and "include ./auth.conf" in conf
+    assert config["data"]["auth.conf"] == server_config(installed_users())  # one definition of who may do what
+    volume = next(v for v in nats["spec"]["template"]["spec"]["volumes"] if v["name"] == "config")
+    assert volume["configMap"]["name"] == config["metadata"]["name"]  # a new config rolls the pods
+    env = {e["name"]: e for e in nats["spec"]["template"]["spec"]["containers"][0]["env"]}
+    for user in ("projects", "grievances", "coordination", "subscriber", "admin"):
+        ref = env[f"QZ_NATS_PASSWORD_{user.upper()}"]["valueFrom"]["secretKeyRef"]
+        assert ref["name"].startswith("qianzhao-nats") and ref["key"] == user  # dev: the generated, hashed name
+    container = nats["spec"]["template"]["spec"]["containers"][0]
+    assert container["lifecycle"]["preStop"]["exec"]["command"][:2] == ["nats-server", "--signal"]
+    assert "startupProbe" in container
+
+
+def test_secrets_are_referenced_never_shipped(rendered):
+    overlay, _, docs = rendered
+    secrets = by_kind(docs, "Secret")
+    assert (set(secrets) == set()) if overlay == "prod" else {n.rsplit("-", 1)[0] for n in secrets} == {
+        "qianzhao-db", "qianzhao-nats"}  # dev: generated from git-ignored env files
+    base = subprocess.run([kubectl(), "kustomize", str(ROOT / "deploy/k8s/base")], check=True, capture_output=True,
+                          text=True).stdout
+    assert not [d for d in yaml.safe_load_all(base) if d and d["kind"] == "Secret"]
+
+
+def test_each_service_connects_to_nats_as_its_own_user(rendered):
+    _, _, docs = rendered
+    config = by_kind(docs, "ConfigMap")["qianzhao-config"]["data"]
+    assert config["QZ_NATS_STREAM_REPLICAS"] == "3" and int(config["QZ_NATS_STREAM_MAX_BYTES"]) > 0
+    for name in SUBGRAPHS:
+        container = by_kind(docs, "Deployment")[name]["spec"]["template"]["spec"]["containers"][0]
+        env = {e["name"]: e for e in container["env"]}
+        assert env["QZ_NATS_USER"]["value"] == name
+        assert env["QZ_NATS_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == name
+
+
+def test_every_workload_is_hardened_and_covered_by_a_network_policy(rendered):
+    _, _, docs = rendered
+    policies = by_kind(docs, "NetworkPolicy")
+    assert policies["default-deny"]["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    workloads = [d for d in docs if d["kind"] in ("Deployment", "StatefulSet", "Job")]
+    for workload in workloads:
+        pod = workload["spec"]["template"]
+        labels = pod["metadata"]["labels"]
+        allowed = [n for n, p in policies.items() if n not in ("default-deny", "dns") and
+                   p["spec"]["podSelector"].get("matchLabels", {}).items() <= labels.items()]
+        assert allowed, f"{workload['metadata']['name']} has no NetworkPolicy of its own"
+        spec = pod["spec"]
+        assert spec["securityContext"]["runAsNonRoot"] is True
+        assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert spec["automountServiceAccountToken"] is False
+        for container in spec["containers"]:
+            assert container["securityContext"]["readOnlyRootFilesystem"] is True
+            assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+            assert "requests" in container["resources"]
+    for workload in (w for w in workloads if w["kind"] != "Job"):
+        assert workload["metadata"]["name"] in by_kind(docs, "PodDisruptionBudget")
+        assert "replicas" not in workload["spec"] or workload["kind"] == "StatefulSet"  # the HPAs own the count
 
 
 def test_prod_scales_out_and_dev_stays_small(rendered):
