@@ -1,6 +1,7 @@
 # One image for every Qianzhao process (the Deployments choose the command): uv installs the locked workspace.
 FROM python:3.11-slim AS build
-RUN pip install --no-cache-dir uv
+RUN pip install --no-cache-dir uv==0.13.9  # pinned: the lockfile's format and resolution are uv's
+ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy
 WORKDIR /app
 COPY pyproject.toml uv.lock ./
 COPY libs ./libs
@@ -12,7 +13,7 @@ RUN .venv/bin/python -c "from qianzhao.gateway.node import ensure_graphiql_bundl
 COPY supergraph.graphql ./
 
 FROM python:3.11-slim
-ENV PATH=/app/.venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY --from=build /app /app
 RUN useradd --uid 10001 --no-create-home qianzhao

@@ -169,3 +169,35 @@ def test_traces_are_sampled_parent_based_and_prod_keeps_one_new_trace_in_ten(ren
     assert config["OTEL_EXPORTER_OTLP_ENDPOINT"].startswith("http")
     assert config["OTEL_TRACES_SAMPLER"] == "parentbased_traceidratio"
     assert float(config["OTEL_TRACES_SAMPLER_ARG"]) == (0.1 if overlay == "prod" else 1.0)
+
+
+def test_prod_serves_the_gateway_over_tls(rendered):
+    overlay, _, docs = rendered
+    ingresses = by_kind(docs, "Ingress")
+    if overlay != "prod":
+        assert ingresses == {}
+        return
+    ingress = ingresses["gateway"]["spec"]
+    assert ingress["tls"][0]["secretName"] and ingress["tls"][0]["hosts"] == [ingress["rules"][0]["host"]]
+    assert ingress["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] == "gateway"
+
+
+def test_the_monitoring_component_scrapes_every_service_and_nats(tmp_path):
+    """Prometheus Operator kinds (ServiceMonitor) are CRDs the strict schemas do not know: their shape is checked
+    here, on an overlay made of prod plus the component."""
+    copy = tmp_path / "k8s"
+    shutil.copytree(ROOT / "deploy/k8s", copy)
+    overlay = copy / "overlays" / "monitored"
+    overlay.mkdir()
+    (overlay / "kustomization.yaml").write_text("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                                                "resources: [../prod]\ncomponents: [../../components/monitoring]\n")
+    docs = [d for d in yaml.safe_load_all(subprocess.run([kubectl(), "kustomize", str(overlay)], check=True,
+                                                         capture_output=True, text=True).stdout) if d]
+    monitors = by_kind(docs, "ServiceMonitor")
+    watched = set(monitors["qianzhao"]["spec"]["selector"]["matchExpressions"][0]["values"])
+    assert watched == {*SUBGRAPHS, "gateway"}
+    assert monitors["qianzhao"]["spec"]["endpoints"][0] == {"port": "http", "path": "/metrics", "interval": "30s"}
+    containers = by_kind(docs, "StatefulSet")["nats"]["spec"]["template"]["spec"]["containers"]
+    assert [c["name"] for c in containers] == ["nats", "exporter"]
+    nats_policy = by_kind(docs, "NetworkPolicy")["nats"]["spec"]["ingress"]
+    assert any(p["ports"] == [{"protocol": "TCP", "port": 7777}] for p in nats_policy)
