@@ -195,6 +195,70 @@ def events_replay(
                f"{result['since']}")
 
 
+ops_app = typer.Typer(help="The operator's view of a deployed platform (Kubernetes API).", no_args_is_help=True)
+app.add_typer(ops_app, name="ops")
+CONTEXT = typer.Option(None, "--context", help="kubeconfig context (default: the current one)")
+NAMESPACE = typer.Option("qianzhao", "--namespace", "-n", help="Namespace of the platform")
+KUBECONFIG = typer.Option(None, "--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+
+
+@ops_app.command("status")
+def ops_status(context: str | None = CONTEXT, namespace: str = NAMESPACE, kubeconfig: str | None = KUBECONFIG,
+               as_json: bool = typer.Option(False, "--json", help="JSON for scripts")) -> None:
+    """Rollouts, restarts and images; each service's readiness and outbox lag; NATS streams and consumers."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from . import ops
+
+    found = ops.status(ops.api(context, kubeconfig), namespace)
+    if as_json:
+        typer.echo(found.to_json())
+        return
+    console = Console()
+    table = Table("kind", "name", "ready", "updated", "restarts", "images", title=f"workloads in {namespace}")
+    for w in found.workloads:
+        table.add_row(w.kind, w.name, f"{w.ready}/{w.desired}", str(w.updated), str(w.restarts), ", ".join(w.images))
+    console.print(table)
+    table = Table("service", "readiness", title="services")
+    for name, ready in found.readiness.items():
+        table.add_row(name, ready if isinstance(ready, str) else str(ready.get("checks", ready)))
+    console.print(table)
+    table = Table("stream", "replicas", "messages", "bytes", title="JetStream")
+    for s in found.streams:
+        table.add_row(s["name"], str(s["replicas"]), str(s["messages"]), str(s["bytes"]))
+    console.print(table)
+    table = Table("consumer", "stream", "pending", "redelivered")
+    for c in found.consumers:
+        table.add_row(c["name"], c["stream"], str(c["pending"]), str(c["redelivered"]))
+    console.print(table)
+
+
+@ops_app.command("doctor")
+def ops_doctor(context: str | None = CONTEXT, namespace: str = NAMESPACE, kubeconfig: str | None = KUBECONFIG,
+               as_json: bool = typer.Option(False, "--json", help="JSON for scripts"),
+               replicas: int = typer.Option(3, help="The stream replicas the platform is configured for")) -> None:
+    """The status as checks, each passed or failed with its fix; exits 1 when any failed."""
+    import json
+    from dataclasses import asdict
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from . import ops
+
+    findings = ops.doctor(ops.status(ops.api(context, kubeconfig), namespace), stream_replicas=replicas)
+    if as_json:
+        typer.echo(json.dumps([asdict(f) for f in findings], ensure_ascii=False, indent=2))
+    else:
+        table = Table("", "check", "detail", "fix", title=f"qianzhao doctor: {namespace}")
+        for f in findings:
+            table.add_row("[green]✓[/]" if f.ok else "[red]✗[/]", f.check, f.detail, f.fix)
+        Console().print(table)
+    if not all(f.ok for f in findings):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     try:
         from qianzhao.gateway.cli import register  # the gateway adds its own commands when installed
