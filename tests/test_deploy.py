@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-K8S_VERSIONS = ["1.30.0", "1.33.0", "1.37.0"]
+K8S_VERSIONS = [f"1.{minor}.0" for minor in range(30, 38)]  # every release the platform supports, 1.30 on
 SUBGRAPHS = {"projects": 4001, "grievances": 4002, "coordination": 4003}
 
 
@@ -62,6 +62,8 @@ def test_every_service_is_deployed_probed_and_reachable(rendered):
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert "requests" in container["resources"]
+        assert container["lifecycle"]["preStop"]["exec"]["command"][0] == "sleep"
+        assert pod["terminationGracePeriodSeconds"] > 30
         port = container["ports"][0]["containerPort"]
         assert services[name]["spec"]["ports"][0]["port"] == port
         assert services[name]["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
