@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
+from qianzhao.common.metrics import operation_labels
 from qianzhao.common.testing import dev_token, reset_nats
 from qianzhao.gateway.testing import running_platform
 from qianzhao.projects.app import SERVICE as PROJECTS
@@ -31,6 +32,7 @@ def operations(text: str) -> set[str]:
 
 async def test_gateway_and_service_metrics_move_with_requests(databases, nats_server):
     await reset_nats(nats_server.url)
+    operation_labels("gateway").seen.clear()  # the bound is per process: earlier tests' (and fuzzers') names
     async with running_platform([PROJECTS], databases=databases, nats_url=nats_server.url) as platform:
         base = platform.gateway_url.rsplit("/graphql", 1)[0]
         service = platform.service_urls["projects"].rsplit("/graphql", 1)[0]
