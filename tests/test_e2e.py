@@ -525,3 +525,51 @@ def documented_schemas() -> dict[str, dict]:
     docs = Path(__file__).resolve().parents[1] / "docs" / "events"
     return {m["name"]: m["payload"] for doc in docs.glob("*.asyncapi.json")
             for m in json.loads(doc.read_text("utf-8"))["components"]["messages"].values()}
+
+
+# --- a dashboard from events alone ------------------------------------------------------------------------------
+DASHBOARD_STATS = """{
+  projectStats(groupBy: [REGION, STATUS]) { groups { key { region { code } status } count totalInvestment } }
+  grievanceStats(groupBy: [REGION, STATUS]) { groups { key { region { code } status } count } }
+  coordinationStats(groupBy: [REGION, STATUS]) { groups { key { region { code } status } collected } } }"""
+
+
+async def test_a_dashboard_built_from_events_alone_equals_the_stats_queries(story, databases, nats_server):
+    """examples/subscriber.py, reading only the streams, counts projects (and sums their investment), grievances
+    and coordination cases by region and status exactly as the stats queries do — and resumes after a restart."""
+    from decimal import Decimal
+
+    from qianzhao.common.ids import new_id
+
+    subscriber = example_subscriber()
+    await story.everything()
+    name = f"dashboard_{new_id().hex[:8]}"
+    databases.server.create_database(name)
+    url = databases.server.url(name).replace("postgresql+asyncpg", "postgresql")
+    first = await subscriber.run(nats_url=nats_server.url, database=url, name=name, idle_seconds=2)
+    assert first > 0
+    again = await subscriber.run(nats_url=nats_server.url, database=url, name=name, idle_seconds=2)
+    assert again == 0  # a restart resumes after the last acknowledged event: nothing is applied twice
+    dashboard = await subscriber.figures(url)
+    stats = await story.ok(DASHBOARD_STATS, token=PROVINCE)
+
+    def expected(groups, figure, amount=None):
+        return {(g["key"]["region"]["code"], g["key"]["status"]): (g[figure], Decimal(g[amount]) if amount else None)
+                for g in groups if g[figure]}
+
+    assert dashboard["dash_projects"] == expected(stats["projectStats"]["groups"], "count", "totalInvestment")
+    assert dashboard["dash_grievances"] == expected(stats["grievanceStats"]["groups"], "count")
+    assert dashboard["dash_cases"] == expected(stats["coordinationStats"]["groups"], "collected")
+    assert len(dashboard["dash_grievances"]) >= 1 and len(dashboard["dash_cases"]) >= 1
+
+
+def example_subscriber():
+    """examples/subscriber.py as a module (it is a script for subscribing systems, not a package)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "subscriber", Path(__file__).resolve().parents[1] / "examples" / "subscriber.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -101,7 +101,7 @@ async def produced(svc, event: str) -> list[dict]:
     """The CloudEvents `svc` put in its outbox (what its relay published), oldest first."""
     async with svc.runtime.engine.connect() as conn:
         rows = await conn.execute(text("SELECT event FROM outbox WHERE event->>'type' LIKE :t ORDER BY seq"),
-                                  {"t": f"%.{event}.v1"})
+                                  {"t": f"%.{event}.v2"})
         return [r[0] for r in rows]
 
 
@@ -213,7 +213,7 @@ async def test_escalated_grievance_opens_one_case(platform, secured_nats):
     assert linked["_entities"][0]["coordinationCase"]["number"] == case["number"]
     before = await coordination_counts(coordination)
     [escalated] = await produced(grievances, "escalated")
-    assert escalated["data"]["escalated_to"] == "COORDINATION"
+    assert escalated["data"]["escalatedTo"] == "COORDINATION"
     for _ in range(2):
         await redeliver(secured_nats.admin_url, escalated)
     await skipped(coordination, "coordination-grievances", 2)

@@ -15,10 +15,10 @@ from qianzhao.common.settings import PlatformSettings
 from qianzhao.common.testing import reset_nats
 
 EVENTS = [  # (type, region)
-    ("qianzhao.projects.project.created.v1", "520102"),
-    ("qianzhao.projects.project.listed.v1", "520102"),
-    ("qianzhao.projects.project.listed.v1", "520302"),
-    ("qianzhao.projects.trip.recorded.v1", "520100"),
+    ("qianzhao.projects.project.created.v2", "520102"),
+    ("qianzhao.projects.project.listed.v2", "520102"),
+    ("qianzhao.projects.project.listed.v2", "520302"),
+    ("qianzhao.projects.trip.recorded.v2", "520100"),
 ]
 
 
@@ -55,7 +55,7 @@ async def test_tail_filters_by_type_region_and_start(nats_server):
     assert [e["id"] for e in guiyang] == ["e0", "e1", "e3"]
     assert [e["id"] for e in await _tail(nats_server.url, Selection(seq=3))] == ["e2", "e3"]
     lines = await _tail(nats_server.url, Selection(types="*.trip.*"), as_json=False)
-    assert len(lines) == 1 and "QZ_PROJECTS#4" in lines[0] and "qianzhao.projects.trip.recorded.v1" in lines[0]
+    assert len(lines) == 1 and "QZ_PROJECTS#4" in lines[0] and "qianzhao.projects.trip.recorded.v2" in lines[0]
 
 
 async def test_replay_rewinds_a_durable_consumer_to_a_time(nats_server):

@@ -97,7 +97,7 @@ async def test_crash_after_commit_before_publish_delivers_once_after_restart(dat
     async with running_service(SERVICE, database_url=url, nats_url=own_nats.url) as svc:
         await wait_until(lambda: _published(svc, 1))
     events = [e for e in await stream_events(own_nats.url) if e["subject"] == project_id]
-    assert len(events) == 1 and events[0]["type"] == "qianzhao.probe.note.created.v1"
+    assert len(events) == 1 and events[0]["type"] == "qianzhao.probe.note.created.v2"
 
 
 async def test_republishing_after_a_crash_before_marking_is_deduplicated(databases, own_nats):

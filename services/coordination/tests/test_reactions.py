@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import nats
 import pytest
 from coordination_helpers import NANMING, PROVINCE, counts, event_types, know_project, step, submit, token
+from pydantic.alias_generators import to_camel
 from qianzhao.common.broker import ensure_stream, stream_config
 from qianzhao.common.events import CloudEvent
 
@@ -30,9 +31,11 @@ async def js(svc, nats_server):
 
 async def publish(js, type_: str, data: dict, *, event_id: str | None = None, msg_id: str | None = None) -> str:
     _, service, aggregate, name, _v = type_.split(".")
+    region = data["region_code"]
+    data = {to_camel(k): v for k, v in data.items()}  # written snake_case here, sent as the services send it
     event = CloudEvent(id=event_id or str(uuid.uuid4()), source=f"/qianzhao/{service}", type=type_,
-                       subject=data.get("project_id") or data.get("grievance_id"), time=datetime.now(UTC),
-                       regioncode=data["region_code"], data=data)
+                       subject=data.get("projectId") or data.get("grievanceId"), time=datetime.now(UTC),
+                       regioncode=region, data=data)
     await js.publish(f"qz.{service}.{aggregate}.{name}", event.model_dump_json().encode(),
                      headers={"Nats-Msg-Id": msg_id or event.id})
     return event.id
@@ -40,7 +43,7 @@ async def publish(js, type_: str, data: dict, *, event_id: str | None = None, ms
 
 def stalled(pid: str, region: str = NANMING) -> dict:
     return {"project_id": pid, "number": "XM-520102-2025-00007", "name": "茶叶精深加工项目", "region_code": region,
-            "category": "INDUSTRIAL", "chain_code": "TEA", "stage": "SIGNED", "days_in_stage": 190,
+            "category": "INDUSTRIAL", "chain_code": "TEA", "status": "SIGNED", "stage": "SIGNED", "days_in_stage": 190,
             "total_investment": "120000000.00"}
 
 
@@ -66,10 +69,10 @@ async def settle(svc, consumer: str, handled: int) -> None:
 
 async def test_grievance_escalated_opens_one_case_even_when_redelivered(svc, js):
     gid, pid = str(uuid.uuid4()), str(uuid.uuid4())
-    first = await publish(js, "qianzhao.grievances.grievance.escalated.v1", escalated(gid, pid))
-    await publish(js, "qianzhao.grievances.grievance.escalated.v1", escalated(gid, pid), event_id=first,
+    first = await publish(js, "qianzhao.grievances.grievance.escalated.v2", escalated(gid, pid))
+    await publish(js, "qianzhao.grievances.grievance.escalated.v2", escalated(gid, pid), event_id=first,
                   msg_id=f"redelivery-{first}")  # same event again, past JetStream's de-duplication
-    await publish(js, "qianzhao.grievances.grievance.escalated.v1", escalated(gid, pid))  # another event, same grievance
+    await publish(js, "qianzhao.grievances.grievance.escalated.v2", escalated(gid, pid))  # another event, same grievance
     await settle(svc, "coordination-grievances", 3)
     found = await cases(svc, sources=["GRIEVANCE"])
     assert len(found) == 1
@@ -84,21 +87,22 @@ async def test_grievance_escalated_opens_one_case_even_when_redelivered(svc, js)
 
 async def test_stall_alert_opened_once_and_resolved_by_construction(svc, js):
     pid = await know_project(svc)
-    await publish(js, "qianzhao.projects.project.stalled.v1", stalled(pid))
-    await publish(js, "qianzhao.projects.project.stalled.v1", stalled(pid))  # still stalled a week later
+    await publish(js, "qianzhao.projects.project.stalled.v2", stalled(pid))
+    await publish(js, "qianzhao.projects.project.stalled.v2", stalled(pid))  # still stalled a week later
     await settle(svc, "coordination-projects", 2)
     found = await cases(svc, sources=["STALL_ALERT"])
     assert len(found) == 1 and found[0]["status"] == "SUBMITTED" and found[0]["projectName"] == "茶叶精深加工项目"
     direct = (await submit(svc, projectId=pid))["case"]  # a county's own problem with the same project
-    await publish(js, "qianzhao.projects.project.stage_changed.v1", {
+    await publish(js, "qianzhao.projects.project.stage_changed.v2", {
         **{k: v for k, v in stalled(pid).items() if k not in ("days_in_stage", "stage")},
-        "stage": "UNDER_CONSTRUCTION", "previous_stage": "SIGNED", "contract_investment": "100000000.00"})
+        "status": "UNDER_CONSTRUCTION", "stage": "UNDER_CONSTRUCTION", "previous_stage": "SIGNED",
+        "contract_investment": "100000000.00"})
     await settle(svc, "coordination-projects", 3)
     alert = (await cases(svc, sources=["STALL_ALERT"]))[0]
     assert alert["status"] == "RESOLVED" and "在建" in alert["solution"]
     assert (await cases(svc, sources=["DIRECT"]))[0]["status"] == "SUBMITTED"
     # a new stall after the old alert was resolved opens a new alert
-    await publish(js, "qianzhao.projects.project.stalled.v1", stalled(pid) | {"stage": "UNDER_CONSTRUCTION"})
+    await publish(js, "qianzhao.projects.project.stalled.v2", stalled(pid) | {"status": "UNDER_CONSTRUCTION", "stage": "UNDER_CONSTRUCTION"})
     await settle(svc, "coordination-projects", 4)
     assert sorted(c["status"] for c in await cases(svc, sources=["STALL_ALERT"])) == ["RESOLVED", "SUBMITTED"]
     assert direct["number"] == "XT-2025-00002"
@@ -117,9 +121,9 @@ async def test_delisted_withdraws_open_cases_and_cancels_their_letters(svc, js):
     other = (await submit(svc))["case"]["id"]
     before = await counts(svc)
     event = {"project_id": pid, "number": "XM-520102-2025-00007", "name": "茶叶精深加工项目", "region_code": NANMING,
-             "category": "INDUSTRIAL", "chain_code": "TEA", "reason": "项目已落地投产，按规定出库"}
-    eid = await publish(js, "qianzhao.projects.project.delisted.v1", event)
-    await publish(js, "qianzhao.projects.project.delisted.v1", event, event_id=eid, msg_id="again")
+             "category": "INDUSTRIAL", "chain_code": "TEA", "status": "DELISTED", "reason": "项目已落地投产，按规定出库"}
+    eid = await publish(js, "qianzhao.projects.project.delisted.v2", event)
+    await publish(js, "qianzhao.projects.project.delisted.v2", event, event_id=eid, msg_id="again")
     await settle(svc, "coordination-projects", 2)
     by_id = {c["id"]: c for c in await cases(svc)}
     assert by_id[open_case]["status"] == "WITHDRAWN"
@@ -144,11 +148,11 @@ async def test_a_bad_event_in_a_batch_is_dead_lettered_alone(databases, nats_ser
         stream = nc.jetstream()
         await ensure_stream(stream, stream_config("grievances"))
         good = [str(uuid.uuid4()) for _ in range(3)]
-        await publish(stream, "qianzhao.grievances.grievance.escalated.v1", escalated(good[0]))
-        await publish(stream, "qianzhao.grievances.grievance.escalated.v1",
+        await publish(stream, "qianzhao.grievances.grievance.escalated.v2", escalated(good[0]))
+        await publish(stream, "qianzhao.grievances.grievance.escalated.v2",
                       escalated(str(uuid.uuid4())) | {"region_code": "999999"})
         for gid in good[1:]:
-            await publish(stream, "qianzhao.grievances.grievance.escalated.v1", escalated(gid))
+            await publish(stream, "qianzhao.grievances.grievance.escalated.v2", escalated(gid))
         await nc.close()
         consumer = {c.name: c for c in svc.runtime.consumers}["coordination-grievances"]
         for _ in range(200):
@@ -164,7 +168,7 @@ async def test_a_bad_event_in_a_batch_is_dead_lettered_alone(databases, nats_ser
 
 async def test_grievance_escalated_to_a_tier_starts_there(svc, js):
     gid = str(uuid.uuid4())
-    await publish(js, "qianzhao.grievances.grievance.escalated.v1",
+    await publish(js, "qianzhao.grievances.grievance.escalated.v2",
                   escalated(gid) | {"escalated_to": "PROVINCE", "category": "POLICY_CONSULTATION"})
     await settle(svc, "coordination-grievances", 1)
     [case] = await cases(svc, sources=["GRIEVANCE"])
@@ -181,19 +185,18 @@ async def test_a_case_names_a_known_major_project_of_the_pool(svc, js):
               "category": "AGRICULTURE", "chain_code": "AGR_TEA"}
     refused = await submit(svc, projectId=pid)
     assert [(e["code"], e["field"]) for e in refused["userErrors"]] == [("NOT_FOUND", ["input", "projectId"])]
-    await publish(js, "qianzhao.projects.project.created.v1", {"id": pid, "number": basics["number"],
-                                                               "name": basics["name"], "region_code": NANMING})
-    await publish(js, "qianzhao.projects.project.listed.v1", basics | {
-        "board": "PREFECTURE", "premium": False, "total_investment": "120000000.00"})
+    await publish(js, "qianzhao.projects.project.created.v2", basics | {"status": "DRAFT"})
+    await publish(js, "qianzhao.projects.project.listed.v2", basics | {
+        "status": "LISTED", "board": "PREFECTURE", "premium": False, "total_investment": "120000000.00"})
     await settle(svc, "coordination-projects", 2)
     refused = await submit(svc, projectId=pid)
     assert [e["code"] for e in refused["userErrors"]] == ["BAD_USER_INPUT"]
     assert "XM-520102-2025-00042 is not a major project" in refused["userErrors"][0]["message"]
-    await publish(js, "qianzhao.projects.project.five_ones_set.v1", basics | {
+    await publish(js, "qianzhao.projects.project.five_ones_set.v2", basics | {
         "status": "LISTED", "total_investment": "120000000.00"})
     await settle(svc, "coordination-projects", 3)
     assert (await submit(svc, projectId=pid))["userErrors"] == []
-    await publish(js, "qianzhao.projects.project.delisted.v1", basics | {"reason": "POLICY_CHANGE"})
+    await publish(js, "qianzhao.projects.project.delisted.v2", basics | {"status": "DELISTED", "reason": "POLICY_CHANGE"})
     await settle(svc, "coordination-projects", 4)
     refused = await submit(svc, projectId=pid)
     assert [e["code"] for e in refused["userErrors"]] == ["INVALID_TRANSITION"]

@@ -118,7 +118,7 @@ async def assert_filing_quotes_its_number(api, g: dict) -> None:
     """The received event and the history row carry the number the database drew while inserting the case."""
     assert g["number"].startswith("ZTC-")
     event_number = await api.scalar("SELECT event->'data'->>'number' FROM outbox WHERE aggregate_id = :g "
-                                    "AND event->>'type' = 'qianzhao.grievances.grievance.received.v1'", g=g["id"])
+                                    "AND event->>'type' = 'qianzhao.grievances.grievance.received.v2'", g=g["id"])
     history_number = await api.scalar("SELECT changes->>'number' FROM audit_history WHERE aggregate_id = "
                                       "CAST(:g AS uuid) AND action = 'RECEIVED'", g=g["id"])
     assert event_number == history_number == g["number"]

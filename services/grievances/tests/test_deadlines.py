@@ -71,7 +71,7 @@ async def test_overdue_is_flagged_escalated_and_reminded_exactly_once(api, svc):
     assert data["reminders"][0]["addressedTo"] == [{"kind": "REGION", "code": NANMING}]
     assert data["reminders"][0]["issuerTier"] == GUIYANG
     event = await api.scalar("SELECT event FROM outbox WHERE event->>'type' LIKE '%overdue%'")
-    assert event["data"]["stage"] == "REPLY" and event["data"]["escalated_to"] == GUIYANG
+    assert event["data"]["stage"] == "REPLY" and event["data"]["escalatedTo"] == GUIYANG
     assert "13812345678" not in str(event)
 
     api.clock.set(datetime(2023, 10, 25, 1, 0, tzinfo=UTC))  # past the resolution deadline too

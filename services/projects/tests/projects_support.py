@@ -120,7 +120,7 @@ async def outbox(svc, name: str | None = None) -> list[dict]:
     """The events written by the service, oldest first (optionally of one type suffix, e.g. 'stalled')."""
     async with svc.runtime.engine.connect() as conn:
         rows = (await conn.execute(text("SELECT event FROM outbox ORDER BY seq"))).scalars().all()
-    return [e for e in rows if name is None or e["type"] == f"qianzhao.projects.project.{name}.v1"]
+    return [e for e in rows if name is None or e["type"] == f"qianzhao.projects.project.{name}.v2"]
 
 
 async def history(svc, project_id: str) -> list[str]:

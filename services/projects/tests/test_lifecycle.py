@@ -23,11 +23,10 @@ from projects_support import (
     tok,
 )
 
-CONTRACT_KEYS = {
-    "stage_changed": {"project_id", "number", "name", "region_code", "category", "chain_code", "stage",
-                      "previous_stage", "total_investment", "contract_investment"},
-    "delisted": {"project_id", "number", "name", "region_code", "category", "chain_code", "reason"},
-}
+BASICS = {"projectId", "number", "name", "regionCode", "prefectureCode", "category", "chainCode", "status", "board",
+          "premium", "totalInvestment"}
+CONTRACT_KEYS = {"stage_changed": BASICS | {"stage", "previousStage", "contractInvestment"},
+                 "delisted": BASICS | {"reason"}}
 
 
 async def test_happy_path_through_every_stage(svc):
@@ -62,13 +61,14 @@ async def test_happy_path_through_every_stage(svc):
     assert len(types) == len(await history(svc, p["id"]))
     stages = await outbox(svc, "stage_changed")
     assert all(set(e["data"]) == CONTRACT_KEYS["stage_changed"] for e in stages)
-    assert [(e["data"]["previous_stage"], e["data"]["stage"]) for e in stages] == [
+    assert [(e["data"]["previousStage"], e["data"]["stage"]) for e in stages] == [
         ("NEGOTIATING", "SIGNED"), ("SIGNED", "UNDER_CONSTRUCTION"), ("UNDER_CONSTRUCTION", "IN_PRODUCTION")]
     first = stages[0]
-    assert first["data"] | {"project_id": None} == {
-        "project_id": None, "number": p["number"], "name": "茶叶精深加工项目", "region_code": NANMING,
-        "category": "AGRICULTURE", "chain_code": "AGR_TEA", "stage": "SIGNED", "previous_stage": "NEGOTIATING",
-        "total_investment": "120000000.00", "contract_investment": "100000000.50"}
+    assert first["data"] | {"projectId": None} == {
+        "projectId": None, "number": p["number"], "name": "茶叶精深加工项目", "regionCode": NANMING,
+        "prefectureCode": "520100", "category": "AGRICULTURE", "chainCode": "AGR_TEA", "status": "SIGNED",
+        "board": "PREFECTURE", "premium": True, "stage": "SIGNED", "previousStage": "NEGOTIATING",
+        "totalInvestment": "120000000.00", "contractInvestment": "100000000.50"}
     assert first["subject"] == p["id"] and first["regioncode"] == NANMING
     listed_event = (await outbox(svc, "listed"))[0]["data"]
     assert listed_event["premium"] is True and listed_event["board"] == "PREFECTURE"
@@ -97,7 +97,7 @@ async def test_returned_project_is_supplemented_and_resubmitted(svc):
     assert updated["changes"] == {"name": {"from": "茶叶精深加工项目", "to": "茶叶精深加工（二期）"},
                                   "landMu": {"from": None, "to": "120.50"}}
     returned = (await outbox(svc, "returned"))[0]["data"]
-    assert returned["comment"] == "补充用地情况" and returned["total_investment"] == "120000000.00"
+    assert returned["comment"] == "补充用地情况" and returned["totalInvestment"] == "120000000.00"
 
 
 # status reached → mutations that must be refused there

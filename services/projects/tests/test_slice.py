@@ -114,7 +114,7 @@ async def test_create_emits_one_event_and_history(svc, nats_server):
         project = (await create(svc))["project"]
         msg = await sub.next_msg(timeout=10)
         event = orjson.loads(msg.data)
-        assert event["type"] == "qianzhao.projects.project.created.v1"
+        assert event["type"] == "qianzhao.projects.project.created.v2"
         assert event["source"] == "/qianzhao/projects"
         assert event["subject"] == project["id"] and event["regioncode"] == NANMING
         assert event["data"]["number"] == project["number"]

@@ -25,8 +25,8 @@ from projects_support import (
 from qianzhao.projects.stall.service import run_once
 
 CAMPAIGN = "id number status version regionCode progress { total checked pending ok needsSupplement delisted percentChecked }"
-STALLED_KEYS = {"project_id", "number", "name", "region_code", "category", "chain_code", "stage", "days_in_stage",
-                "total_investment"}
+STALLED_KEYS = {"projectId", "number", "name", "regionCode", "prefectureCode", "category", "chainCode", "status",
+                "board", "premium", "stage", "daysInStage", "totalInvestment"}
 
 
 async def test_verification_campaign_end_to_end(svc):
@@ -71,9 +71,9 @@ async def test_verification_campaign_end_to_end(svc):
     assert (await get(svc, b["id"]))["needsSupplement"] is True
     assert (await get(svc, c["id"]))["status"] == "DELISTED"
     [flagged] = await outbox(svc, "verification_flagged")
-    assert flagged["data"]["project_id"] == b["id"] and flagged["data"]["note"] == "投资估算不实"
+    assert flagged["data"]["projectId"] == b["id"] and flagged["data"]["note"] == "投资估算不实"
     [delisted] = await outbox(svc, "delisted")
-    assert delisted["data"]["reason"] == "LANDED" and delisted["data"]["project_id"] == c["id"]
+    assert delisted["data"]["reason"] == "LANDED" and delisted["data"]["projectId"] == c["id"]
     b_now = await get(svc, b["id"])
     fixed = await ok(svc, "updateProject", step(b_now, totalInvestment="90000000"))
     assert fixed["needsSupplement"] is False
@@ -114,12 +114,13 @@ async def test_stall_detection_flags_once_per_stage(svc, clock):
     assert await run_once(svc.runtime) == 0
     assert (await svc.ok(detect, {"i": {}}, token=tok()))["detectStalledProjects"]["flagged"] == []
     events = await outbox(svc, "stalled")
-    assert [e["data"]["project_id"] for e in events] == [p["id"], other["id"]]
+    assert [e["data"]["projectId"] for e in events] == [p["id"], other["id"]]
     assert set(events[0]["data"]) == STALLED_KEYS
-    assert events[0]["data"] | {"project_id": None, "number": None} == {
-        "project_id": None, "number": None, "name": "茶叶精深加工项目", "region_code": NANMING,
-        "category": "AGRICULTURE", "chain_code": "AGR_TEA", "stage": "SIGNED", "days_in_stage": 92,
-        "total_investment": "120000000.00"}
+    assert events[0]["data"] | {"projectId": None, "number": None} == {
+        "projectId": None, "number": None, "name": "茶叶精深加工项目", "regionCode": NANMING,
+        "prefectureCode": "520100", "category": "AGRICULTURE", "chainCode": "AGR_TEA", "status": "SIGNED",
+        "board": "PREFECTURE", "premium": False, "stage": "SIGNED", "daysInStage": 92,
+        "totalInvestment": "120000000.00"}
     assert (await history(svc, p["id"]))[-1] == "STALLED"
     version_when_signed = p["version"]
     p = await get(svc, p["id"])
@@ -132,7 +133,7 @@ async def test_stall_detection_flags_once_per_stage(svc, clock):
     assert await run_once(svc.runtime) == 1
     assert await run_once(svc.runtime) == 0
     last = (await outbox(svc, "stalled"))[-1]["data"]
-    assert (last["stage"], last["days_in_stage"]) == ("UNDER_CONSTRUCTION", 541)
+    assert (last["stage"], last["daysInStage"]) == ("UNDER_CONSTRUCTION", 541)
     assert (await query_ids(svc, {"stalled": True, "regionCode": NANMING}))[0] == [p["id"]]
 
 
@@ -198,7 +199,7 @@ async def test_investment_trips_and_year_on_year_stats(svc):
         assert sum(c["count"] for c in mine) == p["count"] and any(c["key"]["county"] for c in mine)
     listing = await svc.ok("query { investmentTrips(first: 50) { totalCount } }", token=county)
     assert listing["investmentTrips"]["totalCount"] == 9
-    assert len([e for e in await outbox(svc) if e["type"] == "qianzhao.projects.trip.recorded.v1"]) == len(trips)
+    assert len([e for e in await outbox(svc) if e["type"] == "qianzhao.projects.trip.recorded.v2"]) == len(trips)
 
 
 async def test_industry_chains_seeded_and_edited_by_the_province(svc):
@@ -245,8 +246,8 @@ async def test_the_background_worker_reports_each_stall_once(databases, nats_ser
             await asyncio.sleep(0.1)
         await asyncio.sleep(0.5)  # a few more rounds: nothing new
         events = await outbox(fast, "stalled")
-        assert sorted(e["data"]["project_id"] for e in events) == expected
-        assert {e["data"]["days_in_stage"] for e in events} == {274}
+        assert sorted(e["data"]["projectId"] for e in events) == expected
+        assert {e["data"]["daysInStage"] for e in events} == {274}
 
 
 async def test_out_of_province_trips_are_counted_apart(svc):

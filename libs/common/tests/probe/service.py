@@ -1,4 +1,4 @@
-"""The probe service: notes in a region, created through GraphQL, emitting `qianzhao.probe.note.created.v1`."""
+"""The probe service: notes in a region, created through GraphQL, emitting `qianzhao.probe.note.created.v2`."""
 
 from __future__ import annotations
 

@@ -114,12 +114,12 @@ def event_documents() -> dict[str, str]:
     """File name → AsyncAPI 3.0 JSON for each installed service's events (generated from their pydantic models)."""
     import orjson
 
-    from .events import asyncapi_document
+    from .asyncapi import document
     from .registry import installed_services
 
     docs = {}
     for d in installed_services():
-        doc = asyncapi_document(d.events, title=f"{d.title} — events", service=d.name)
+        doc = document(d.events, title=f"{d.title} — events", service=d.name, graphql_schema=d.schema()._schema)
         docs[f"{d.name}.asyncapi.json"] = orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
     return docs
 

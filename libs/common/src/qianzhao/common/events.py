@@ -6,10 +6,60 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic.alias_generators import to_camel
 
+from . import regions
 from .ids import new_id
 from .privacy import scrub_payload
+
+
+class EventData(BaseModel):
+    """The `data` of every event: the GraphQL API's field names (camelCase) and shapes (DESIGN §7), so a
+    subscriber reads an event exactly as it reads the record through the gateway. Built from snake_case dicts."""
+
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True, validate_by_alias=True,
+                              serialize_by_alias=True)
+
+
+class RegionalData(EventData):
+    """An event about a record in a division: its code and, for counting by prefecture without a lookup, the
+    prefecture it lies in (the prefecture itself for a prefecture, null for the province)."""
+
+    region_code: str = Field(description="Division code (GB/T 2260) of the record's region.")
+
+    @computed_field(description="Prefecture (市州) the region lies in; the region itself for a prefecture, null "
+                                "for the province.")
+    @property
+    def prefecture_code(self) -> str | None:
+        return regions.prefecture_of(self.region_code)
+
+
+class DepartmentRef(EventData):
+    """A department as the API's `Department` entity is keyed (`{ code }`); built from a stored code."""
+
+    code: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_code(cls, value: Any) -> Any:
+        return {"code": value} if isinstance(value, str) else value
+
+
+class UnitRef(EventData):
+    """A unit as the API names it (`leadUnit { kind code }`): a government by division code or a department."""
+
+    kind: Literal["REGION", "DEPARTMENT"]
+    code: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_key(cls, value: Any) -> Any:
+        """Stored unit keys (`region:520102`, `dept:natural_resources`) become `{kind, code}`."""
+        if isinstance(value, str):
+            kind, _, code = value.partition(":")
+            return {"kind": "REGION" if kind == "region" else "DEPARTMENT", "code": code}
+        return value
 
 
 class CloudEvent(BaseModel):
@@ -43,8 +93,8 @@ class EventSpec:
     service: str
     aggregate: str
     name: str
-    model: type[BaseModel]
-    version: int = 1
+    model: type[EventData]
+    version: int = 2
     description: str = ""
 
     @property
@@ -60,7 +110,7 @@ class EventSpec:
         payload = self.model.model_validate(data) if isinstance(data, dict) else data
         return CloudEvent(
             source=f"/qianzhao/{self.service}", type=self.type, subject=subject, time=time,
-            regioncode=region_code, traceparent=traceparent, tracestate=tracestate, data=scrub_payload(payload.model_dump(mode="json")),
+            regioncode=region_code, traceparent=traceparent, tracestate=tracestate, data=scrub_payload(payload.model_dump(mode="json", by_alias=True)),
         )
 
 
@@ -74,42 +124,3 @@ def stream_name(service: str) -> str:
 
 DLQ_STREAM = "QZ_DEADLETTER"
 DLQ_SUBJECTS = "qz.deadletter.>"
-
-
-def asyncapi_document(specs: list[EventSpec], *, title: str, service: str) -> dict[str, Any]:
-    """An AsyncAPI 3.0 document describing a service's events, generated from their pydantic models."""
-    channels, operations, messages = {}, {}, {}
-    for spec in specs:
-        key = f"{spec.aggregate}_{spec.name}"
-        messages[key] = {
-            "name": spec.type,
-            "title": spec.type,
-            "summary": spec.description or spec.type,
-            "contentType": "application/cloudevents+json",
-            "payload": {
-                "type": "object",
-                "required": ["specversion", "id", "source", "type", "time", "data"],
-                "properties": {
-                    "specversion": {"const": "1.0"},
-                    "id": {"type": "string"},
-                    "source": {"const": f"/qianzhao/{spec.service}"},
-                    "type": {"const": spec.type},
-                    "subject": {"type": "string"},
-                    "time": {"type": "string", "format": "date-time"},
-                    "regioncode": {"type": "string"},
-                    "traceparent": {"type": "string"},
-                    "tracestate": {"type": "string"},
-                    "data": spec.model.model_json_schema(),
-                },
-            },
-        }
-        channels[key] = {"address": spec.subject, "messages": {key: {"$ref": f"#/components/messages/{key}"}}}
-        operations[f"publish_{key}"] = {"action": "send", "channel": {"$ref": f"#/channels/{key}"}}
-    return {
-        "asyncapi": "3.0.0",
-        "info": {"title": title, "version": "1.0.0"},
-        "defaultContentType": "application/cloudevents+json",
-        "channels": channels,
-        "operations": operations,
-        "components": {"messages": messages},
-    }

@@ -79,3 +79,11 @@ def parent_tier(code: str) -> Region | None:
     """The next tier up (county → prefecture → province); None at the province."""
     parent = require(code).parent_code
     return require(parent) if parent else None
+
+
+def prefecture_of(code: str) -> str | None:
+    """The prefecture a division lies in (itself for a prefecture); None for the province or an unknown code."""
+    region = get(code)
+    if region is None or region.level is RegionLevel.PROVINCE:
+        return None
+    return region.code if region.level is RegionLevel.PREFECTURE else region.parent_code

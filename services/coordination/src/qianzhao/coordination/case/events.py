@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-from qianzhao.common.events import EventSpec
+from pydantic import Field
+from qianzhao.common.events import DepartmentRef, EventSpec, RegionalData
 
 
-class CaseEventData(BaseModel):
+class CaseEventData(RegionalData):
     """What a subscriber needs to act on a case change without calling back (no personal contact data)."""
 
     case_id: str
     number: str
     status: str
     tier: str
-    region_code: str
     category: str
     source: str
     project_id: str | None = None
     grievance_id: str | None = None
-    lead_department: str | None = None
-    co_departments: list[str] = []
-    reason: str | None = None
+    lead_department: DepartmentRef | None = None
+    co_departments: list[DepartmentRef] = []
+    reason: str | None = Field(None, description="Why: the rejection, closure or withdrawal reason, or the escalation's.")
     solution: str | None = None
-    previous_tier: str | None = None
+    previous_tier: str | None = Field(None, description="The tier the case left (escalated only).")
 
 
 def _spec(name: str, description: str) -> EventSpec:

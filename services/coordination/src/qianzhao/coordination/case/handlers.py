@@ -53,15 +53,15 @@ def _region(code: str) -> str:
 
 
 def _escalation(d: dict) -> dict:
-    """The new case's fields for a grievance escalation (contract: grievance.escalated.v1)."""
-    escalated_to = d.get("escalated_to")
+    """The new case's fields for a grievance escalation (contract: grievance.escalated.v2)."""
+    escalated_to = d.get("escalatedTo")
     summary = (d.get("summary") or "").strip() or f"企业诉求 {d['number']}"
     return {
-        "region_code": _region(d["region_code"]), "title": f"企业诉求转协调：{summary}"[:200], "description": summary,
+        "region_code": _region(d["regionCode"]), "title": f"企业诉求转协调：{summary}"[:200], "description": summary,
         "category": GRIEVANCE_CATEGORY.get(d.get("category"), Category.OTHER), "support_requested": d.get("reason") or "",
-        "project_id": uuid.UUID(d["project_id"]) if d.get("project_id") else None,
+        "project_id": uuid.UUID(d["projectId"]) if d.get("projectId") else None,
         "raising_unit": f"企业诉求（省长直通车）{d['number']}", "source": Source.GRIEVANCE,
-        "grievance_id": uuid.UUID(d["grievance_id"]),
+        "grievance_id": uuid.UUID(d["grievanceId"]),
         "tier": Tier(escalated_to) if escalated_to in Tier.__members__ else None,
     }
 
@@ -97,16 +97,16 @@ async def on_grievances_escalated_batch(uow: ReactionUnitOfWork, events: list[Cl
 
 async def on_project_stalled(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
     d = event.data
-    pid = uuid.UUID(d["project_id"])
+    pid = uuid.UUID(d["projectId"])
     open_alert = await uow.session.scalar(select(C.id).where(
         C.project_id == pid, C.source == Source.STALL_ALERT.value, C.status.in_(OPEN_VALUES)))
     if open_alert is not None:
         return
     stage = STAGE_NAMES.get(d["stage"], d["stage"])
     await service.submit(
-        uow=uow, region_code=_region(d["region_code"]), title=f"项目停滞预警：{d['name']}"[:200],
-        description=f"项目 {d['number']}「{d['name']}」在{stage}阶段已停留 {d['days_in_stage']} 天"
-                    f"（总投资 {d['total_investment']} 元），请核实阻碍项目推进的问题。",
+        uow=uow, region_code=_region(d["regionCode"]), title=f"项目停滞预警：{d['name']}"[:200],
+        description=f"项目 {d['number']}「{d['name']}」在{stage}阶段已停留 {d['daysInStage']} 天"
+                    f"（总投资 {d['totalInvestment']} 元），请核实阻碍项目推进的问题。",
         category=Category.OTHER, project_id=pid, project_name=d["name"], raising_unit="招商推介项目库停滞预警",
         source=Source.STALL_ALERT)
 
@@ -119,7 +119,7 @@ async def _open_cases(uow, project_id: uuid.UUID, *criteria) -> list[C]:
 
 async def on_project_delisted(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
     d = event.data
-    for case in await _open_cases(uow, uuid.UUID(d["project_id"])):
+    for case in await _open_cases(uow, uuid.UUID(d["projectId"])):
         await service.withdraw(uow=uow, case=case, reason=f"项目已出库：{d.get('reason') or '未说明'}")
 
 
@@ -127,22 +127,18 @@ async def on_project_stage_changed(uow: ReactionUnitOfWork, event: CloudEvent) -
     d = event.data
     if d["stage"] not in ("UNDER_CONSTRUCTION", "IN_PRODUCTION"):
         return
-    solution = (f"项目由{STAGE_NAMES.get(d.get('previous_stage'), d.get('previous_stage'))}进入"
+    solution = (f"项目由{STAGE_NAMES.get(d.get('previousStage'), d.get('previousStage'))}进入"
                 f"{STAGE_NAMES[d['stage']]}阶段，停滞预警自动解除")
-    for case in await _open_cases(uow, uuid.UUID(d["project_id"]), C.source == Source.STALL_ALERT.value):
+    for case in await _open_cases(uow, uuid.UUID(d["projectId"]), C.source == Source.STALL_ALERT.value):
         await service.resolve_stall_alert(uow=uow, case=case, solution=solution)
-
-
-STATUS_OF_EVENT = {"created": "DRAFT", "submitted": "SUBMITTED", "listed": "LISTED", "returned": "RETURNED",
-                   "delisted": "DELISTED", "negotiation_started": "NEGOTIATING", "promotion_resumed": "LISTED"}
 
 
 async def know_project(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
     """Bring `known_projects` up to this event; an older event (redelivered late) never overwrites a newer one."""
     d, kind = event.data, event.type.split(".")[3]
-    status = d.get("stage") if kind in ("stage_changed", "stalled") else STATUS_OF_EVENT.get(kind)
-    row = {"id": uuid.UUID(d.get("project_id") or d["id"]), "number": d["number"], "name": d.get("name") or "",
-           "region_code": d["region_code"], "status": status or "UNKNOWN", "major": kind == "five_ones_set",
+    status = d.get("status")  # every project event carries the project's status after it
+    row = {"id": uuid.UUID(d["projectId"]), "number": d["number"], "name": d.get("name") or "",
+           "region_code": d["regionCode"], "status": status or "UNKNOWN", "major": kind == "five_ones_set",
            "as_of": event.time}
     stmt = pg_insert(KnownProject).values(row)
     changes = {"number": stmt.excluded.number, "name": stmt.excluded.name, "region_code": stmt.excluded.region_code,
@@ -163,7 +159,7 @@ def _and_know(react):
     return both
 
 
-ESCALATED = "qianzhao.grievances.grievance.escalated.v1"
+ESCALATED = "qianzhao.grievances.grievance.escalated.v2"
 PROJECT_REACTIONS = {"stalled": on_project_stalled, "delisted": on_project_delisted,
                      "stage_changed": on_project_stage_changed}
 PROJECT_EVENTS = ("created", "submitted", "listed", "returned", "delisted", "stage_changed", "five_ones_set",
@@ -171,7 +167,7 @@ PROJECT_EVENTS = ("created", "submitted", "listed", "returned", "delisted", "sta
                   "promotion_resumed", "milestone_added", "milestone_completed", "condition_met")
 REACTIONS = {
     ESCALATED: on_grievance_escalated,
-    **{f"qianzhao.projects.project.{kind}.v1": _and_know(PROJECT_REACTIONS.get(kind)) for kind in PROJECT_EVENTS},
+    **{f"qianzhao.projects.project.{kind}.v2": _and_know(PROJECT_REACTIONS.get(kind)) for kind in PROJECT_EVENTS},
 }
 
 

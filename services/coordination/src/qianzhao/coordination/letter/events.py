@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
-from qianzhao.common.events import EventSpec
+from qianzhao.common.events import DepartmentRef, EventSpec, RegionalData
 
 
-class LetterEventData(BaseModel):
+class LetterEventData(RegionalData):
     letter_id: str
     number: str
     case_id: str
     case_number: str
-    department: str
+    department: DepartmentRef
     status: str
     deadline: datetime
     overdue_count: int = 0
-    region_code: str
 
 
 def _spec(name: str, description: str) -> EventSpec:

@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
-from qianzhao.common.events import EventSpec
+from qianzhao.common.events import DepartmentRef, EventData, EventSpec, RegionalData
 
 
-class MeetingEventData(BaseModel):
+class MeetingEventData(EventData):
     meeting_id: str
     number: str
     meeting_date: date
     chair: str
 
 
-class AgendaEventData(BaseModel):
+class AgendaEventData(RegionalData):
     meeting_id: str | None
     agenda_item_id: str
     case_id: str
     case_number: str
-    region_code: str
     decision: str | None = None
-    responsible_department: str | None = None
+    responsible_department: DepartmentRef | None = None
     decision_deadline: date | None = None
     progress: str | None = None
 

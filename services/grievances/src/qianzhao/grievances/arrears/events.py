@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-from qianzhao.common.events import EventSpec
+from qianzhao.common.events import EventSpec, RegionalData
 
 
-class ClaimData(BaseModel):
+class ClaimData(RegionalData):
     claim_id: str
     number: str
-    region_code: str
     creditor_credit_code: str
     debtor_type: str
     undisputed_amount: str

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-from qianzhao.common.events import EventSpec
+from pydantic import Field
+from qianzhao.common.events import EventSpec, RegionalData
 
 
-class MeetingRecordedData(BaseModel):
+class MeetingRecordedData(RegionalData):
     meeting_id: str
     title: str
     held_on: str
-    region_code: str
     participating_units: list[str]
     grievance_ids: list[str]
 
 
-class VisitRecordedData(BaseModel):
+class VisitRecordedData(RegionalData):
     visit_id: str
     visited_on: str
-    region_code: str
     leader_title: str
-    credit_codes: list[str]
+    credit_codes: list[str] = Field(description="Unified social credit codes of the enterprises visited.")
     grievance_ids: list[str]
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-from qianzhao.common.events import EventSpec
+from pydantic import Field
+from qianzhao.common.events import EventSpec, RegionalData, UnitRef
 
 
-class GrievanceData(BaseModel):
+class GrievanceData(RegionalData):
     """What every grievance event carries: enough to route and count the case without calling back."""
 
     grievance_id: str
     number: str
-    region_code: str
     category: str
     status: str
     credit_code: str
@@ -34,40 +33,39 @@ class MergedData(GrievanceData):
 
 
 class AssignedData(GrievanceData):
-    lead_unit: str
-    co_handlers: list[str]
-    redispatch: bool
+    lead_unit: UnitRef
+    co_handlers: list[UnitRef] = Field(description="Co-handling units (协办单位).")
+    redispatch: bool = Field(description="True when this replaces an earlier assignment (改派).")
 
 
 class ReturnedData(GrievanceData):
-    unit: str
+    unit: UnitRef
     reason: str
 
 
 class FeedbackData(GrievanceData):
-    rating: str
+    rating: str = Field(description="The enterprise's rating (评价): SATISFIED, BASICALLY_SATISFIED or UNSATISFIED.")
     reopen_count: int
 
 
 class OverdueData(GrievanceData):
     stage: str
     due_at: str
-    escalated_to: str | None
-    reminded_units: list[str]
+    escalated_to: str | None = Field(description="Tier the case was escalated to; null when it already is at the top.")
+    reminded_units: list[UnitRef] = Field(description="Units sent the reminder (催办).")
 
 
-class EscalatedData(BaseModel):
-    """The contract the coordination service consumes (brief: grievance.escalated.v1)."""
+class EscalatedData(RegionalData):
+    """The contract the coordination service consumes (grievance.escalated.v2)."""
 
     grievance_id: str
     number: str
-    region_code: str
     category: str
-    summary: str
+    summary: str = Field(description="The grievance's title, the new case's summary.")
     credit_code: str
     project_id: str | None
     reason: str
-    escalated_to: str
+    escalated_to: str = Field(description="Tier the grievance goes to (COUNTY, PREFECTURE or PROVINCE).")
 
 
 def _spec(name, model, description):

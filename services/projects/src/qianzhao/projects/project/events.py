@@ -9,44 +9,36 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel
-from qianzhao.common.events import EventSpec
+from pydantic import Field
+from qianzhao.common.events import EventData, EventSpec, RegionalData
 
 from .models import Project
 
 
-class ProjectBasics(BaseModel):
-    """The identifying fields every project event carries (see `basics`)."""
+class ProjectBasics(RegionalData):
+    """What every project event carries (see `basics`): enough for a dashboard to count projects and sum their
+    investment by region, chain, board and status without calling back — the project as it is after the event."""
 
     project_id: str
     number: str
     name: str
-    region_code: str
     category: str
     chain_code: str
-
-
-class ProjectCreatedData(BaseModel):
-    id: str
-    number: str
-    name: str
-    region_code: str
-
-
-class ProjectEventData(ProjectBasics):
-    """submitted / listed / returned: enough for a dashboard to count and sum without calling back."""
-
+    status: str
     board: str
     premium: bool
     total_investment: str
+
+
+class ProjectEventData(ProjectBasics):
+    """created / submitted / listed / returned / negotiation started / promotion resumed, with the officer's
+    comment where one was given."""
+
     comment: str | None = None
 
 
 class FiveOnesSetData(ProjectBasics):
     """five_ones_set: the project is major (重大项目) with a leader, a team and an implementing entity."""
-
-    status: str
-    total_investment: str
 
 
 class ProjectUpdatedData(ProjectBasics):
@@ -72,19 +64,18 @@ class ConditionMetData(ProjectBasics):
     description: str
 
 
-class CampaignData(BaseModel):
+class CampaignData(RegionalData):
     """campaign opened / closed: a verification campaign (清理核查) over a region's listed projects."""
 
     campaign_id: str
     number: str
     name: str
     kind: str
-    region_code: str
     status: str
     projects: int | None = None
 
 
-class ChainData(BaseModel):
+class ChainData(EventData):
     """chain upserted: an industry chain was added, renamed, recategorised or retired."""
 
     code: str
@@ -94,52 +85,42 @@ class ChainData(BaseModel):
 
 
 class ProjectDelistedData(ProjectBasics):
-    reason: str
+    reason: str = Field(description="Why it left the pool (出库原因), a ProjectDelistReason.")
 
 
 class ProjectStageChangedData(ProjectBasics):
-    stage: Literal["SIGNED", "UNDER_CONSTRUCTION", "IN_PRODUCTION"]
-    previous_stage: str
+    stage: Literal["SIGNED", "UNDER_CONSTRUCTION", "IN_PRODUCTION"] = Field(description="The stage entered.")
+    previous_stage: str = Field(description="The status it left.")
     total_investment: str
     contract_investment: str
 
 
 class ProjectStalledData(ProjectBasics):
-    stage: Literal["SIGNED", "UNDER_CONSTRUCTION"]
+    stage: Literal["SIGNED", "UNDER_CONSTRUCTION"] = Field(description="The stage it is stuck in.")
     days_in_stage: int
     total_investment: str
 
 
-class AssessmentCompletedData(BaseModel):
-    project_id: str
+class AssessmentCompletedData(ProjectBasics):
+    """assessment_completed: the pre-signing assessment's conclusion."""
+
     assessment_id: str
-    number: str
-    name: str
-    region_code: str
-    category: str
-    chain_code: str
     conclusion: Literal["APPROVED", "CONDITIONAL", "REJECTED"]
-    total_investment: str
 
 
-class VerificationFlaggedData(BaseModel):
-    project_id: str
+class VerificationFlaggedData(ProjectBasics):
+    """verification_flagged: a verification campaign found the project needs supplementing."""
+
     campaign_id: str
-    number: str
-    name: str
-    region_code: str
-    category: str
-    chain_code: str
     outcome: Literal["NEEDS_SUPPLEMENT"]
     note: str | None
-    total_investment: str
 
 
 def _spec(name, model, description):
     return EventSpec("projects", "project", name, model, description=description)
 
 
-PROJECT_CREATED = _spec("created", ProjectCreatedData, "A project was compiled into the pool as a draft (编制).")
+PROJECT_CREATED = _spec("created", ProjectEventData, "A project was compiled into the pool as a draft (编制).")
 SUBMITTED = _spec("submitted", ProjectEventData, "A project was submitted for review (报送遴选).")
 LISTED = _spec("listed", ProjectEventData, "A project was selected into the pool (入库).")
 RETURNED = _spec("returned", ProjectEventData, "A project was returned for supplement (退回补充).")
@@ -190,11 +171,11 @@ def money(value: Decimal | None) -> str:
 
 
 def basics(p: Project) -> dict:
-    """The identifying fields every project event carries."""
+    """The fields every project event carries: the project as it is after the change."""
     return {"project_id": str(p.id), "number": p.number, "name": p.name, "region_code": p.region_code,
-            "category": p.category, "chain_code": p.chain_code}
+            "category": p.category, "chain_code": p.chain_code, "status": p.status, "board": p.board,
+            "premium": bool(p.premium), "total_investment": money(p.total_investment)}
 
 
 def review_data(p: Project, comment: str | None = None) -> dict:
-    return basics(p) | {"board": p.board, "premium": p.premium, "total_investment": money(p.total_investment),
-                        "comment": comment}
+    return basics(p) | {"comment": comment}

@@ -85,8 +85,7 @@ async def create(*, uow: UnitOfWork, fields: dict[str, Any]) -> Project:
     uow.record(aggregate_type="project", aggregate_id=project.id, action="CREATED",
                changes={validation.camel(k): v for k, v in fields.items()})
     uow.emit(events.PROJECT_CREATED, subject=project.id, region_code=region_code,
-             data={"id": str(project.id), "number": project.number, "name": project.name,
-                   "region_code": region_code})
+             data=events.review_data(project))
     return project
 
 

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-from qianzhao.common.events import EventSpec
+from pydantic import Field
+from qianzhao.common.events import EventSpec, RegionalData
 
 
-class SurveyData(BaseModel):
+class SurveyData(RegionalData):
     """A field survey: who surveyed which counties when, and the projects compiled from it."""
 
     survey_id: str
     number: str
     title: str
     agency: str
-    region_code: str
     counties: list[str]
     start_on: str
     end_on: str
-    symposium_count: int
+    symposium_count: int = Field(description="Symposiums held (座谈会).")
     project_ids: list[str]
 
 

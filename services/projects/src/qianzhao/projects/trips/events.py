@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-from qianzhao.common.events import EventSpec
+from pydantic import Field
+from qianzhao.common.events import EventSpec, RegionalData
 
 
-class TripRecordedData(BaseModel):
+class TripRecordedData(RegionalData):
     trip_id: str
     level: str
-    region_code: str
     destination: str
     outside_province: bool = True
     start_on: str
     end_on: str
-    enterprise_count: int
+    enterprise_count: int = Field(description="Enterprises met on the trip.")
     project_ids: list[str]
 
 
