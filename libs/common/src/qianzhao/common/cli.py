@@ -195,6 +195,53 @@ def events_replay(
                f"{result['since']}")
 
 
+webhooks_app = typer.Typer(help="Deliver events to registered HTTPS endpoints (signed, retried, dead-lettered).",
+                            no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
+WEBHOOKS_FILE = typer.Option(None, "--config", help="Endpoints file (JSON; default: $QZ_WEBHOOKS_FILE)")
+
+
+def _webhook_config(config: str | None):
+    import os
+
+    from .settings import ConfigError, load_settings
+    from .webhooks import WebhookConfig
+
+    settings = load_settings("webhooks", PlatformSettings)
+    path = config or os.environ.get("QZ_WEBHOOKS_FILE")
+    if not path:
+        raise typer.BadParameter("give --config or set QZ_WEBHOOKS_FILE", param_hint="--config")
+    try:
+        return settings, WebhookConfig.load(path, production=settings.is_production)
+    except (OSError, ValueError, ConfigError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--config") from None
+
+
+@webhooks_app.command("check")
+def webhooks_check(config: str | None = WEBHOOKS_FILE) -> None:
+    """Validate the endpoints file: names, https URLs, regions, globs, bounds, and that every secret is set."""
+    _, loaded = _webhook_config(config)
+    for e in loaded.endpoints:
+        typer.echo(f"{e.name}: {e.url} · {', '.join(e.types)} · region {e.region} · up to {e.max_attempts} attempts")
+
+
+@webhooks_app.command("run")
+def webhooks_run(config: str | None = WEBHOOKS_FILE) -> None:
+    """Deliver until interrupted (as the `webhooks` NATS user: QZ_NATS_USER/QZ_NATS_PASSWORD, or `qianzhao up`'s)."""
+    import asyncio
+
+    from .event_tools import connect_kwargs
+    from .nats_auth import WEBHOOKS
+    from .webhooks import Bridge
+
+    settings, loaded = _webhook_config(config)
+    bridge = Bridge(loaded, nats_url=settings.nats_url, connect=connect_kwargs(settings, WEBHOOKS))
+    try:
+        asyncio.run(bridge.run())
+    except KeyboardInterrupt:
+        pass
+
+
 ops_app = typer.Typer(help="The operator's view of a deployed platform (Kubernetes API).", no_args_is_help=True)
 app.add_typer(ops_app, name="ops")
 CONTEXT = typer.Option(None, "--context", help="kubeconfig context (default: the current one)")

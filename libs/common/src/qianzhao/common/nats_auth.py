@@ -11,6 +11,8 @@
 - `subscriber` (other government systems) reads every stream: stream and consumer info and lists, creating its own
   consumers, fetching and acking, direct gets. It cannot publish events, create, change, purge or delete a stream,
   nor touch the services' durable consumers. Replies on `_INBOX.>` (any client's default).
+- `webhooks` (the `qianzhao webhooks` bridge) reads like `subscriber` and publishes its endpoints' dead letters
+  (`qz.deadletter.webhooks.<endpoint>`).
 - `admin` may do everything (stream management, `nats` CLI, the ops tool).
 """
 
@@ -25,6 +27,7 @@ import orjson
 from .events import DLQ_STREAM, stream_name
 
 SUBSCRIBER = "subscriber"
+WEBHOOKS = "webhooks"
 ADMIN = "admin"
 API = "$JS.API"
 
@@ -80,11 +83,17 @@ def subscriber_user(services: Mapping[str, Iterable[str]]) -> NatsUser:
     return NatsUser(SUBSCRIBER, tuple(publish), ("_INBOX.>",), tuple(deny))
 
 
+def webhooks_user(services: Mapping[str, Iterable[str]]) -> NatsUser:
+    """The webhook bridge: a subscriber that may also dead-letter what its endpoints would not take."""
+    reader = subscriber_user(services)
+    return NatsUser(WEBHOOKS, (*reader.publish, "qz.deadletter.webhooks.>"), reader.subscribe, reader.deny_publish)
+
+
 def users(services: Mapping[str, Iterable[str]]) -> list[NatsUser]:
     """Every NATS user of a platform whose services consume the streams named (service → sources)."""
     services = {name: tuple(sources) for name, sources in services.items()}
     return [*(service_user(name, sources) for name, sources in services.items()), subscriber_user(services),
-            NatsUser(ADMIN, None, None)]
+            webhooks_user(services), NatsUser(ADMIN, None, None)]
 
 
 def installed_users() -> list[NatsUser]:
