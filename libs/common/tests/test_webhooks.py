@@ -40,7 +40,7 @@ class Receiver:
     def __init__(self):
         self.got: dict[str, list[dict]] = {"city": [], "down": []}
         self.attempts: dict[str, list[str]] = {"city": [], "down": []}
-        self.fail_first: set[str] = set()
+        self.fail_first: set[tuple[str, str]] = set()  # (endpoint, event id) refused on the first attempt
 
     async def hook(self, request: Request) -> Response:
         name, body = request.path_params["name"], await request.body()
@@ -48,8 +48,8 @@ class Receiver:
         event = orjson.loads(body)
         assert request.headers["Qianzhao-Event-Id"] == event["id"]
         self.attempts[name].append(request.headers["Qianzhao-Delivery-Attempt"])
-        if name == "down" or event["id"] in self.fail_first:
-            self.fail_first.discard(event["id"])
+        if name == "down" or (name, event["id"]) in self.fail_first:
+            self.fail_first.discard((name, event["id"]))
             return Response(status_code=500)
         self.got[name].append(event)
         return Response(status_code=204)
@@ -99,7 +99,7 @@ async def test_deliveries_are_signed_filtered_retried_and_dead_lettered(nats_ser
         event = spec.build(subject="p", data={"project_id": "p", "region_code": region}, time=datetime.now(UTC),
                            region_code=region)
         if refuse_once:
-            receiver.fail_first.add(event.id)
+            receiver.fail_first.add(("city", event.id))
         await js.publish(event.nats_subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": event.id})
         return event.id
 
