@@ -72,16 +72,57 @@ ROUTES = {
     f"/api/v1/namespaces/{NS}/services/coordination:4003/proxy/readyz": (200, READY),
     f"/api/v1/namespaces/{NS}/services/gateway:4000/proxy/readyz": (200, {"status": "ready", "subgraphs": {}}),
     f"/api/v1/namespaces/{NS}/services/nats-headless:monitor/proxy/jsz": (200, JSZ),
+    f"/apis/apps/v1/namespaces/{NS}/deployments/projects": (200, deployment("projects", 3, 3, 3)),
+    f"/api/v1/namespaces/{NS}/pods/migrate-pod-1/log": (200, "alembic: relation \"projects\" is locked\n"),
     **{f"/api/v1/namespaces/{NS}/services/{s}:{p}/proxy/metrics": (200, METRICS % (s, s))
        for s, p in ops.SERVICES.items()},
 }
 
 
+JOBS_PATH = f"/apis/batch/v1/namespaces/{NS}/jobs"
+NOT_FOUND = (404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404})
+JOBS: dict[str, dict] = {}  # the Jobs the recorded API server was asked to create, by name
+CALLS: list[tuple[str, str]] = []
+
+
+def job_answer(path: str) -> tuple[int, dict] | None:
+    """A created Job as the API server reports it: an image tagged `broken` fails, any other succeeds."""
+    if not path.startswith(JOBS_PATH + "/"):
+        return None
+    name = path.removeprefix(JOBS_PATH + "/").removesuffix("/status")
+    if name not in JOBS:
+        return NOT_FOUND
+    job = json.loads(json.dumps(JOBS[name]))
+    image = job["spec"]["template"]["spec"]["containers"][0]["image"]
+    job["status"] = ({"failed": 5, "conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}]}
+                     if "broken" in image else {"succeeded": 1, "conditions": [{"type": "Complete", "status": "True"}]})
+    return 200, job
+
+
 class Recorded(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802
+        path = unquote(self.path.split("?")[0])
+        CALLS.append(("POST", path))
+        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        if path == JOBS_PATH:
+            JOBS[body["metadata"]["name"]] = body
+            return self.answer(201, body)
+        return self.answer(*NOT_FOUND)
+
+    def do_DELETE(self):  # noqa: N802
+        path = unquote(self.path.split("?")[0])
+        CALLS.append(("DELETE", path))
+        JOBS.pop(path.removeprefix(JOBS_PATH + "/"), None)
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        return self.answer(200, {"kind": "Status", "apiVersion": "v1", "status": "Success"})
+
     def do_GET(self):  # noqa: N802
-        status, body = ROUTES.get(unquote(self.path.split("?")[0]), (404, {"kind": "Status", "apiVersion": "v1",
-                                                                   "status": "Failure", "reason": "NotFound",
-                                                                   "code": 404}))
+        path = unquote(self.path.split("?")[0])
+        CALLS.append(("GET", path))
+        status, body = job_answer(path) or ROUTES.get(path, NOT_FOUND)
+        return self.answer(status, body)
+
+    def answer(self, status, body):
         data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("content-type", "text/plain" if isinstance(body, str) else "application/json")
@@ -130,3 +171,36 @@ def test_doctor_names_each_problem_with_its_fix(kubeconfig):
     assert "--replicas 3" in failed["stream QZ_PROJECTS"]["fix"]
     human = CliRunner().invoke(app, ["ops", "status", "--kubeconfig", kubeconfig])
     assert human.exit_code == 0 and "QZ_PROJECTS" in human.output and "grievances" in human.output
+
+
+def test_migrate_runs_the_job_for_the_running_image_and_waits(kubeconfig, monkeypatch):
+    JOBS.clear()
+    CALLS.clear()
+    result = CliRunner().invoke(app, ["ops", "migrate", "--kubeconfig", kubeconfig, "--json"])
+    assert result.exit_code == 0, result.output
+    done = json.loads(result.output)
+    assert done["outcome"] == "succeeded" and done["image"] == "registry.local/qianzhao/qianzhao@sha256:1f2e"
+    [job] = JOBS.values()
+    assert job["metadata"]["name"] == done["job"] and done["job"].startswith("qianzhao-migrate-")
+    assert job["spec"]["template"]["spec"]["containers"][0]["args"] == ["qianzhao", "migrate"]
+    again = CliRunner().invoke(app, ["ops", "migrate", "--kubeconfig", kubeconfig, "--json"])
+    assert json.loads(again.output)["job"] == done["job"] and len(JOBS) == 1  # the finished Job is reused
+    assert [c for c in CALLS if c[0] == "POST"] == [("POST", JOBS_PATH)]
+
+
+def test_a_failed_migration_shows_its_log_and_exits_1(kubeconfig, monkeypatch):
+    JOBS.clear()
+    pods = {"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [pod("migrate-pod-1", "migrate", 4)]}
+    monkeypatch.setitem(ROUTES, f"/api/v1/namespaces/{NS}/pods", (200, pods))
+    result = CliRunner().invoke(app, ["ops", "migrate", "--kubeconfig", kubeconfig, "--image",
+                                      "registry.local/qianzhao/qianzhao:broken"])
+    assert result.exit_code == 1
+    assert ": failed" in result.output and "is locked" in result.output
+
+
+def test_the_job_ops_creates_is_the_one_the_manifests_declare():
+    import yaml
+
+    declared = yaml.safe_load((Path(__file__).resolve().parents[3] / "deploy/k8s/base/migrations.yaml").read_text())
+    built = ops.migration_job("qianzhao-migrate", "qianzhao")
+    assert built["spec"] == declared["spec"]

@@ -306,6 +306,89 @@ def ops_doctor(context: str | None = CONTEXT, namespace: str = NAMESPACE, kubeco
         raise typer.Exit(1)
 
 
+@ops_app.command("migrate")
+def ops_migrate(context: str | None = CONTEXT, namespace: str = NAMESPACE, kubeconfig: str | None = KUBECONFIG,
+                image: str | None = typer.Option(None, help="Image to migrate to (default: the one the services run)"),
+                timeout: float = typer.Option(600, help="Seconds to wait for the Job"),
+                as_json: bool = typer.Option(False, "--json", help="JSON for scripts")) -> None:
+    """Run the migration Job for the image and wait (before rolling out a new image, pass --image)."""
+    import json
+
+    from . import ops
+
+    result = ops.migrate(ops.api(context, kubeconfig), namespace, image=image, timeout=timeout)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"{result['job']} ({result['image']}): {result['outcome']}")
+        if result.get("log"):
+            typer.echo(result["log"])
+    if result["outcome"] != "succeeded":
+        raise typer.Exit(1)
+
+
+dead_app = typer.Typer(help="Events consumers gave up on (stream QZ_DEADLETTER), as the NATS admin user.",
+                       no_args_is_help=True)
+ops_app.add_typer(dead_app, name="dead-letters")
+NATS_URL = typer.Option(None, "--nats-url", help="NATS to reach (default: QZ_NATS_URL), e.g. through a port-forward")
+
+
+async def _with_admin_nats(nats_url: str | None, work):
+    import nats
+
+    from .event_tools import connect_kwargs
+    from .nats_auth import ADMIN
+    from .settings import load_settings
+
+    settings = load_settings("ops dead-letters", PlatformSettings)
+    nc = await nats.connect(nats_url or settings.nats_url, **connect_kwargs(settings, ADMIN))
+    try:
+        return await work(nc.jetstream())
+    finally:
+        await nc.close()
+
+
+@dead_app.command("list")
+def dead_letters_list(consumer: str | None = typer.Option(None, help="Only this consumer's, e.g. "
+                                                                     "coordination-projects or webhooks.city"),
+                      nats_url: str | None = NATS_URL,
+                      as_json: bool = typer.Option(False, "--json", help="JSON for scripts")) -> None:
+    """Every dead letter waiting: sequence, consumer, event type and id, deliveries and the last error."""
+    import asyncio
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from . import ops
+
+    found = asyncio.run(_with_admin_nats(nats_url, lambda js: ops.dead_letters(js, consumer)))
+    if as_json:
+        typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    table = Table("seq", "consumer", "type", "id", "time", "deliveries", "error", title="dead letters")
+    for d in found:
+        table.add_row(str(d["seq"]), d["consumer"], d["type"] or "?", d["id"] or "?", d["time"] or "",
+                      str(d["deliveries"]), d["error"] or "")
+    Console().print(table)
+
+
+@dead_app.command("replay")
+def dead_letters_replay(seq: int = typer.Argument(..., help="The dead letter's sequence (from `list`)"),
+                        nats_url: str | None = NATS_URL) -> None:
+    """Publish the event again on its original subject (its consumer retries it), then delete the dead letter."""
+    import asyncio
+
+    from . import ops
+
+    try:
+        done = asyncio.run(_with_admin_nats(nats_url, lambda js: ops.replay_dead_letter(js, seq)))
+    except LookupError as exc:
+        raise typer.BadParameter(str(exc), param_hint="SEQ") from None
+    typer.echo(f"dead letter {done['seq']} (event {done['id']}) replayed on {done['subject']} as "
+               f"{done['stream']} #{done['new_seq']}")
+
+
 def main() -> None:
     try:
         from qianzhao.gateway.cli import register  # the gateway adds its own commands when installed

@@ -1,14 +1,18 @@
-"""`qianzhao ops status | doctor`: the operator's view of a deployed platform through the Kubernetes API.
+"""`qianzhao ops status | doctor | migrate | dead-letters`: the operator's view of a deployed platform.
 
 Everything is read through the API server (the official `kubernetes` client): rollouts and pod restarts from the
 apps and core APIs; each service's `/readyz` (migration head, NATS) and `/metrics` (outbox lag), and NATS's `/jsz`
-(streams, consumers), through the API server's service proxy, so nothing needs a port-forward.
+(streams, consumers), through the API server's service proxy, so nothing needs a port-forward. `migrate` runs the
+migration Job for the image the services run; `dead-letters` lists and replays what consumers gave up on (on NATS,
+as the `admin` user).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import time
 from dataclasses import asdict, dataclass, field
 
 from kubernetes import client, config
@@ -159,8 +163,8 @@ def doctor(s: Status, *, stream_replicas: int = 3, outbox_age_limit: float = 300
         if stream["name"] == "QZ_DEADLETTER":
             waiting = stream["messages"]
             out.append(Finding("dead letters", waiting == 0, f"{waiting} waiting",
-                               "" if not waiting else "qianzhao events tail --type '*' on QZ_DEADLETTER, fix the "
-                               "cause, then qianzhao events replay"))
+                               "" if not waiting else "qianzhao ops dead-letters list; fix the cause, then "
+                               "qianzhao ops dead-letters replay SEQ"))
     for c in s.consumers:
         lagging = c["pending"] > 1000
         out.append(Finding(f"consumer {c['name']}", not lagging, f"{c['pending']} pending, {c['redelivered']} "
@@ -171,3 +175,116 @@ def doctor(s: Status, *, stream_replicas: int = 3, outbox_age_limit: float = 300
                            f"pending, oldest {age:.0f} s", "" if age <= outbox_age_limit else
                            "the relay cannot publish: check NATS and the service's NATS credentials"))
     return out
+
+
+# --- migrate --------------------------------------------------------------------------------------------------
+DATABASE_KEYS = {"QZ_PROJECTS_DATABASE_URL": "projects-url", "QZ_GRIEVANCES_DATABASE_URL": "grievances-url",
+                 "QZ_COORDINATION_DATABASE_URL": "coordination-url"}
+
+
+def migration_job(name: str, image: str) -> dict:
+    """The Job deploy/k8s/base/migrations.yaml declares, for `image` (a test keeps the two equal)."""
+    hardened = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+    return {
+        "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": name, "labels": {"app.kubernetes.io/name": "qianzhao-migrate",
+                                              "app.kubernetes.io/part-of": "qianzhao"}},
+        "spec": {"backoffLimit": 4, "ttlSecondsAfterFinished": 3600, "template": {
+            "metadata": {"labels": {"app.kubernetes.io/name": "qianzhao-migrate"}},
+            "spec": {"restartPolicy": "OnFailure", "automountServiceAccountToken": False,
+                     "securityContext": {"runAsNonRoot": True, "runAsUser": 10001,
+                                         "seccompProfile": {"type": "RuntimeDefault"}},
+                     "containers": [{
+                         "name": "migrate", "image": image, "args": ["qianzhao", "migrate"],
+                         "env": [{"name": env, "valueFrom": {"secretKeyRef": {"name": "qianzhao-db", "key": key}}}
+                                 for env, key in DATABASE_KEYS.items()],
+                         "resources": {"requests": {"cpu": "100m", "memory": "128Mi"},
+                                       "limits": {"cpu": "1", "memory": "256Mi"}},
+                         "securityContext": hardened}]}}},
+    }
+
+
+def running_image(api_client: client.ApiClient, namespace: str) -> str:
+    """The image the services run (the projects Deployment's): the one whose migrations must be applied."""
+    deployment = client.AppsV1Api(api_client).read_namespaced_deployment("projects", namespace)
+    return deployment.spec.template.spec.containers[0].image
+
+
+def migrate(api_client: client.ApiClient, namespace: str, *, image: str | None = None, timeout: float = 600,
+            poll: float = 2.0) -> dict:
+    """Run the migration Job for `image` (default: the running one) and wait: `qianzhao-migrate-<hash of image>`,
+    so re-running for the same image reuses a finished Job and a failed one is replaced."""
+    batch, core = client.BatchV1Api(api_client), client.CoreV1Api(api_client)
+    image = image or running_image(api_client, namespace)
+    name = f"qianzhao-migrate-{hashlib.sha256(image.encode()).hexdigest()[:10]}"
+    try:
+        existing = batch.read_namespaced_job_status(name, namespace)
+    except client.ApiException as exc:
+        if exc.status != 404:
+            raise
+        existing = None
+    if existing is not None and (existing.status.failed or 0) and not existing.status.succeeded:
+        batch.delete_namespaced_job(name, namespace, propagation_policy="Background")
+        existing = None
+    if existing is None:
+        batch.create_namespaced_job(namespace, migration_job(name, image))
+    deadline = time.monotonic() + timeout
+    while True:
+        job = batch.read_namespaced_job_status(name, namespace)
+        if job.status.succeeded:
+            return {"job": name, "image": image, "outcome": "succeeded"}
+        failed = any(c.type == "Failed" and c.status == "True" for c in job.status.conditions or [])
+        if failed or time.monotonic() > deadline:
+            pods = core.list_namespaced_pod(namespace, label_selector=f"job-name={name}").items
+            log = core.read_namespaced_pod_log(pods[-1].metadata.name, namespace, tail_lines=30) if pods else ""
+            return {"job": name, "image": image, "outcome": "failed" if failed else "timed out", "log": log}
+        time.sleep(poll)
+
+
+# --- dead letters ---------------------------------------------------------------------------------------------
+async def dead_letters(js, consumer: str | None = None) -> list[dict]:
+    """Every dead letter waiting (oldest first), or only `consumer`'s: its sequence, consumer, event and error."""
+    from nats.js.errors import NotFoundError
+
+    from .events import DLQ_STREAM
+
+    info = await js.stream_info(DLQ_STREAM)
+    out = []
+    for seq in range(info.state.first_seq, info.state.last_seq + 1):
+        try:
+            msg = await js.get_msg(DLQ_STREAM, seq)
+        except NotFoundError:  # replayed (deleted) in the meantime
+            continue
+        name = msg.subject.removeprefix("qz.deadletter.")
+        if consumer and name != consumer:
+            continue
+        headers = msg.headers or {}
+        try:
+            event = json.loads(msg.data)
+        except ValueError:
+            event = {}
+        out.append({"seq": seq, "consumer": name, "type": event.get("type"), "id": event.get("id"),
+                    "time": event.get("time"), "subject": headers.get("Qz-Original-Subject"),
+                    "deliveries": int(headers.get("Qz-Deliveries", 0) or 0), "error": headers.get("Qz-Error")})
+    return out
+
+
+async def replay_dead_letter(js, seq: int) -> dict:
+    """Publish dead letter `seq` again on its original subject, then delete it. The consumer that gave up handles
+    it afresh (a dead-lettered event never reached its inbox); every other reader of the stream already has it and
+    skips it by its CloudEvent id."""
+    from nats.js.errors import NotFoundError
+
+    from .events import DLQ_STREAM
+
+    try:
+        msg = await js.get_msg(DLQ_STREAM, seq)
+    except NotFoundError:
+        raise LookupError(f"no dead letter {seq} in {DLQ_STREAM}") from None
+    original = (msg.headers or {}).get("Qz-Original-Subject")
+    if not original:
+        raise LookupError(f"dead letter {seq} does not name its original subject")
+    event = json.loads(msg.data)
+    ack = await js.publish(original, msg.data, headers={"Nats-Msg-Id": f"replay:{event.get('id')}:{seq}:{time.time_ns()}"})
+    await js.delete_msg(DLQ_STREAM, seq)
+    return {"seq": seq, "id": event.get("id"), "subject": original, "stream": ack.stream, "new_seq": ack.seq}
