@@ -72,14 +72,16 @@ def start_apollo_gateway(supergraph_file: Path, port: int | None = None) -> Serv
                                             str(supergraph_file), str(port)], port, cwd=str(COMPOSE_DIR))
 
 
-def start_hive_gateway(supergraph_file: Path, port: int | None = None) -> Server:
-    """Hive Gateway (`@graphql-hive/gateway` from the lockfile) on node."""
+def start_hive_gateway(supergraph_file: Path, port: int | None = None, *, config: Path | None = None,
+                       env: dict[str, str] | None = None) -> Server:
+    """Hive Gateway (`@graphql-hive/gateway` from the lockfile) on node, with a gateway config file if given."""
     ensure_node_modules()
     port = port or free_port()
     cli = COMPOSE_DIR / "node_modules" / "@graphql-hive" / "gateway" / "dist" / "bin.js"
-    return start_process("hive-gateway", [node_executable(), str(cli), "supergraph", str(supergraph_file),
+    extra = ["--config-path", str(config)] if config else []
+    return start_process("hive-gateway", [node_executable(), str(cli), "supergraph", str(supergraph_file), *extra,
                                           "--port", str(port), "--host", "127.0.0.1"], port, cwd=str(COMPOSE_DIR),
-                         env={"NODE_ENV": "production"}, ready_path="/healthcheck")
+                         env={"NODE_ENV": "production", **(env or {})}, ready_path="/healthcheck")
 
 
 def start_python_gateway(supergraph_file: Path, port: int | None = None, extra: list[str] | None = None,
