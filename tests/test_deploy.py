@@ -299,6 +299,8 @@ def test_the_component_swaps_the_gateway_for_hive_with_the_images_supergraph(tmp
     assert {p["name"]: p["containerPort"] for p in hive["ports"]} == {"http": 4000}
     assert hive["readinessProbe"]["httpGet"]["path"] == "/readiness"
     assert hive["securityContext"]["readOnlyRootFilesystem"] and hive["resources"]["limits"]["cpu"]
+    assert {"supergraph", "tmp", "hive-config"} <= {v["name"] for v in pod["volumes"]}  # kept by the overlay's patches
+    assert {"/supergraph", "/etc/hive", "/tmp"} <= {m["mountPath"] for m in hive["volumeMounts"]}
     [config] = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("hive-gateway")]
     assert config["data"]["gateway.config.mjs"] == CONFIG.read_text()
     assert config["metadata"]["namespace"] == "qianzhao"

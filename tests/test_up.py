@@ -78,7 +78,7 @@ def test_up_serves_keeps_data_and_stops_cleanly(tmp_path):
         passwords_file = tmp_path / "data" / "nats-passwords.json"
         passwords = json.loads(passwords_file.read_text())
         assert passwords_file.stat().st_mode & 0o777 == 0o600
-        assert set(passwords) == {"projects", "grievances", "coordination", "subscriber", "webhooks", "admin"}
+        assert set(passwords) == {"projects", "grievances", "coordination", "subscriber", "webhooks", "gateway", "admin"}
         asyncio.run(_check_nats(p["nats"], passwords))
         _wait_for(lambda: 'qz_relay_published_total{service="projects"} 1.0' in
                   httpx.get(f"http://127.0.0.1:{p['projects']}/metrics", timeout=5).text, "the event's relay")

@@ -336,10 +336,11 @@ class PlatformSchema(strawberry.federation.Schema):
                      error.message)
 
 
-def federation_schema(*, query: type, mutation: type | None = None, types: list[type] | tuple = ()):
+def federation_schema(*, query: type, mutation: type | None = None, subscription: type | None = None,
+                      types: list[type] | tuple = ()):
     """A Federation 2.11 subgraph schema with the platform's error handling."""
     schema = PlatformSchema(
-        query=query, mutation=mutation, types=list(types), federation_version="2.11",
+        query=query, mutation=mutation, subscription=subscription, types=list(types), federation_version="2.11",
         # clients repeat the same documents: parse and validate each once
         extensions=[InternalErrorMasking, InputRules, ParserCache(maxsize=1000), ValidationCache(maxsize=1000)],
     )

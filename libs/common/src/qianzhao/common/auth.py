@@ -241,6 +241,12 @@ class TokenVerifier:
                                   f"{self.settings.jwt_max_lifetime_minutes} minutes")
         return principal_from_claims(claims), float(exp)
 
+    def expires_at(self, token: str) -> float:
+        """When a token (verified before) stops being accepted, in seconds since the epoch."""
+        self.verify(token)
+        found = self._verified.get(token)
+        return found[1] if found is not None else self._decode(token)[1]
+
     def from_header(self, authorization: str | None) -> Principal | None:
         """None when no credentials were sent; raises UNAUTHENTICATED for bad ones."""
         if not authorization:

@@ -43,7 +43,7 @@ def media_type(accept: str | None) -> str | None:
                     q = 0.0
         if kind == GRAPHQL_RESPONSE:
             choice = GRAPHQL_RESPONSE
-        elif kind in (JSON, "application/*", "*/*"):
+        elif kind in (JSON, "application/*", "*/*", "text/event-stream"):  # SSE: errors before a stream are JSON
             choice = JSON
         else:
             continue

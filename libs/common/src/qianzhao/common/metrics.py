@@ -44,6 +44,7 @@ DB_POOL = Gauge("qz_db_pool_connections", "Pooled database connections of this p
                 ["service", "state"])
 SCHEDULER_RUNS = Counter("qz_scheduler_runs", "Periodic job runs by outcome (ok: did work, idle: nothing to do, "
                          "error)", ["service", "job", "outcome"])
+ACTIVE_SUBSCRIPTIONS = Gauge("qz_gateway_subscriptions", "GraphQL subscriptions this gateway process is serving")
 SUBGRAPH_FETCH = Histogram("qz_gateway_subgraph_fetch_duration_seconds", "Time of one gateway fetch from a "
                            "subgraph", ["subgraph"], buckets=LATENCY_BUCKETS)
 

@@ -11,6 +11,7 @@
 - `subscriber` (other government systems) reads every stream: stream and consumer info and lists, creating its own
   consumers, fetching and acking, direct gets. It cannot publish events, create, change, purge or delete a stream,
   nor touch the services' durable consumers. Replies on `_INBOX.>` (any client's default).
+- `gateway` reads like `subscriber` (its subscription hub follows the streams with ordered consumers).
 - `webhooks` (the `qianzhao webhooks` bridge) reads like `subscriber` and publishes its endpoints' dead letters
   (`qz.deadletter.webhooks.<endpoint>`).
 - `admin` may do everything (stream management, `nats` CLI, the ops tool).
@@ -28,6 +29,7 @@ from .events import DLQ_STREAM, stream_name
 
 SUBSCRIBER = "subscriber"
 WEBHOOKS = "webhooks"
+GATEWAY = "gateway"
 ADMIN = "admin"
 API = "$JS.API"
 
@@ -89,11 +91,17 @@ def webhooks_user(services: Mapping[str, Iterable[str]]) -> NatsUser:
     return NatsUser(WEBHOOKS, (*reader.publish, "qz.deadletter.webhooks.>"), reader.subscribe, reader.deny_publish)
 
 
+def gateway_user(services: Mapping[str, Iterable[str]]) -> NatsUser:
+    """The gateway's subscription hub: reads the streams (ephemeral ordered consumers), publishes nothing."""
+    reader = subscriber_user(services)
+    return NatsUser(GATEWAY, reader.publish, reader.subscribe, reader.deny_publish)
+
+
 def users(services: Mapping[str, Iterable[str]]) -> list[NatsUser]:
     """Every NATS user of a platform whose services consume the streams named (service → sources)."""
     services = {name: tuple(sources) for name, sources in services.items()}
     return [*(service_user(name, sources) for name, sources in services.items()), subscriber_user(services),
-            webhooks_user(services), NatsUser(ADMIN, None, None)]
+            webhooks_user(services), gateway_user(services), NatsUser(ADMIN, None, None)]
 
 
 def installed_users() -> list[NatsUser]:

@@ -175,7 +175,9 @@ class Supervisor:
                     "--host", self.settings.host]
             for d in self.services:
                 argv += ["--subgraph-url", f"{d.name}=http://{self.settings.host}:{self.settings.port_of(d.name, d.port)}/graphql"]
-            self.children.append(_spawn("gateway", argv, os.environ | {"PYTHONUNBUFFERED": "1"}, port,
+            env = os.environ | {"PYTHONUNBUFFERED": "1", "QZ_NATS_URL": self.nats.url, "QZ_NATS_USER": "gateway",
+                                "QZ_NATS_PASSWORD": self.nats_passwords["gateway"]}  # its subscription hub
+            self.children.append(_spawn("gateway", argv, env, port,
                                         f"http://{self.settings.host}:{port}/graphql"))
         for child in self.children:
             with step(f"{child.name} on :{child.port}"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from qianzhao.common.api import RegionType, federation_schema
+from qianzhao.common.changes import change_subscription
 from qianzhao.common.reference import DepartmentType, ReferenceQuery
 from strawberry.tools import merge_types
 
@@ -19,6 +20,9 @@ from .meeting.types import AgendaItemType, JointMeetingType
 def build_schema() -> strawberry.federation.Schema:
     query = merge_types("Query", (CaseQueries, LetterQueries, MeetingQueries, ReferenceQuery))
     mutation = merge_types("Mutation", (CaseMutations, LetterMutations, MeetingMutations))
-    return federation_schema(query=query, mutation=mutation,
+    subscription = change_subscription(field="coordination_case_changed", payload="CoordinationCaseChange",
+                                       record_field="case", record_type=CoordinationCaseType,
+                                       what="coordination case")
+    return federation_schema(query=query, mutation=mutation, subscription=subscription,
                              types=[CoordinationCaseType, ProjectRef, GrievanceRef, RegionType, DepartmentType, DepartmentLetterType,
                                     JointMeetingType, AgendaItemType])

@@ -15,13 +15,14 @@ from fastapi.responses import Response
 from graphql import FieldNode, OperationType
 from qianzhao.common import metrics, telemetry
 from qianzhao.common.auth import TokenVerifier
+from qianzhao.common.broker import connect_options
 from qianzhao.common.cors import allow_origins
 from qianzhao.common.errors import ApiError, unauthenticated
 from qianzhao.common.graphql_http import JSON, read_request, request_error, respond
 from qianzhao.common.limits import each_selection
 from qianzhao.common.settings import load_settings
 
-from . import export, graphiql, tracing
+from . import export, graphiql, realtime, subscriptions, tracing
 from .gateway import Gateway, GatewayConfig, RequestError
 from .limits import Limits
 from .persisted import PersistedQueries, PersistedQueryError
@@ -54,16 +55,20 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
     safelist = PersistedQueries.load_safelist(Path(settings.safelist)) if settings.safelist else None
     persisted = PersistedQueries(enabled=settings.apq, safelist=safelist)
     verifier = TokenVerifier(settings)
+    hub = subscriptions.Hub(settings.nats_url, connect_options(settings), queue_size=settings.subscription_queue,
+                            max_subscriptions=settings.max_subscriptions)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         telemetry.setup_logging(settings.log_level, settings.log_json)  # as the services log: JSON lines, trace ids
         yield
+        await hub.aclose()
         await gateway.aclose()
 
     app = FastAPI(title="Qianzhao gateway (黔招网关)", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None, telemetry=telemetry.fastapi_telemetry())
     app.state.gateway = gateway
+    app.state.hub, app.state.verifier = hub, verifier
     app.state.settings = settings
     allow_origins(app, settings.cors_origins)
     if settings.graphiql_enabled:
@@ -147,6 +152,15 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
             if principal is None and settings.require_token and not only_introspection(operation, prepared.fragments):
                 return _unauthenticated(unauthenticated(), media)
             headers = {k: v for k in FORWARDED_HEADERS if (v := request.headers.get(k))}
+            if operation.operation is OperationType.SUBSCRIPTION:
+                if not realtime.wants_event_stream(request):
+                    return respond({"errors": [{"message": "Subscribe over the WebSocket protocol graphql-transport-ws "
+                                                           "or with Accept: text/event-stream",
+                                                "extensions": {"code": "BAD_REQUEST"}}]}, 400, media)
+                seen["outcome"] = "ok"
+                token = (request.headers.get("authorization") or " ").split(" ", 1)[1].strip()
+                return realtime.event_stream(gateway, hub, query, op_name, variables, headers,
+                                             verifier.expires_at(token) if principal is not None else None)
             if traced:
                 with tracing.operation(operation.operation.value, operation.name.value if operation.name else None,
                                        headers):
@@ -168,6 +182,7 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
         return Response(body, media_type=content_type)
 
     app.router.add_route("/export.xlsx", export.export, methods=["POST"], include_in_schema=False)
+    app.router.add_websocket_route("/graphql", realtime.websocket)  # subscriptions: graphql-transport-ws
     app.router.add_route("/graphql", observed, methods=["GET", "POST"], include_in_schema=False)  # no FastAPI
     # dependency machinery on the hot path: a plain Starlette route
     return app

@@ -44,5 +44,9 @@ class GatewaySettings(PlatformSettings):
     safelist: str | None = None
     tracing: bool = False
     export_max_rows: int = 100_000  # rows at most in one POST /export.xlsx (every page of the list up to this)
+    subscriptions_per_connection: int = 20  # a WebSocket's concurrent subscriptions (more: SUBSCRIPTION_LIMIT)
+    max_subscriptions: int = 2000  # this process's subscriptions across every connection
+    subscription_queue: int = 100  # events waiting per subscription; a subscriber further behind is disconnected
+    subscription_init_timeout_seconds: float = 10.0  # connection_init after the WebSocket opens (else 4408)
     dedupe: bool = True  # identical queries in flight for the same caller share one execution
     override_labels: list[str] = []  # progressive @override labels switched on

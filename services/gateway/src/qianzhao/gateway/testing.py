@@ -172,7 +172,8 @@ async def running_platform(definitions, *, databases, nats_url: str, clock=None,
             urls[d.name] = f"http://127.0.0.1:{port}/graphql"
         sdl = compose_or_raise(sources_from_definitions(definitions, urls=urls))
         gw_port = free_port()
-        gw_app = create_app(gateway_settings or GatewaySettings(), supergraph_sdl=sdl, urls=urls)
+        gw_settings = (gateway_settings or GatewaySettings()).model_copy(update={"nats_url": nats_url})
+        gw_app = create_app(gw_settings, supergraph_sdl=sdl, urls=urls)
         started.append(await _serve(gw_app, gw_port))
         yield Platform(f"http://127.0.0.1:{gw_port}/graphql", urls, sdl, gw_app, started)
     finally:

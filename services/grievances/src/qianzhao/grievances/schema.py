@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qianzhao.common.api import RegionType, federation_schema
+from qianzhao.common.changes import change_subscription
 from qianzhao.common.reference import DepartmentType
 from strawberry.tools import merge_types
 
@@ -16,5 +17,9 @@ Query = merge_types("Query", (GrievanceQueries, ArrearsQueries, EngagementQuerie
 Mutation = merge_types("Mutation", (GrievanceMutations, ArrearsMutations, EngagementMutations))
 
 
+Subscription = change_subscription(field="grievance_changed", payload="GrievanceChange", record_field="grievance",
+                                   record_type=GrievanceType, what="grievance")
+
+
 def build_schema():
-    return federation_schema(query=Query, mutation=Mutation, types=[GrievanceType, ProjectRef, EnterpriseRef, RegionType, DepartmentType])
+    return federation_schema(query=Query, mutation=Mutation, subscription=Subscription, types=[GrievanceType, ProjectRef, EnterpriseRef, RegionType, DepartmentType])

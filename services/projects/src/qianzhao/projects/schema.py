@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qianzhao.common.api import federation_schema
+from qianzhao.common.changes import change_subscription
 from strawberry.tools import merge_types
 
 from .assessment.api import AssessmentMutation
@@ -23,5 +24,9 @@ Mutation = merge_types("Mutation", (ProjectMutation, ReviewMutation, AssessmentM
                                     SurveyMutation))
 
 
+Subscription = change_subscription(field="project_changed", payload="ProjectChange", record_field="project",
+                                   record_type=ProjectType, what="project")
+
+
 def build_schema():
-    return federation_schema(query=Query, mutation=Mutation, types=[ProjectType, EnterpriseType, ProjectsRegionType])
+    return federation_schema(query=Query, mutation=Mutation, subscription=Subscription, types=[ProjectType, EnterpriseType, ProjectsRegionType])

@@ -1,0 +1,280 @@
+"""GraphQL subscriptions at the gateway, fed by the services' JetStream events.
+
+`projectChanged`, `grievanceChanged` and `coordinationCaseChanged` are declared by their owning subgraphs (so the
+supergraph composes with them) and served here: one NATS connection per gateway process reads the three streams
+from now on (ordered consumers, nothing durable left behind) and fans each event out in memory to the matching
+subscriptions. For each event a subscription wants, the record is read through the normal query planner with the
+subscriber's own token — so a record the caller may not see is never delivered, and the selection can span
+subgraphs (a project's `grievanceCount`, a case's `grievance`) exactly as in a query.
+
+Transports: `graphql-transport-ws` on the `/graphql` WebSocket and GraphQL over SSE (`POST /graphql` with
+`Accept: text/event-stream`, distinct-connections mode). Each subscriber has a bounded queue: one that cannot keep
+up is disconnected rather than allowed to grow the gateway's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from graphql import OperationType, Visitor, print_ast, visit
+from graphql import language as gast
+from qianzhao.common import metrics, regions
+
+log = logging.getLogger("qianzhao.gateway.subscriptions")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a subscription field's events come from and how its record is read."""
+
+    subject: str  # NATS subjects of the events
+    stream: str
+    query_field: str  # the root query field that reads one record by id
+    record_field: str  # the payload's field holding the record
+
+
+SOURCES = {
+    "projectChanged": Source("qz.projects.project.>", "QZ_PROJECTS", "project", "project"),
+    "grievanceChanged": Source("qz.grievances.grievance.>", "QZ_GRIEVANCES", "grievance", "grievance"),
+    "coordinationCaseChanged": Source("qz.coordination.case.>", "QZ_COORDINATION", "coordinationCase", "case"),
+}
+MAX_EVENT_TYPES = 50
+
+
+class SubscriptionError(Exception):
+    """A subscription the gateway refuses; `errors` are GraphQL errors for the client."""
+
+    def __init__(self, message: str, code: str = "BAD_USER_INPUT"):
+        super().__init__(message)
+        self.errors = [{"message": message, "extensions": {"code": code}}]
+
+
+@dataclass
+class Plan:
+    """One subscription: its root field (alias), source, filter, and the query that reads each event's record."""
+
+    response_key: str
+    source: Source
+    payload: list[gast.FieldNode]  # the selections on the …Change payload (fields and __typename)
+    record_query: str | None  # None when the record is not selected
+    variables: dict[str, Any]
+    region: str | None = None
+    event_types: frozenset[str] = frozenset()
+
+    def wants(self, event: dict) -> bool:
+        if self.event_types and event_name(event) not in self.event_types:
+            return False
+        code = event.get("regioncode")
+        return not self.region or (code is not None and regions.get(code) is not None
+                                   and regions.contains(self.region, code))
+
+
+def event_name(event: dict) -> str:
+    """`listed` of qianzhao.projects.project.listed.v2."""
+    parts = str(event.get("type", "")).split(".")
+    return parts[3] if len(parts) > 4 else str(event.get("type", ""))
+
+
+def _fragments_used(node, fragments: dict[str, gast.FragmentDefinitionNode], found: dict) -> None:
+    for child in getattr(getattr(node, "selection_set", None), "selections", None) or []:
+        if isinstance(child, gast.FragmentSpreadNode):
+            name = child.name.value
+            if name not in found and name in fragments:
+                found[name] = fragments[name]
+                _fragments_used(fragments[name], fragments, found)
+        else:
+            _fragments_used(child, fragments, found)
+
+
+def plan(document: gast.DocumentNode, operation: gast.OperationDefinitionNode, variables: dict) -> Plan:
+    """The subscription's plan; raises SubscriptionError for what the gateway does not serve."""
+    if operation.operation is not OperationType.SUBSCRIPTION:
+        raise SubscriptionError("Not a subscription")
+    roots = operation.selection_set.selections
+    if len(roots) != 1 or not isinstance(roots[0], gast.FieldNode):
+        raise SubscriptionError("A subscription selects exactly one root field")
+    root = roots[0]
+    source = SOURCES.get(root.name.value)
+    if source is None:
+        raise SubscriptionError(f"Unknown subscription field {root.name.value}")
+    args = {a.name.value: a.value for a in root.arguments or []}
+    flt = _value(args.get("filter"), variables) or {}
+    region, types = flt.get("regionCode"), flt.get("eventTypes") or []
+    if region is not None and regions.get(region) is None:
+        raise SubscriptionError(f"filter.regionCode {region!r} is not one of Guizhou's 98 division codes")
+    if len(types) > MAX_EVENT_TYPES:
+        raise SubscriptionError(f"filter.eventTypes lists at most {MAX_EVENT_TYPES} names")
+    payload: list[gast.FieldNode] = []
+    for selection in root.selection_set.selections if root.selection_set else []:
+        if not isinstance(selection, gast.FieldNode):
+            raise SubscriptionError("Select the change's fields directly (no fragments on the change itself)")
+        payload.append(selection)
+    record = next((f for f in payload if f.name.value == source.record_field), None)
+    query = None
+    if record is not None:
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, gast.FragmentDefinitionNode)}
+        used: dict[str, gast.FragmentDefinitionNode] = {}
+        _fragments_used(record, fragments, used)
+        names = _variables_in([record, *used.values()])
+        definitions = "".join(f", {print_ast(v)}" for v in operation.variable_definitions or []
+                              if v.variable.name.value in names)  # only what the record's selection uses
+        query = (f"query QzSubscriptionRecord($qzId: ID!{definitions}) "
+                 f"{{ record: {source.query_field}(id: $qzId) {print_ast(record.selection_set)} }}"
+                 + "".join(" " + print_ast(f) for f in used.values()))
+    key = root.alias.value if root.alias else root.name.value
+    return Plan(key, source, payload, query, variables, region, frozenset(types))
+
+
+def _variables_in(nodes) -> set[str]:
+    found: set[str] = set()
+
+    class Collect(Visitor):
+        def enter_variable(self, node, *_):
+            found.add(node.name.value)
+
+    for node in nodes:
+        visit(node, Collect())
+    return found
+
+
+def _value(node, variables: dict) -> Any:
+    """A literal or variable argument value as plain Python (enough for the filter input)."""
+    if node is None:
+        return None
+    if isinstance(node, gast.VariableNode):
+        return variables.get(node.name.value)
+    if isinstance(node, gast.ObjectValueNode):
+        return {f.name.value: _value(f.value, variables) for f in node.fields}
+    if isinstance(node, gast.ListValueNode):
+        return [_value(v, variables) for v in node.values]
+    if isinstance(node, gast.NullValueNode):
+        return None
+    return getattr(node, "value", None)
+
+
+def payload_of(p: Plan, event: dict, record: Any) -> dict:
+    """The change as the client selected it."""
+    values = {"eventType": event_name(event), "eventId": event.get("id"),
+              "occurredAt": event.get("time"), "regionCode": event.get("regioncode"), p.source.record_field: record,
+              "__typename": {"project": "ProjectChange", "grievance": "GrievanceChange",
+                             "case": "CoordinationCaseChange"}[p.source.record_field]}
+    return {(f.alias.value if f.alias else f.name.value): values.get(f.name.value) for f in p.payload}
+
+
+@dataclass(eq=False)
+class Subscriber:
+    plan: Plan
+    queue: asyncio.Queue
+    overflowed: bool = False
+
+
+@dataclass(eq=False)
+class Hub:
+    """One NATS connection per gateway process; events fanned out in memory to bounded per-subscriber queues."""
+
+    nats_url: str
+    connect: dict[str, Any] = field(default_factory=dict)
+    queue_size: int = 100
+    max_subscriptions: int = 2000
+    subscribers: set[Subscriber] = field(default_factory=set)
+    _nc: Any = None
+    _subs: list = field(default_factory=list)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def _start(self) -> None:
+        import nats
+        from nats.js.api import DeliverPolicy
+
+        async with self._lock:
+            if self._nc is not None:
+                return
+            self._nc = await nats.connect(self.nats_url, **self.connect)
+            js = self._nc.jetstream()
+            for source in {s.subject: s for s in SOURCES.values()}.values():
+                self._subs.append(await js.subscribe(source.subject, stream=source.stream, ordered_consumer=True,
+                                                     deliver_policy=DeliverPolicy.NEW, cb=self._on_message))
+
+    async def _on_message(self, msg) -> None:
+        try:
+            event = orjson.loads(msg.data)
+        except orjson.JSONDecodeError:
+            return
+        for sub in list(self.subscribers):
+            if not msg.subject.startswith(sub.plan.source.subject[:-1]) or not sub.plan.wants(event):
+                continue
+            try:
+                sub.queue.put_nowait(event)
+            except asyncio.QueueFull:  # the subscription ends instead of the gateway holding ever more events
+                sub.overflowed = True
+
+    async def add(self, p: Plan) -> Subscriber:
+        if len(self.subscribers) >= self.max_subscriptions:
+            raise SubscriptionError(f"This gateway serves at most {self.max_subscriptions} subscriptions; retry "
+                                    "later", "SUBSCRIPTION_LIMIT")
+        await self._start()
+        sub = Subscriber(p, asyncio.Queue(self.queue_size))
+        self.subscribers.add(sub)
+        metrics.ACTIVE_SUBSCRIPTIONS.set(len(self.subscribers))
+        return sub
+
+    def remove(self, sub: Subscriber) -> None:
+        self.subscribers.discard(sub)
+        metrics.ACTIVE_SUBSCRIPTIONS.set(len(self.subscribers))
+
+    async def aclose(self) -> None:
+        if self._nc is not None:
+            for s in self._subs:
+                with contextlib.suppress(Exception):
+                    await s.unsubscribe()
+            with contextlib.suppress(Exception):
+                await self._nc.close()
+            self._nc = None
+
+
+async def changes(gateway, hub: Hub, p: Plan, headers: dict[str, str]):
+    """The subscription's results as they come: `{"data": {<field>: <change>}}` for each event it may see."""
+    sub = await hub.add(p)
+    try:
+        while True:
+            event = await sub.queue.get()
+            if sub.overflowed:
+                raise SubscriptionError("The subscriber did not keep up with its events; subscribe again",
+                                        "SUBSCRIBER_TOO_SLOW")
+            record = None
+            if p.record_query is not None:
+                record = await read_record(gateway, p, event, headers)
+                if record is None:
+                    continue  # not visible to this subscriber (or gone): nothing is delivered
+            yield {"data": {p.response_key: payload_of(p, event, record)}}
+    finally:
+        hub.remove(sub)
+
+
+async def read_record(gateway, p: Plan, event: dict, headers: dict[str, str]) -> Any:
+    """The event's record as the subscriber may see it, through the planner (None when hidden)."""
+    prepared = gateway.prepare(p.record_query)
+    operation = gateway.operation_of(prepared, None)
+    variables = p.variables | {"qzId": event.get("subject")}
+    body = await gateway.run(prepared, operation, variables, gateway.coerce_variables(operation, variables), headers)
+    return (body.get("data") or {}).get("record")
+
+
+def prepare(gateway, query: str, operation_name: str | None, variables: dict | None) -> tuple[Any, Any, dict]:
+    """Parse, validate and bound an operation as the HTTP endpoint does (RequestError when it is refused)."""
+    prepared = gateway.prepare(query)
+    operation = gateway.operation_of(prepared, operation_name)
+    coerced = gateway.coerce_variables(operation, variables)
+    gateway.check_limits(prepared, operation, coerced)
+    return prepared, operation, coerced
+
+
+def subscription_plan(gateway, prepared, operation, variables: dict) -> Plan:
+    p = plan(prepared.document, operation, variables)
+    if p.record_query is not None:
+        prepare(gateway, p.record_query, None, p.variables | {"qzId": "0"})  # the record's query is valid too
+    return p

@@ -1,0 +1,128 @@
+"""GraphQL subscriptions at the gateway, with real services, NATS and PostgreSQL: a change arrives over the
+graphql-transport-ws WebSocket and over SSE with fields from two subgraphs; a subscriber elsewhere gets nothing;
+bad, missing and expiring tokens close the connection with the protocol's codes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import orjson
+import pytest
+import pytest_asyncio
+import websockets
+from qianzhao.common.registry import installed_services
+from qianzhao.common.testing import dev_token, reset_nats
+from qianzhao.gateway.settings import GatewaySettings
+from qianzhao.gateway.testing import running_platform
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+COUNTY = dev_token("COUNTY", "520102")
+ELSEWHERE = dev_token("COUNTY", "520103")
+PROTOCOL = ["graphql-transport-ws"]
+CREATE = ("mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id version } "
+          "userErrors { code } } }")
+SUBMIT = ("mutation($i: SubmitProjectInput!) { submitProject(input: $i) { project { id status } "
+          "userErrors { code } } }")
+CHANGES = """subscription($f: ChangeFilter) { projectChanged(filter: $f) {
+  eventType regionCode
+  project { id name status grievanceCount } } }"""
+
+
+def draft(name: str) -> dict:
+    return {"name": name, "regionCode": "520102", "chainCode": "AGR_TEA", "board": "PREFECTURE",
+            "totalInvestment": "120000000.00", "investmentMode": "SOLE"}
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def platform(databases, nats_server):
+    await reset_nats(nats_server.url)
+    settings = GatewaySettings(subscription_init_timeout_seconds=1.0)
+    async with running_platform(installed_services(), databases=databases, nats_url=nats_server.url,
+                                gateway_settings=settings) as p:
+        p.ws_url = p.gateway_url.replace("http://", "ws://")
+        yield p
+
+
+async def connect(platform, token: str | None):
+    ws = await websockets.connect(platform.ws_url, subprotocols=PROTOCOL)
+    await ws.send(orjson.dumps({"type": "connection_init",
+                                "payload": {"authorization": f"Bearer {token}"} if token else {}}).decode())
+    return ws
+
+
+async def receive(ws, timeout: float = 15) -> dict:
+    return orjson.loads(await asyncio.wait_for(ws.recv(), timeout))
+
+
+async def test_a_change_arrives_over_the_websocket_with_fields_from_two_subgraphs(platform):
+    mine, other = await connect(platform, COUNTY), await connect(platform, ELSEWHERE)
+    try:
+        for ws in (mine, other):
+            assert await receive(ws) == {"type": "connection_ack"}
+            await ws.send(orjson.dumps({"id": "s1", "type": "subscribe", "payload": {
+                "query": CHANGES, "variables": {"f": {"eventTypes": ["created", "submitted"]}}}}).decode())
+        await asyncio.sleep(1.0)  # the hub's consumers start with the first subscription
+        created = await platform.graphql(CREATE, {"i": draft("订阅推送项目")}, token=COUNTY)
+        project = created["data"]["createProject"]["project"]
+        first = await receive(mine)
+        assert first == {"id": "s1", "type": "next", "payload": {"data": {"projectChanged": {
+            "eventType": "created", "regionCode": "520102",
+            "project": {"id": project["id"], "name": "订阅推送项目", "status": "DRAFT", "grievanceCount": 0}}}}}
+        await platform.graphql(SUBMIT, {"i": {"id": project["id"], "expectedVersion": project["version"]}},
+                               token=COUNTY)
+        second = await receive(mine)
+        assert second["payload"]["data"]["projectChanged"]["eventType"] == "submitted"
+        assert second["payload"]["data"]["projectChanged"]["project"]["status"] == "SUBMITTED"
+        with pytest.raises(TimeoutError):  # another county's officer is never sent a record it may not read
+            await receive(other, timeout=2)
+        await mine.send(orjson.dumps({"type": "ping"}).decode())
+        assert await receive(mine) == {"type": "pong"}
+        await mine.send(orjson.dumps({"id": "s1", "type": "subscribe", "payload": {"query": CHANGES}}).decode())
+        with pytest.raises(websockets.ConnectionClosed) as closed:  # an id in use
+            await receive(mine)
+        assert closed.value.rcvd.code == 4409
+    finally:
+        await mine.close()
+        await other.close()
+
+
+async def test_sse_delivers_the_same_changes(platform):
+    async with httpx.AsyncClient(timeout=30) as http:
+        async with http.stream("POST", platform.gateway_url, json={"query": CHANGES},
+                               headers={"authorization": f"Bearer {COUNTY}", "accept": "text/event-stream"}) as s:
+            assert s.status_code == 200 and s.headers["content-type"].startswith("text/event-stream")
+            await asyncio.sleep(1.0)
+            await platform.graphql(CREATE, {"i": draft("事件流项目")}, token=COUNTY)
+            lines = s.aiter_lines()
+            while await asyncio.wait_for(anext(lines), 15) != "event: next":
+                pass
+            data = orjson.loads((await anext(lines)).removeprefix("data: "))
+    change = data["data"]["projectChanged"]
+    assert change["eventType"] == "created" and change["project"]["name"] == "事件流项目"
+
+
+async def test_tokens_open_and_close_the_connection(platform):
+    from qianzhao.common.auth import Principal, Role, issue_token
+    from qianzhao.common.settings import PlatformSettings
+
+    for token, code in (("not-a-token", 4403), (None, 4403)):
+        ws = await connect(platform, token)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await receive(ws)
+        assert closed.value.rcvd.code == code
+    silent = await websockets.connect(platform.ws_url, subprotocols=PROTOCOL)  # no connection_init
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await receive(silent)
+    assert closed.value.rcvd.code == 4408
+    short = issue_token(PlatformSettings(), Principal(subject="brief", role=Role.COUNTY, region_code="520102"),
+                        ttl_minutes=0.05)  # three seconds
+    ws = await connect(platform, short)
+    assert await receive(ws) == {"type": "connection_ack"}
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await receive(ws, timeout=10)
+    assert closed.value.rcvd.code == 4403 and "expired" in closed.value.rcvd.reason
+    plain = await httpx.AsyncClient().post(platform.gateway_url, json={"query": CHANGES},
+                                           headers={"authorization": f"Bearer {COUNTY}"})
+    assert plain.status_code == 400 and "graphql-transport-ws" in plain.json()["errors"][0]["message"]
