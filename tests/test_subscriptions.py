@@ -126,3 +126,27 @@ async def test_tokens_open_and_close_the_connection(platform):
     plain = await httpx.AsyncClient().post(platform.gateway_url, json={"query": CHANGES},
                                            headers={"authorization": f"Bearer {COUNTY}"})
     assert plain.status_code == 400 and "graphql-transport-ws" in plain.json()["errors"][0]["message"]
+
+
+async def test_the_javascript_graphql_ws_client_receives_a_change(platform):
+    """The `graphql-ws` client of the gateway's npm lockfile (services/gateway/compose), as a console uses it."""
+    from qianzhao.gateway.node import ensure_node_modules, node_executable
+
+    folder = await asyncio.to_thread(ensure_node_modules)
+    proc = await asyncio.create_subprocess_exec(
+        node_executable(), str(folder / "subscribe.cjs"), cwd=folder, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    proc.stdin.write(orjson.dumps({"url": platform.ws_url, "token": COUNTY, "count": 1, "query": CHANGES,
+                                   "variables": {"f": {"eventTypes": ["created"]}}}))
+    proc.stdin.close()
+    try:
+        assert (await asyncio.wait_for(proc.stdout.readline(), 30)).strip() == b"ready"
+        await asyncio.sleep(1.0)
+        await platform.graphql(CREATE, {"i": draft("前端订阅项目")}, token=COUNTY)
+        result = orjson.loads(await asyncio.wait_for(proc.stdout.readline(), 30))
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+    change = result["data"]["projectChanged"]
+    assert change["eventType"] == "created" and change["project"]["name"] == "前端订阅项目"
