@@ -150,3 +150,74 @@ async def test_the_javascript_graphql_ws_client_receives_a_change(platform):
             proc.kill()
     change = result["data"]["projectChanged"]
     assert change["eventType"] == "created" and change["project"]["name"] == "前端订阅项目"
+
+
+RESUMABLE = """subscription($after: String) { projectChanged(filter: {eventTypes: ["created"]}, after: $after) {
+  cursor project { name } } }"""
+
+
+async def subscribe(platform, token: str, query: str, variables: dict | None = None):
+    ws = await connect(platform, token)
+    assert await receive(ws) == {"type": "connection_ack"}
+    await ws.send(orjson.dumps({"id": "r", "type": "subscribe",
+                                "payload": {"query": query, "variables": variables or {}}}).decode())
+    await asyncio.sleep(1.0)
+    return ws
+
+
+async def next_change(ws, field: str) -> dict:
+    message = await receive(ws)
+    assert message["type"] == "next", message
+    return message["payload"]["data"][field]
+
+
+async def test_a_reconnecting_subscriber_resumes_after_its_cursor_without_a_gap(platform):
+    ws = await subscribe(platform, COUNTY, RESUMABLE)
+    await platform.graphql(CREATE, {"i": draft("断线前项目")}, token=COUNTY)
+    first = await next_change(ws, "projectChanged")
+    assert first["project"]["name"] == "断线前项目" and first["cursor"].startswith("QZ_PROJECTS:")
+    await ws.close()  # the connection (or the whole gateway) goes away; changes go on
+    for name in ("断线期间一", "断线期间二"):
+        await platform.graphql(CREATE, {"i": draft(name)}, token=COUNTY)
+    ws = await subscribe(platform, COUNTY, RESUMABLE, {"after": first["cursor"]})
+    try:
+        missed = [(await next_change(ws, "projectChanged"))["project"]["name"] for _ in range(2)]
+        assert missed == ["断线期间一", "断线期间二"]  # every change since the cursor, in order
+        await platform.graphql(CREATE, {"i": draft("重连之后")}, token=COUNTY)
+        assert (await next_change(ws, "projectChanged"))["project"]["name"] == "重连之后"  # then live
+    finally:
+        await ws.close()
+    bad = await subscribe(platform, COUNTY, RESUMABLE, {"after": "QZ_GRIEVANCES:3"})
+    message = await receive(bad)
+    assert message["type"] == "error" and message["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    await bad.close()
+
+
+GRIEVANCES = "subscription { grievanceChanged { eventType grievance { number creditCode } } }"
+OWN, OTHER = "91520000MA6DM1RE5W", "91520200MA6DQ0002H"
+FILE = ("mutation($i: FileGrievanceInput!) { fileGrievance(input: $i) { grievance { number } "
+        "userErrors { code message } } }")
+
+
+def grievance(code: str, region: str) -> dict:
+    return {"channel": "HOTLINE_CALL", "enterpriseName": "贵州黔茶科技有限公司", "creditCode": code,
+            "ownership": "PRIVATE", "size": "SMALL", "contactName": "张三", "contactPhone": "13812345678",
+            "regionCode": region, "category": "SITUATION_REPORT", "title": "厂房用电报装迟迟未办",
+            "description": "企业反映用电报装两个月未办理。", "topics": ["UTILITIES"]}
+
+
+async def test_an_enterprise_subscriber_receives_only_its_own_grievances(platform):
+    own = dev_token("ENTERPRISE", "520102", credit_code=OWN)
+    other = dev_token("ENTERPRISE", "520201", credit_code=OTHER)
+    ws = await subscribe(platform, own, GRIEVANCES)
+    try:
+        theirs = await platform.graphql(FILE, {"i": grievance(OTHER, "520201")}, token=other)
+        mine = await platform.graphql(FILE, {"i": grievance(OWN, "520102")}, token=own)
+        assert theirs["data"]["fileGrievance"]["userErrors"] == [] == mine["data"]["fileGrievance"]["userErrors"]
+        change = await next_change(ws, "grievanceChanged")
+        assert change == {"eventType": "received", "grievance": {
+            "number": mine["data"]["fileGrievance"]["grievance"]["number"], "creditCode": OWN}}
+        with pytest.raises(TimeoutError):
+            await receive(ws, timeout=2)
+    finally:
+        await ws.close()

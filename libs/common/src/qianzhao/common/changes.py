@@ -8,7 +8,7 @@ token). Asked directly, a subgraph answers SUBSCRIPTION_AT_GATEWAY.
 # no `from __future__ import annotations`: strawberry reads these annotations at run time, some built in a function
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -27,8 +27,10 @@ def change_subscription(*, field: str, payload: str, record_field: str, record_t
     """A Subscription type with one field `field` yielding `payload { eventType eventId occurredAt regionCode
     <record_field> }`."""
     namespace = {
-        "__annotations__": {"event_type": str, "event_id": strawberry.ID, "occurred_at": datetime,
+        "__annotations__": {"cursor": str, "event_type": str, "event_id": strawberry.ID, "occurred_at": datetime,
                             "region_code": str | None, record_field: record_type | None},
+        "cursor": strawberry.field(description="Where this change is in its stream: pass it as `after` when you "
+                                               "subscribe again to receive every change since, without a gap."),
         "event_type": strawberry.field(description="The event's name (listed, assigned, escalated…), as in the "
                                                    "CloudEvent type qianzhao.<service>.<aggregate>.<name>.v2."),
         "event_id": strawberry.field(description="The CloudEvent id: unique per change."),
@@ -40,7 +42,11 @@ def change_subscription(*, field: str, payload: str, record_field: str, record_t
     payload_type = strawberry.type(type(payload, (), namespace), name=payload,
                                    description=f"One change to a {what}, delivered by a subscription.")
 
-    async def changed(filter: ChangeFilter | None = None) -> AsyncGenerator[payload_type, None]:  # noqa: A002
+    async def changed(filter: ChangeFilter | None = None,  # noqa: A002
+                      after: Annotated[str | None, strawberry.argument(
+                          description="Resume after this change (its `cursor`): first every change since, then live; "
+                                      "as far back as the stream keeps events (90 days).")] = None,
+                      ) -> AsyncGenerator[payload_type, None]:
         raise GraphQLError("Subscriptions are served by the gateway (WebSocket graphql-transport-ws or SSE)",
                            extensions={"code": "SUBSCRIPTION_AT_GATEWAY"})
         yield  # pragma: no cover - makes this an async generator

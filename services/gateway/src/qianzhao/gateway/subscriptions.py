@@ -65,6 +65,7 @@ class Plan:
     variables: dict[str, Any]
     region: str | None = None
     event_types: frozenset[str] = frozenset()
+    after: int | None = None  # resume: the stream sequence of the last change the client received
 
     def wants(self, event: dict) -> bool:
         if self.event_types and event_name(event) not in self.event_types:
@@ -105,6 +106,7 @@ def plan(document: gast.DocumentNode, operation: gast.OperationDefinitionNode, v
     args = {a.name.value: a.value for a in root.arguments or []}
     flt = _value(args.get("filter"), variables) or {}
     region, types = flt.get("regionCode"), flt.get("eventTypes") or []
+    after = _cursor(_value(args.get("after"), variables), source)
     if region is not None and regions.get(region) is None:
         raise SubscriptionError(f"filter.regionCode {region!r} is not one of Guizhou's 98 division codes")
     if len(types) > MAX_EVENT_TYPES:
@@ -127,7 +129,17 @@ def plan(document: gast.DocumentNode, operation: gast.OperationDefinitionNode, v
                  f"{{ record: {source.query_field}(id: $qzId) {print_ast(record.selection_set)} }}"
                  + "".join(" " + print_ast(f) for f in used.values()))
     key = root.alias.value if root.alias else root.name.value
-    return Plan(key, source, payload, query, variables, region, frozenset(types))
+    return Plan(key, source, payload, query, variables, region, frozenset(types), after)
+
+
+def _cursor(value: Any, source: Source) -> int | None:
+    """`after`: a change's `cursor` (`<stream>:<sequence>`) of this subscription's stream."""
+    if value is None:
+        return None
+    stream, _, seq = str(value).partition(":")
+    if stream != source.stream or not seq.isdigit() or len(seq) > 19:
+        raise SubscriptionError(f"after must be a cursor of a {source.stream} change, as `cursor` gave it")
+    return int(seq)
 
 
 def _variables_in(nodes) -> set[str]:
@@ -157,9 +169,21 @@ def _value(node, variables: dict) -> Any:
     return getattr(node, "value", None)
 
 
+def _event(msg) -> dict | None:
+    """The CloudEvent of a stream message, with its resume cursor."""
+    try:
+        event = orjson.loads(msg.data)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(event, dict):
+        return None
+    event["_cursor"] = f"{msg.metadata.stream}:{msg.metadata.sequence.stream}"
+    return event
+
+
 def payload_of(p: Plan, event: dict, record: Any) -> dict:
     """The change as the client selected it."""
-    values = {"eventType": event_name(event), "eventId": event.get("id"),
+    values = {"cursor": event.get("_cursor"), "eventType": event_name(event), "eventId": event.get("id"),
               "occurredAt": event.get("time"), "regionCode": event.get("regioncode"), p.source.record_field: record,
               "__typename": {"project": "ProjectChange", "grievance": "GrievanceChange",
                              "case": "CoordinationCaseChange"}[p.source.record_field]}
@@ -182,6 +206,7 @@ class Hub:
     queue_size: int = 100
     max_subscriptions: int = 2000
     subscribers: set[Subscriber] = field(default_factory=set)
+    resuming: dict[Subscriber, Any] = field(default_factory=dict)  # subscriber → its own consumer
     _nc: Any = None
     _subs: list = field(default_factory=list)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -200,9 +225,8 @@ class Hub:
                                                      deliver_policy=DeliverPolicy.NEW, cb=self._on_message))
 
     async def _on_message(self, msg) -> None:
-        try:
-            event = orjson.loads(msg.data)
-        except orjson.JSONDecodeError:
+        event = _event(msg)
+        if event is None:
             return
         for sub in list(self.subscribers):
             if not msg.subject.startswith(sub.plan.source.subject[:-1]) or not sub.plan.wants(event):
@@ -213,18 +237,40 @@ class Hub:
                 sub.overflowed = True
 
     async def add(self, p: Plan) -> Subscriber:
-        if len(self.subscribers) >= self.max_subscriptions:
+        if len(self.subscribers) + len(self.resuming) >= self.max_subscriptions:
             raise SubscriptionError(f"This gateway serves at most {self.max_subscriptions} subscriptions; retry "
                                     "later", "SUBSCRIPTION_LIMIT")
         await self._start()
         sub = Subscriber(p, asyncio.Queue(self.queue_size))
+        if p.after is not None:  # its own ordered consumer from just after the cursor, then live: no gap
+            await self._resume(sub)
+            return sub
         self.subscribers.add(sub)
-        metrics.ACTIVE_SUBSCRIPTIONS.set(len(self.subscribers))
+        metrics.ACTIVE_SUBSCRIPTIONS.set(len(self.subscribers) + len(self.resuming))
         return sub
 
+    async def _resume(self, sub: Subscriber) -> None:
+        from nats.js.api import ConsumerConfig, DeliverPolicy
+
+        async def deliver(msg) -> None:
+            event = _event(msg)
+            if event is None or not sub.plan.wants(event):
+                return
+            try:
+                sub.queue.put_nowait(event)
+            except asyncio.QueueFull:
+                sub.overflowed = True
+
+        source = sub.plan.source
+        self.resuming[sub] = await self._nc.jetstream().subscribe(
+            source.subject, stream=source.stream, ordered_consumer=True, cb=deliver,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=sub.plan.after + 1))
+
     def remove(self, sub: Subscriber) -> None:
+        if (own := self.resuming.pop(sub, None)) is not None:
+            asyncio.ensure_future(own.unsubscribe())
         self.subscribers.discard(sub)
-        metrics.ACTIVE_SUBSCRIPTIONS.set(len(self.subscribers))
+        metrics.ACTIVE_SUBSCRIPTIONS.set(len(self.subscribers) + len(self.resuming))
 
     async def aclose(self) -> None:
         if self._nc is not None:
