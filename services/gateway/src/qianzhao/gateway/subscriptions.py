@@ -207,6 +207,7 @@ class Hub:
     max_subscriptions: int = 2000
     subscribers: set[Subscriber] = field(default_factory=set)
     resuming: dict[Subscriber, Any] = field(default_factory=dict)  # subscriber → its own consumer
+    reads: dict[tuple, asyncio.Future] = field(default_factory=dict)  # record reads in flight, shared
     _nc: Any = None
     _subs: list = field(default_factory=list)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -248,6 +249,17 @@ class Hub:
         self.subscribers.add(sub)
         metrics.ACTIVE_SUBSCRIPTIONS.set(len(self.subscribers) + len(self.resuming))
         return sub
+
+    async def read(self, gateway, p: Plan, event: dict, headers: dict[str, str]) -> Any:
+        """`read_record`, once per event for every subscription with the same selection, variables and token."""
+        key = (p.record_query, orjson.dumps(p.variables, default=str, option=orjson.OPT_SORT_KEYS),
+               headers.get("authorization"),
+               event.get("id"))
+        shared = self.reads.get(key)
+        if shared is None:
+            shared = self.reads[key] = asyncio.ensure_future(read_record(gateway, p, event, headers))
+            shared.add_done_callback(lambda _: self.reads.pop(key, None))
+        return await asyncio.shield(shared)
 
     async def _resume(self, sub: Subscriber) -> None:
         from nats.js.api import ConsumerConfig, DeliverPolicy
@@ -293,7 +305,7 @@ async def changes(gateway, hub: Hub, p: Plan, headers: dict[str, str]):
                                         "SUBSCRIBER_TOO_SLOW")
             record = None
             if p.record_query is not None:
-                record = await read_record(gateway, p, event, headers)
+                record = await hub.read(gateway, p, event, headers)
                 if record is None:
                     continue  # not visible to this subscriber (or gone): nothing is delivered
             yield {"data": {p.response_key: payload_of(p, event, record)}}
