@@ -32,6 +32,7 @@ bench: sync
 	$(UV) run python bench/gateway.py
 	$(UV) run python bench/projects_scale.py
 	$(UV) run python bench/soak.py
+	$(UV) run python bench/subscriptions.py
 
 token: sync
 	$(UV) run qianzhao token --role PROVINCE --region 520000

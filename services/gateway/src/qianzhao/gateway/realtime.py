@@ -78,7 +78,7 @@ async def websocket(ws: WebSocket) -> None:
 
     try:
         try:
-            first = await asyncio.wait_for(ws.receive_text(), settings.subscription_init_timeout_seconds)
+            first = await asyncio.wait_for(_receive(ws), settings.subscription_init_timeout_seconds)
         except TimeoutError:
             await close(4408, "Connection initialisation timeout")
             return
@@ -123,7 +123,7 @@ async def websocket(ws: WebSocket) -> None:
                 running.pop(sub_id, None)
 
         while True:
-            message = _parse(await ws.receive_text())
+            message = _parse(await _receive(ws))
             if message is None:
                 await close(4400, "Invalid message")
                 return
@@ -168,6 +168,14 @@ async def websocket(ws: WebSocket) -> None:
 async def _close_at(expires: float, close) -> None:
     await asyncio.sleep(max(0.0, expires - time.time()))
     await close(4403, "Forbidden: token expired")
+
+
+async def _receive(ws: WebSocket) -> str:
+    """The next message, sent as a text frame or (by some clients) a binary one."""
+    message = await ws.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    return message.get("text") or (message.get("bytes") or b"").decode("utf-8", "replace")
 
 
 def _parse(text: str) -> dict | None:

@@ -209,21 +209,27 @@ class Hub:
     resuming: dict[Subscriber, Any] = field(default_factory=dict)  # subscriber → its own consumer
     reads: dict[tuple, asyncio.Future] = field(default_factory=dict)  # record reads in flight, shared
     _nc: Any = None
-    _subs: list = field(default_factory=list)
+    _subs: dict[str, Any] = field(default_factory=dict)  # stream → the hub's ordered consumer on it
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def _start(self) -> None:
+    async def _start(self, source: Source) -> None:
+        """Connect once, and follow `source`'s stream from now on (once per stream, on its first subscription)."""
         import nats
         from nats.js.api import DeliverPolicy
+        from nats.js.errors import NotFoundError
 
         async with self._lock:
-            if self._nc is not None:
+            if self._nc is None:
+                self._nc = await nats.connect(self.nats_url, **self.connect)
+            if source.stream in self._subs:
                 return
-            self._nc = await nats.connect(self.nats_url, **self.connect)
-            js = self._nc.jetstream()
-            for source in {s.subject: s for s in SOURCES.values()}.values():
-                self._subs.append(await js.subscribe(source.subject, stream=source.stream, ordered_consumer=True,
-                                                     deliver_policy=DeliverPolicy.NEW, cb=self._on_message))
+            try:
+                self._subs[source.stream] = await self._nc.jetstream().subscribe(
+                    source.subject, stream=source.stream, ordered_consumer=True, deliver_policy=DeliverPolicy.NEW,
+                    cb=self._on_message)
+            except NotFoundError:
+                raise SubscriptionError(f"The {source.stream} events are not available yet; subscribe again "
+                                        "shortly", "SERVICE_UNAVAILABLE") from None
 
     async def _on_message(self, msg) -> None:
         event = _event(msg)
@@ -241,7 +247,7 @@ class Hub:
         if len(self.subscribers) + len(self.resuming) >= self.max_subscriptions:
             raise SubscriptionError(f"This gateway serves at most {self.max_subscriptions} subscriptions; retry "
                                     "later", "SUBSCRIPTION_LIMIT")
-        await self._start()
+        await self._start(p.source)
         sub = Subscriber(p, asyncio.Queue(self.queue_size))
         if p.after is not None:  # its own ordered consumer from just after the cursor, then live: no gap
             await self._resume(sub)
@@ -286,7 +292,7 @@ class Hub:
 
     async def aclose(self) -> None:
         if self._nc is not None:
-            for s in self._subs:
+            for s in self._subs.values():
                 with contextlib.suppress(Exception):
                     await s.unsubscribe()
             with contextlib.suppress(Exception):

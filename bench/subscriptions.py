@@ -1,0 +1,172 @@
+"""Subscriptions at scale: N subscribers (WebSocket and SSE, half each) on one gateway process, changes committed
+through the API at a steady rate; commit → delivery latency p50/p99, and the gateway's RSS and CPU.
+
+    uv run python bench/subscriptions.py [--subscribers 2000] [--rate 200] [--seconds 20]
+
+Every subscriber is the province (it sees every change), so each change is delivered to all of them; the record
+of a change is read once for all subscriptions sharing a selection and token. Goals (issue): p99 ≤ 250 ms at 2,000
+subscribers and 200 changes/s; ≤ 100 KB RSS per idle subscriber.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import orjson
+import psutil
+import websockets
+from _servers import cpu_seconds, migrated_database, percentile, servers
+from qianzhao.common.embedded import free_port
+from qianzhao.common.testing import dev_token
+from qianzhao.gateway.compose import compose_or_raise, sources_from_definitions
+from qianzhao.gateway.testing import start_python_gateway
+from qianzhao.projects.app import SERVICE
+
+TOKEN = dev_token("PROVINCE", "520000", ttl_minutes=120)
+QUERY = "subscription { projectChanged(filter: {eventTypes: [\"created\"]}) { eventId project { name } } }"
+CREATE = ("mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id } userErrors { code } } }")
+
+
+def draft(i: int) -> dict:
+    return {"name": f"压测项目-{i}", "regionCode": "520102", "chainCode": "AGR_TEA", "board": "PREFECTURE",
+            "totalInvestment": "120000000.00", "investmentMode": "SOLE"}
+
+
+class Clock:
+    """When each change was committed (by project name), and when each subscriber got it."""
+
+    def __init__(self):
+        self.committed: dict[str, float] = {}
+        self.latencies: list[float] = []
+
+    def got(self, name: str) -> None:
+        sent = self.committed.get(name)
+        if sent is not None:
+            self.latencies.append(time.perf_counter() - sent)
+
+
+async def ws_subscriber(url: str, clock: Clock, ready: asyncio.Event, stop: asyncio.Event) -> None:
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"], max_queue=None) as ws:
+        await ws.send(orjson.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {TOKEN}"}}))
+        await ws.recv()
+        await ws.send(orjson.dumps({"id": "1", "type": "subscribe", "payload": {"query": QUERY}}))
+        ready.set()
+        while not stop.is_set():
+            try:
+                message = orjson.loads(await asyncio.wait_for(ws.recv(), 1.0))
+            except TimeoutError:
+                continue
+            if message.get("type") == "next":
+                clock.got(message["payload"]["data"]["projectChanged"]["project"]["name"])
+
+
+async def sse_subscriber(http: aiohttp.ClientSession, url: str, clock: Clock, ready: asyncio.Event,
+                         stop: asyncio.Event) -> None:
+    async with http.post(url, json={"query": QUERY}, headers={"authorization": f"Bearer {TOKEN}",
+                                                               "accept": "text/event-stream"}) as resp:
+        ready.set()
+        while not stop.is_set():
+            try:
+                line = await asyncio.wait_for(resp.content.readline(), 1.0)
+            except TimeoutError:
+                continue
+            if line.startswith(b"data: {"):
+                clock.got(orjson.loads(line[6:])["data"]["projectChanged"]["project"]["name"])
+
+
+def start_service(port: int, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", SERVICE.app_factory, "--port", str(port),
+                             "--log-level", "warning", "--no-access-log"], env=env)
+
+
+async def run(args) -> None:
+    with servers() as (pg, nats):
+        db = migrated_database(pg, SERVICE, "bench_subscriptions")
+        port = free_port()
+        env = os.environ | {"QZ_DATABASE_URL": db, "QZ_NATS_URL": nats.url, "QZ_OUTBOX_POLL_SECONDS": "0.05"}
+        service = start_service(port, env)
+        folder = Path(tempfile.mkdtemp(prefix="qz-bench-sub-"))
+        try:
+            await asyncio.sleep(3)
+            urls = {"projects": f"http://127.0.0.1:{port}/graphql"}
+            supergraph = folder / "supergraph.graphql"
+            supergraph.write_text(compose_or_raise(sources_from_definitions([SERVICE], urls=urls)))
+            gateway = start_python_gateway(supergraph, env={
+                "QZ_NATS_URL": nats.url, "QZ_GATEWAY_MAX_SUBSCRIPTIONS": str(args.subscribers + 10),
+                "QZ_GATEWAY_SUBSCRIPTION_QUEUE": "1000", "QZ_GATEWAY_RATE_LIMIT_PER_ADDRESS": "0",
+                "QZ_GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "0"})
+            try:
+                await measure(args, gateway)
+            finally:
+                gateway.stop()
+        finally:
+            service.terminate()
+            service.wait(10)
+
+
+async def measure(args, gateway) -> None:
+    http_url = gateway.url
+    ws_url = http_url.replace("http://", "ws://")
+    proc = psutil.Process(gateway.proc.pid)
+    rss_before = proc.memory_info().rss
+    clock, stop = Clock(), asyncio.Event()
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None)) as http:
+        readies, tasks = [], []
+        for i in range(args.subscribers):
+            ready = asyncio.Event()
+            readies.append(ready)
+            tasks.append(asyncio.create_task(ws_subscriber(ws_url, clock, ready, stop) if i % 2 == 0 else
+                                             sse_subscriber(http, http_url, clock, ready, stop)))
+            if i % 100 == 99:
+                await asyncio.sleep(0.05)
+        for ready in readies:
+            await asyncio.wait_for(ready.wait(), 60)
+        print(f"{args.subscribers} subscribed", flush=True)
+        await asyncio.sleep(3)
+        rss_idle = proc.memory_info().rss
+        cpu_before = cpu_seconds(gateway.proc.pid)
+        started, sent = time.perf_counter(), 0
+        while time.perf_counter() - started < args.seconds:
+            name = f"压测项目-{sent}"
+            clock.committed[name] = time.perf_counter()
+            async with http.post(http_url, json={"query": CREATE, "variables": {"i": draft(sent)}},
+                                 headers={"authorization": f"Bearer {TOKEN}"}) as resp:
+                body = await resp.json()
+                assert not body.get("errors"), body
+            sent += 1
+            await asyncio.sleep(max(0.0, started + sent / args.rate - time.perf_counter()))
+        await asyncio.sleep(5)  # the last changes reach everyone
+        elapsed = time.perf_counter() - started
+        cpu = cpu_seconds(gateway.proc.pid) - cpu_before
+        rss_busy = proc.memory_info().rss
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    expected = sent * args.subscribers
+    lat = clock.latencies
+    print(f"subscribers {args.subscribers} (ws {(args.subscribers + 1) // 2}, sse {args.subscribers // 2}), "
+          f"changes {sent} at {sent / args.seconds:.0f}/s committed through the API")
+    print(f"delivered {len(lat)}/{expected} ({len(lat) / max(expected, 1):.1%}); commit → delivery "
+          f"p50 {percentile(lat, 50) * 1000:.0f} ms, p99 {percentile(lat, 99) * 1000:.0f} ms (goal ≤ 250 ms)")
+    print(f"gateway RSS idle {rss_idle / 2**20:.0f} MiB ({(rss_idle - rss_before) / max(args.subscribers, 1) / 1024:.0f}"
+          f" KB per idle subscriber, goal ≤ 100), busy {rss_busy / 2**20:.0f} MiB; CPU {cpu / elapsed:.2f} cores")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--subscribers", type=int, default=2000)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
