@@ -152,6 +152,33 @@ async def test_the_javascript_graphql_ws_client_receives_a_change(platform):
     assert change["eventType"] == "created" and change["project"]["name"] == "前端订阅项目"
 
 
+async def test_the_python_gql_client_subscribes_and_mutates_over_one_websocket(platform):
+    """gql's WebsocketsTransport (graphql-transport-ws), as another government system's Python code would use it: one
+    connection carries the subscription and the mutation whose change it then receives."""
+    from gql import Client, GraphQLRequest, gql
+    from gql.transport.exceptions import TransportConnectionFailed
+    from gql.transport.websockets import WebsocketsTransport
+
+    transport = WebsocketsTransport(url=platform.ws_url, init_payload={"authorization": f"Bearer {COUNTY}"},
+                                    subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL])
+    async with Client(transport=transport) as session:
+        changes = session.subscribe(GraphQLRequest(CHANGES, variable_values={"f": {"eventTypes": ["created"]}}))
+        first = asyncio.ensure_future(anext(changes))
+        await asyncio.sleep(1.0)
+        created = await session.execute(GraphQLRequest(CREATE, variable_values={"i": draft("Python客户端项目")}))
+        change = (await asyncio.wait_for(first, 30))["projectChanged"]
+        await changes.aclose()
+    assert change["eventType"] == "created" and change["project"] == {
+        "id": created["createProject"]["project"]["id"], "name": "Python客户端项目", "status": "DRAFT",
+        "grievanceCount": 0}
+    refused = WebsocketsTransport(url=platform.ws_url, init_payload={"authorization": "Bearer not-a-token"},
+                                  subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL])
+    with pytest.raises(TransportConnectionFailed) as failed:  # refused at connection init, as the protocol says
+        async with Client(transport=refused) as session:
+            await session.execute(gql("{ me { role } }"))
+    assert failed.value.__cause__.rcvd.code == 4403
+
+
 RESUMABLE = """subscription($after: String) { projectChanged(filter: {eventTypes: ["created"]}, after: $after) {
   cursor project { name } } }"""
 
