@@ -145,7 +145,7 @@ def load_sql(rows: int) -> str:
     INSERT INTO projects (id, number, name, summary, category, chain_code, board, region_code, lead_department,
         total_investment, investment_mode, premium, year, status, status_changed_at, listed_at, verified_at,
         investor_name, investor_credit_code, contract_investment, signed_on, construction_started_on,
-        production_started_on, contacts, assessing_departments, version, created_at, updated_at)
+        production_started_on, contacts, assessing_departments, version, created_at, updated_at, compiled_on)
     SELECT uuidv7(), 'XM-' || region || '-' || yr || '-' || lpad(g::text, 7, '0'),
         chain_name || suffix, {summary_case}, category, chain, board, region,
         (ARRAY['industry_it','agriculture_rural','commerce','culture_tourism', NULL])[1 + h2 % 5],
@@ -159,7 +159,8 @@ def load_sql(rows: int) -> str:
         CASE WHEN signed THEN DATE '2024-06-01' - (h3 % 900) END,
         CASE WHEN status IN ('UNDER_CONSTRUCTION','IN_PRODUCTION') THEN DATE '2024-06-01' - (h3 % 600) END,
         CASE WHEN status = 'IN_PRODUCTION' THEN DATE '2024-06-01' - (h3 % 100) END,
-        '[]'::jsonb, CASE WHEN h4 % 10 = 0 THEN ARRAY['energy'] ELSE '{{}}' END, 1, now(), now()
+        '[]'::jsonb, CASE WHEN h4 % 10 = 0 THEN ARRAY['energy'] ELSE '{{}}' END, 1, now(), now(),
+        make_date(yr, 1 + h2 % 12, 1 + h4 % 28)
     FROM (
       SELECT g, h1, h2, h3, h4,
         ({_arr(region_codes)})[1 + h1 % {len(region_codes)}] AS region,

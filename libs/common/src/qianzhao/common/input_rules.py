@@ -4,7 +4,8 @@ named by its input path, and nothing is written.
 Every text input has a maximum length (free text such as a summary or a reply 5,000 characters, search terms 100,
 everything else 200), shown in its description; control characters are refused (free text may hold line breaks
 and tabs); amounts must be finite with at most 2 decimals and 16 digits before the point (NUMERIC(18,2)); dates
-and times lie between 1990 and a year from now, times with a time zone; a list holds at most 100 items. The walk
+and times lie between 1990 and a year from now, times with a time zone; a list holds at most 100 items (an import
+mutation's `rows` at most 1,000). The walk
 over the operation visits each fragment once, so it is linear in the document.
 """
 
@@ -37,6 +38,8 @@ SEARCH_TEXT = 100
 CURSOR_TEXT = 500
 SHORT_TEXT = 200
 MAX_ITEMS = 100
+MAX_IMPORT_ROWS = 1000  # the rows of one import call (common.importing); a file is sent in such calls
+LIST_LIMITS = {"rows": MAX_IMPORT_ROWS}
 MAX_DIGITS_BEFORE_POINT = 16
 EARLIEST = date(1990, 1, 1)
 LATEST_AHEAD = timedelta(days=366)
@@ -105,8 +108,9 @@ class Problems:
         if isinstance(type_, GraphQLList):
             items = value.values if isinstance(value, gast.ListValueNode) else value if isinstance(value, list) \
                 else [value]
-            if len(items) > MAX_ITEMS:
-                self.add(path, f"`{name}` holds {len(items)} items; at most {MAX_ITEMS} are allowed")
+            limit = LIST_LIMITS.get(name, MAX_ITEMS)
+            if len(items) > limit:
+                self.add(path, f"`{name}` holds {len(items)} items; at most {limit} are allowed")
                 return
             for i, item in enumerate(items):
                 self.value(type_.of_type, item, [*path, i], name)

@@ -97,6 +97,11 @@ class UnitOfWork:
         await self.session.rollback()
         self._clear()
 
+    async def discard(self) -> None:
+        """Undo everything done so far and stage nothing (a dry run): the closing commit then writes nothing."""
+        self.session.expunge_all()
+        await self.rollback()
+
     def _clear(self) -> None:
         self._new.clear()
         self._history.clear()

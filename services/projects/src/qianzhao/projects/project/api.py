@@ -7,7 +7,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from qianzhao.common import periods
+from qianzhao.common import importing, periods
 from qianzhao.common.api import Connection, region_key
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import bad_input, forbidden
@@ -24,6 +24,7 @@ from ..enums import (
 )
 from ..payloads import payload, run
 from . import access, lifecycle, reads, service
+from . import importing as project_import
 from .inputs import (
     INTERNAL_FILTERS,
     CreateProjectInput,
@@ -113,7 +114,7 @@ class ProjectStatsDateField(Enum):
     PRODUCTION_STARTED = strawberry.enum_value("PRODUCTION_STARTED", description="Production start (投产日期).")
 
 
-DATE_COLUMNS = {"COMPILED": (Project.created_at, False), "LISTED": (Project.listed_at, False),
+DATE_COLUMNS = {"COMPILED": (Project.compiled_on, True), "LISTED": (Project.listed_at, False),
                 "SIGNED": (Project.signed_on, True), "CONSTRUCTION_STARTED": (Project.construction_started_on, True),
                 "PRODUCTION_STARTED": (Project.production_started_on, True)}
 
@@ -205,8 +206,22 @@ class ProjectQuery:
         return found
 
 
+ImportProjectsInput = importing.import_input("ImportProjectsInput", project_import.ProjectImportRow,
+                                             "the bureau's project register")
+
+
 @strawberry.type
 class ProjectMutation:
+    @strawberry.mutation(description=(
+        "Import projects from the bureau's register (项目导入) with their real dates and stage, all or nothing, "
+        "idempotent by externalRef; a dry run reports every problem and writes nothing. Officers, within their "
+        "jurisdiction."))
+    async def import_projects(self, info: Info, input: Annotated[ImportProjectsInput, strawberry.argument(
+            description="The rows (导入行).")]) -> importing.ImportPayload:
+        info.context.user().require_officer()
+        return await importing.run(info, input.rows, dry_run=input.dry_run, known=project_import.known,
+                                   add=project_import.add)
+
     @strawberry.mutation(description="Compile a new draft project (编制项目).")
     async def create_project(self, info: Info, input: Annotated[CreateProjectInput, strawberry.argument(description="The input (输入).")]) -> CreateProjectPayload:
         return await run(info, CreateProjectPayload, "project",

@@ -58,6 +58,10 @@ class Project(Base):
     ndrc_code: Mapped[str | None] = mapped_column(String(24))
     contacts: Mapped[list[dict]] = mapped_column(JSONB, default=list)
     year: Mapped[int] = mapped_column(Integer)
+    compiled_on: Mapped[date] = mapped_column(Date)
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     status: Mapped[str] = mapped_column(String(20), default="DRAFT")
     status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -58,10 +58,10 @@ async def _chain(session: AsyncSession, code: str, category: str | None) -> Indu
     return chain
 
 
-async def create(*, uow: UnitOfWork, fields: dict[str, Any]) -> Project:
-    """Compile a draft project (编制): numbered XM-<region>-<year>-<seq> per region and year."""
-    problems = Problems()
-    fields = validation.clean({k: v for k, v in fields.items() if v is not None}, problems)
+async def checked_fields(uow: UnitOfWork, given: dict[str, Any], problems: Problems) -> tuple[dict[str, Any], Any]:
+    """A new project's fields cleaned and checked (required, jurisdiction, chain), every problem into `problems`;
+    (fields, chain), the chain None when it was refused."""
+    fields = validation.clean({k: v for k, v in given.items() if v is not None}, problems)
     for key in REQUIRED:
         if fields.get(key) is None and not any(p.field == [validation.camel(key)] for p in problems.found):
             problems.add(validation.bad(key, f"{validation.camel(key)} is required"))
@@ -75,12 +75,20 @@ async def create(*, uow: UnitOfWork, fields: dict[str, Any]) -> Project:
             chain = await _chain(uow.session, fields["chain_code"], fields.get("category"))
         except DomainError as exc:
             problems.add(exc)
+    return fields, chain
+
+
+async def create(*, uow: UnitOfWork, fields: dict[str, Any]) -> Project:
+    """Compile a draft project (编制): numbered XM-<region>-<year>-<seq> per region and year."""
+    problems = Problems()
+    fields, chain = await checked_fields(uow, fields, problems)
     problems.raise_any()
+    region_code = fields["region_code"]
     fields["category"] = chain.category
     now, year = uow.clock.now(), uow.clock.today().year
     seq = await next_number(uow.session, f"XM-{region_code}-{year}")
     project = Project(**fields, number=f"XM-{region_code}-{year}-{seq:05d}", year=year, status="DRAFT",
-                      status_changed_at=now, created_at=now, updated_at=now)
+                      compiled_on=uow.clock.today(), status_changed_at=now, created_at=now, updated_at=now)
     uow.add_new(project)  # inserted at commit in the statement that appends its history and event
     uow.record(aggregate_type="project", aggregate_id=project.id, action="CREATED",
                changes={validation.camel(k): v for k, v in fields.items()})

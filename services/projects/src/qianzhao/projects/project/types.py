@@ -45,11 +45,11 @@ if TYPE_CHECKING:
 
 PUBLIC = ("number", "name", "summary", "region_code", "chain_code", "park", "total_investment",
           "expected_annual_output", "expected_annual_tax", "expected_return_rate", "market_prospects", "land_mu",
-          "energy_tce", "water_tonnes", "power_kwh", "policy_support", "premium", "ndrc_code", "year", "listed_at")
+          "energy_tce", "water_tonnes", "power_kwh", "policy_support", "premium", "ndrc_code", "year", "listed_at", "compiled_on", "demo")
 SIGNING = ("investor_name", "investor_credit_code", "contract_investment", "signed_on", "construction_started_on",
            "production_started_on")
 INTERNAL = ("version", "status_changed_at", "verified_at", "needs_supplement", "delist_comment", "major",
-            "created_at", "updated_at")
+            "created_at", "updated_at", "external_ref", "imported_at")
 
 
 def rules_of(info: Info) -> Rules:
@@ -92,7 +92,10 @@ class ProjectType:
     premium: bool = strawberry.field(description="Premium-packaged project (精包装项目).")
     ndrc_code: str | None = strawberry.field(description="National investment project code (全国投资项目代码).")
     status: ProjectStatus = strawberry.field(description="Lifecycle status (项目状态).")
-    year: int = strawberry.field(description="Year compiled (编制年度).")
+    year: int = strawberry.field(description="Year compiled (编制年度), as entered.")
+    compiled_on: date = strawberry.field(description="When it was compiled (编制日期): the day in the world, which an "
+                                                     "import may set in the past; createdAt is when the record was written.")
+    demo: bool = strawberry.field(description="Synthetic demonstration data (演示数据), never the bureau's real records.")
     listed_at: datetime | None = strawberry.field(description="When it entered the pool (入库时间, UTC).")
     investor_name: str | None = strawberry.field(description="Investor enterprise (签约企业); signed projects only.")
     investor_credit_code: str | None = strawberry.field(description="Investor's unified social credit code (统一社会信用代码).")
@@ -113,6 +116,8 @@ class ProjectType:
     major: bool | None = strawberry.field(description="Major project under the five ones (重大项目); internal.")
     created_at: datetime | None = strawberry.field(description="When it was compiled (编制时间, UTC); internal.")
     updated_at: datetime | None = strawberry.field(description="Last change (更新时间, UTC); internal.")
+    external_ref: str | None = strawberry.field(description="Its reference in the bureau's own register, when imported (外部编号); internal.")
+    imported_at: datetime | None = strawberry.field(description="When it was imported (导入时间), possibly without the pool's earlier steps; internal.")
     _view: strawberry.Private[View] = View.FULL
     _responsible_leader: strawberry.Private[str | None] = None
     _working_team: strawberry.Private[tuple[str, ...]] = ()
