@@ -79,3 +79,25 @@ async def test_imported_dates_drive_period_statistics_and_jurisdiction_applies(s
     assert signed["previous"]["count"] == 1
     compiled = (await svc.ok(stats, {"f": "COMPILED"}, token=tok()))["projectStats"]["total"]
     assert compiled["count"] == 1 and compiled["previous"]["count"] == 3
+
+
+TRIPS = """mutation($i: ImportInvestmentTripsInput!) { importInvestmentTrips(input: $i) {
+  imported unchanged userErrors { field code } } }"""
+
+
+async def test_trips_are_imported_once_and_counted_year_on_year(svc):
+    def trip(ref, start, **extra):
+        return {"externalRef": ref, "level": "PREFECTURE", "regionCode": GUIYANG, "leaderTitle": "市委书记",
+                "destination": "深圳", "startOn": start, "endOn": start, **extra}
+
+    rows = [trip("T-1", "2023-04-02"), trip("T-2", "2023-05-02"), trip("T-3", "2022-04-02"),
+            trip("T-4", "2023-06-01", outsideProvince=False)]
+    done = (await svc.ok(TRIPS, {"i": {"rows": rows}}, token=tok()))["importInvestmentTrips"]
+    assert (done["imported"], done["userErrors"]) == (4, [])
+    bad = (await svc.ok(TRIPS, {"i": {"rows": rows + [trip("T-5", "2023-01-05", regionCode=NANMING)]}},
+                        token=tok()))["importInvestmentTrips"]
+    assert bad["userErrors"] == [{"field": ["input", "rows", "4", "regionCode"], "code": "BAD_USER_INPUT"}]
+    stats = """{ investmentTripStats(startFrom: "2023-01-01", startTo: "2023-12-31", outsideProvince: true) {
+        total { count previousCount changePercent } } }"""
+    total = (await svc.ok(stats, token=tok()))["investmentTripStats"]["total"]
+    assert total == {"count": 2, "previousCount": 1, "changePercent": "100.0"}

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from qianzhao.common import importing
 from qianzhao.common.api import (
     Connection,
     connection,
@@ -44,13 +45,15 @@ class InvestmentTripType:
     project_ids: list[strawberry.ID] = strawberry.field(description="Projects discussed (洽谈项目).")
     notes: str | None = strawberry.field(description="Notes (备注).")
     recorded_at: datetime = strawberry.field(description="When it was recorded (登记时间, UTC).")
+    external_ref: str | None = strawberry.field(description="Its reference in the bureau's records, when imported (外部编号).")
+    demo: bool = strawberry.field(description=importing.DEMO)
 
     @classmethod
     def from_model(cls, t: InvestmentTrip) -> InvestmentTripType:
         return cls(id=strawberry.ID(str(t.id)), level=TripLevel(t.level), region_code=t.region_code,
                    leader_title=t.leader_title, destination=t.destination, outside_province=t.outside_province, start_on=t.start_on, end_on=t.end_on,
                    enterprises_met=list(t.enterprises_met), project_ids=[strawberry.ID(str(i)) for i in t.project_ids],
-                   notes=t.notes, recorded_at=t.recorded_at)
+                   notes=t.notes, recorded_at=t.recorded_at, external_ref=t.external_ref, demo=t.demo)
 
 
 @strawberry.type(description="What a group of investmentTripStats shares; the keys not grouped by are null.")
@@ -102,6 +105,37 @@ class RecordInvestmentTripInput:
     enterprises_met: list[str] = strawberry.field(default_factory=list, description="Enterprises met (拜访企业).")
     project_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="Projects discussed (洽谈项目).")
     notes: str | None = strawberry.field(default=None, description="Notes (备注).")
+
+
+@strawberry.input(description="One investment trip of the bureau's records (外出招商导入行).")
+class InvestmentTripImportRow:
+    external_ref: str = strawberry.field(description=importing.EXTERNAL_REF)
+    level: TripLevel = strawberry.field(description="Prefecture or county leader (层级).")
+    region_code: str = strawberry.field(description="The prefecture or county the leader heads (地区).")
+    leader_title: str = strawberry.field(description="Leader's title (领导职务).")
+    destination: str = strawberry.field(description="Destination (目的地).")
+    start_on: date = strawberry.field(description="First day (开始日期).")
+    end_on: date = strawberry.field(description="Last day (结束日期).")
+    outside_province: bool = strawberry.field(default=True, description="The trip left Guizhou (省外招商).")
+    enterprises_met: list[str] = strawberry.field(default_factory=list, description="Enterprises met (拜访企业).")
+    notes: str | None = strawberry.field(default=None, description="Notes (备注).")
+    demo: bool = strawberry.field(default=False, description=importing.DEMO)
+
+
+ImportInvestmentTripsInput = importing.import_input("ImportInvestmentTripsInput", InvestmentTripImportRow,
+                                                    "leaders' investment trips")
+
+
+async def _import_trip(uow, row: InvestmentTripImportRow) -> None:
+    await service.record(uow=uow, level=TripLevel(row.level), region_code=row.region_code,
+                         leader_title=row.leader_title, destination=row.destination,
+                         outside_province=row.outside_province, start_on=row.start_on, end_on=row.end_on,
+                         enterprises_met=row.enterprises_met, project_ids=[], notes=row.notes,
+                         external_ref=row.external_ref.strip(), demo=row.demo)
+
+
+async def _known_trips(session, refs: list[str]) -> set[str]:
+    return await importing.existing_refs(session, InvestmentTrip.external_ref, refs)
 
 
 InvestmentTripOrder = list_order("InvestmentTripOrder", "investment trips", {
@@ -177,3 +211,10 @@ class TripMutation:
             end_on=input.end_on,
             enterprises_met=input.enterprises_met, project_ids=[str(i) for i in input.project_ids],
             notes=input.notes), InvestmentTripType.from_model)
+
+    @strawberry.mutation(description="Import leaders' investment trips from the bureau's records (外出招商导入), all "
+                                     "or nothing, idempotent by externalRef; a dry run writes nothing. Officers.")
+    async def import_investment_trips(self, info: Info, input: Annotated[ImportInvestmentTripsInput,
+                                      strawberry.argument(description="The rows (导入行).")]) -> importing.ImportPayload:
+        info.context.user().require_officer()
+        return await importing.run(info, input.rows, dry_run=input.dry_run, known=_known_trips, add=_import_trip)

@@ -36,8 +36,9 @@ def region_clause(principal: Principal, region_code: str | None) -> ColumnElemen
 async def record(*, uow: UnitOfWork, level: TripLevel, region_code: str, leader_title: str, destination: str,
                  outside_province: bool = True,
                  start_on: date, end_on: date, enterprises_met: list[str], project_ids: list[str],
-                 notes: str | None) -> InvestmentTrip:
-    """A prefecture trip belongs to a prefecture, a county trip to a county."""
+                 notes: str | None, external_ref: str | None = None, demo: bool = False) -> InvestmentTrip:
+    """A prefecture trip belongs to a prefecture, a county trip to a county; an imported one (`external_ref`)
+    keeps its reference and is marked with when it was imported."""
     region = regions.get(region_code)
     wanted = regions.RegionLevel.PREFECTURE if level is TripLevel.PREFECTURE else regions.RegionLevel.COUNTY
     if region is None or region.level is not wanted:
@@ -60,10 +61,11 @@ async def record(*, uow: UnitOfWork, level: TripLevel, region_code: str, leader_
                           destination=destination.strip(), outside_province=outside_province, start_on=start_on,
                           end_on=end_on,
                           enterprises_met=[e.strip() for e in enterprises_met if e.strip()], project_ids=keys,
-                          notes=notes, recorded_by=uow.principal.subject, recorded_at=uow.clock.now())
+                          notes=notes, recorded_by=uow.principal.subject, recorded_at=uow.clock.now(),
+                          external_ref=external_ref, imported_at=uow.clock.now() if external_ref else None, demo=demo)
     uow.session.add(trip)
     await uow.session.flush()
-    uow.record(aggregate_type="investment_trip", aggregate_id=trip.id, action="RECORDED",
+    uow.record(aggregate_type="investment_trip", aggregate_id=trip.id, action="IMPORTED" if external_ref else "RECORDED",
                changes={"level": level.value, "regionCode": region_code, "destination": trip.destination,
                         "outsideProvince": outside_province})
     uow.emit(TRIP_RECORDED, subject=trip.id, region_code=region_code, data={
