@@ -26,7 +26,7 @@ PLAN = """mutation($input: AgreeResolutionPlanInput!) { agreeResolutionPlan(inpu
 STATS = """query($g: [ArrearsStatsDimension!]) { arrearsStats(groupBy: $g) {
   total { ...s } groups { key { region { code } prefecture { code } county { code } } ...s } } }
 fragment s on ArrearsStatsGroup { claimCount claimedAmount undisputedAmount disputedAmount clearedAmount
-  resolvedAmount outstandingAmount clearanceRate resolutionRate }"""
+  resolvedAmount outstandingAmount clearanceRate resolutionRate dueAmount }"""
 ZUNYI_OFFICER = tok("PREFECTURE", ZUNYI)
 
 
@@ -73,13 +73,20 @@ async def test_ledger_rates_are_exact_to_the_fen(api):
     undisputed = Decimal("1234567.89") + Decimal("500000.50") + Decimal("10000.00")
     cleared = Decimal("300000.01") + Decimal("200000.00") + Decimal("0.99") + Decimal("0.01") + Decimal("3333.33")
     resolved = Decimal("1234567.89") + Decimal("0.01") + Decimal("3333.33")
+    # due today (27 Sep 2023): every claim is past its payment date; c1's planned part is due by installments
+    due = Decimal("1234567.89") - Decimal("734567.88") + Decimal("500000.50") + Decimal("10000.00")
     total = (await api.svc.ok(STATS, {}, token=PROVINCE))["arrearsStats"]["total"]
     assert total == {
         "claimCount": 3, "claimedAmount": str(claimed), "undisputedAmount": str(undisputed),
         "disputedAmount": str(claimed - undisputed), "clearedAmount": str(cleared), "resolvedAmount": str(resolved),
-        "outstandingAmount": str(undisputed - cleared), "clearanceRate": rate(cleared, undisputed),
-        "resolutionRate": rate(resolved, undisputed)}
-    assert total["clearedAmount"] == "503334.34" and total["clearanceRate"] == "0.2885"
+        "outstandingAmount": str(undisputed - cleared), "clearanceRate": rate(cleared, due),
+        "resolutionRate": rate(resolved, undisputed), "dueAmount": str(due)}
+    assert total["clearedAmount"] == "503334.34" and total["clearanceRate"] == "0.4984"
+    as_of = "query($d: Date) { arrearsStats(asOf: $d) { total { dueAmount clearedAmount resolvedAmount } } }"
+    before = (await api.svc.ok(as_of, {"d": "2023-08-31"}, token=PROVINCE))["arrearsStats"]["total"]
+    assert before == {"dueAmount": str(undisputed), "clearedAmount": "0.00", "resolvedAmount": "0.00"}
+    later = (await api.svc.ok(as_of, {"d": "2024-01-01"}, token=PROVINCE))["arrearsStats"]["total"]
+    assert later["dueAmount"] == str(due + Decimal("400000.00")) and later["resolvedAmount"] == str(resolved)
     groups = (await api.svc.ok(STATS, {"g": ["PREFECTURE"]}, token=PROVINCE))["arrearsStats"]["groups"]
     assert [(g["key"]["prefecture"]["code"], g["clearedAmount"]) for g in groups] == [
         (GUIYANG, "500001.01"), (ZUNYI, "3333.33")]

@@ -8,6 +8,7 @@ Revises: 0008
 
 import sqlalchemy as sa
 from alembic import op
+from qianzhao.common.tables import add_import_columns, drop_import_columns
 
 revision = "0009"
 down_revision = "0008"
@@ -19,11 +20,7 @@ TABLES = ("projects", "investment_trips")
 
 def upgrade() -> None:
     for table in TABLES:
-        op.add_column(table, sa.Column("external_ref", sa.String(100), nullable=True))
-        op.add_column(table, sa.Column("imported_at", sa.DateTime(timezone=True), nullable=True))
-        op.add_column(table, sa.Column("demo", sa.Boolean(), nullable=False, server_default=sa.false()))
-        op.create_index(f"ux_{table}_external_ref", table, ["external_ref"], unique=True,
-                        postgresql_where=sa.text("external_ref IS NOT NULL"))
+        add_import_columns(op, table)
     op.add_column("projects", sa.Column("compiled_on", sa.Date(), nullable=True))
     op.execute("UPDATE projects SET compiled_on = (created_at AT TIME ZONE 'Asia/Shanghai')::date")
     op.alter_column("projects", "compiled_on", nullable=False)
@@ -34,6 +31,4 @@ def downgrade() -> None:
     op.drop_index("ix_projects_compiled_on", "projects")
     op.drop_column("projects", "compiled_on")
     for table in TABLES:
-        op.drop_index(f"ux_{table}_external_ref", table)
-        for column in ("demo", "imported_at", "external_ref"):
-            op.drop_column(table, column)
+        drop_import_columns(op, table)

@@ -1,9 +1,13 @@
-"""Tables every service database has: outbox, inbox, audit history, number counters."""
+"""Tables every service database has (outbox, inbox, audit history, number counters), and the columns every
+importable record has (`Imported`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Identity,
@@ -13,10 +17,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSON, JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
 
 platform_metadata = MetaData()
 
@@ -128,3 +134,29 @@ def create_platform_tables(op) -> None:
     op.execute(NOTIFY_TRIGGER)
     op.execute(AUDIT_APPEND_ONLY_FUNCTION)
     op.execute(AUDIT_APPEND_ONLY_TRIGGER)
+
+
+class Imported:
+    """Columns of a record that may come from the bureau's own register (common.importing): its reference there
+    (unique per table), when it was imported, and whether it is synthetic demonstration data."""
+
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+def add_import_columns(op, table: str) -> None:
+    """The `Imported` columns, the reference unique where given."""
+    import sqlalchemy as sa
+
+    op.add_column(table, sa.Column("external_ref", sa.String(100), nullable=True))
+    op.add_column(table, sa.Column("imported_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(table, sa.Column("demo", sa.Boolean(), nullable=False, server_default=false()))
+    op.create_index(f"ux_{table}_external_ref", table, ["external_ref"], unique=True,
+                    postgresql_where=sa.text("external_ref IS NOT NULL"))
+
+
+def drop_import_columns(op, table: str) -> None:
+    op.drop_index(f"ux_{table}_external_ref", table)
+    for column in ("demo", "imported_at", "external_ref"):
+        op.drop_column(table, column)

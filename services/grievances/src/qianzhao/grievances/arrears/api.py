@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import strawberry
+from qianzhao.common import importing
 from qianzhao.common.api import Connection, mutate
 from qianzhao.common.ids import parse_id
 from strawberry.types import Info
 
 from .. import access, loaders
 from ..args import After, FilterArg, First, GroupByArg, Id, InputArg, OrderArg
+from . import importing as arrears_import
 from . import reads, service
 from . import types as t
 from .enums import ArrearsStatsDimension
@@ -44,15 +47,51 @@ class ArrearsQueries:
             return await reads.page(session, info.context.user(), f=filter, first=first, after=after,
                                       order=order_by)
 
-    @strawberry.field(description="Claimed, undisputed, cleared and resolved totals with exact rates (清偿率/化解率).")
+    @strawberry.field(description="Claimed, undisputed, due, cleared and resolved totals with exact rates (清偿率/化解率), "
+                                  "as the ledger stood at the end of asOf.")
     async def arrears_stats(self, info: Info, filter: Annotated[reads.ArrearsFilter | None, FilterArg] = None,
-                            group_by: Annotated[list[ArrearsStatsDimension] | None, GroupByArg] = None) -> reads.ArrearsStats:
+                            group_by: Annotated[list[ArrearsStatsDimension] | None, GroupByArg] = None,
+                            as_of: Annotated[date | None, strawberry.argument(description=(
+                                "The day the figures stand at (截至日期): claims delivered, repayments paid and plans "
+                                "agreed by its end; today when omitted."))] = None) -> reads.ArrearsStats:
         async with info.context.exclusive() as session:
-            return await reads.stats(session, info.context.user(), f=filter, group_by=group_by or [])
+            return await reads.stats(session, info.context.user(), f=filter, group_by=group_by or [],
+                                     as_of=as_of or info.context.clock.today())
+
+
+ImportArrearsClaimsInput = importing.import_input("ImportArrearsClaimsInput", arrears_import.ArrearsClaimImportRow,
+                                                  "the arrears ledger's claims")
+ImportArrearsRepaymentsInput = importing.import_input(
+    "ImportArrearsRepaymentsInput", arrears_import.ArrearsRepaymentImportRow, "the arrears ledger's repayments")
+ImportArrearsPlansInput = importing.import_input("ImportArrearsPlansInput", arrears_import.ArrearsPlanImportRow,
+                                                 "the arrears ledger's agreed plans")
+IMPORTS = ("from the bureau's ledger, all or nothing, idempotent by externalRef; a dry run writes nothing. Officers, "
+           "within their jurisdiction.")
 
 
 @strawberry.type
 class ArrearsMutations:
+    @strawberry.mutation(description=f"Import arrears claims (拖欠账款导入) {IMPORTS}")
+    async def import_arrears_claims(self, info: Info, input: Annotated[ImportArrearsClaimsInput, InputArg]
+                                    ) -> importing.ImportPayload:
+        info.context.user().require_officer()
+        return await importing.run(info, input.rows, dry_run=input.dry_run, known=arrears_import.KNOWN_CLAIMS,
+                                   add=arrears_import.add_claim)
+
+    @strawberry.mutation(description=f"Import repayments of imported claims (清偿记录导入) {IMPORTS}")
+    async def import_arrears_repayments(self, info: Info, input: Annotated[ImportArrearsRepaymentsInput, InputArg]
+                                        ) -> importing.ImportPayload:
+        info.context.user().require_officer()
+        return await importing.run(info, input.rows, dry_run=input.dry_run, known=arrears_import.KNOWN_REPAYMENTS,
+                                   add=arrears_import.add_repayment)
+
+    @strawberry.mutation(description=f"Import agreed plans of imported claims (化解方案导入) {IMPORTS}")
+    async def import_arrears_plans(self, info: Info, input: Annotated[ImportArrearsPlansInput, InputArg]
+                                   ) -> importing.ImportPayload:
+        info.context.user().require_officer()
+        return await importing.run(info, input.rows, dry_run=input.dry_run, known=arrears_import.KNOWN_PLANS,
+                                   add=arrears_import.add_plan)
+
     @strawberry.mutation(description="Register an SME's arrears claim (登记拖欠中小企业账款).")
     async def register_arrears_claim(self, info: Info,
                                      input: Annotated[t.RegisterArrearsClaimInput, InputArg]) -> t.RegisterArrearsClaimPayload:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from qianzhao.common.ids import new_id
+from qianzhao.common.tables import Imported
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -16,7 +17,7 @@ from ..models import Base
 MONEY = Numeric(18, 2)
 
 
-class ArrearsClaim(Base):
+class ArrearsClaim(Imported, Base):
     __tablename__ = "arrears_claims"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -46,7 +47,7 @@ class ArrearsClaim(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class Repayment(Base):
+class Repayment(Imported, Base):
     __tablename__ = "arrears_repayments"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -58,7 +59,7 @@ class Repayment(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class ResolutionPlan(Base):
+class ResolutionPlan(Imported, Base):
     """An agreed repayment schedule for (part of) the unpaid amount; `installments` = [{due_on, amount}]."""
 
     __tablename__ = "arrears_resolution_plans"

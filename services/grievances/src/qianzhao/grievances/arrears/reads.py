@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import strawberry
@@ -18,12 +19,13 @@ from qianzhao.common.api import (
 )
 from qianzhao.common.auth import Principal, region_scope
 from qianzhao.common.rollup import county_key, prefecture_key
-from sqlalchemy import Select, String, case, cast, func, literal, select
+from sqlalchemy import Date, Select, String, case, cast, column, func, literal, select, true
+from sqlalchemy.dialects.postgresql import JSONB
 
 from .. import access
 from ..grievance.enums import EnterpriseSize
 from .enums import ArrearsDebtorType, ArrearsStatsDimension
-from .models import ArrearsClaim
+from .models import MONEY, ArrearsClaim, Repayment, ResolutionPlan
 from .types import ArrearsClaimType, ratio
 
 F = strawberry.field
@@ -78,6 +80,7 @@ class Sums:
     undisputed: Decimal
     cleared: Decimal
     resolved: Decimal
+    due: Decimal
 
 
 @strawberry.type(description="What a group of arrearsStats shares; the keys not grouped by are null.")
@@ -112,11 +115,18 @@ class ArrearsStatsGroup:
     def disputed_amount(self) -> Decimal:
         return self.sums.claimed - self.sums.undisputed
 
-    @F(description="Total cleared, yuan (已清偿).")
+    @F(description="Undisputed amount due by the as-of date, yuan (应清偿金额): for each claim, what an agreed plan's "
+                   "installments make due by then, and the rest of its undisputed amount once its statutory or "
+                   "agreed payment date (delivery + payment term) has passed.")
+    def due_amount(self) -> Decimal:
+        return self.sums.due
+
+    @F(description="Total repaid by the as-of date, yuan (已清偿).")
     def cleared_amount(self) -> Decimal:
         return self.sums.cleared
 
-    @F(description="Total resolved, yuan (已化解).")
+    @F(description="Total resolved by the as-of date = repaid + agreed under a plan and not yet repaid, at most the "
+                   "undisputed amount, yuan (已化解).")
     def resolved_amount(self) -> Decimal:
         return self.sums.resolved
 
@@ -124,11 +134,13 @@ class ArrearsStatsGroup:
     def outstanding_amount(self) -> Decimal:
         return self.sums.undisputed - self.sums.cleared
 
-    @F(description="Clearance rate (清偿率) = cleared ÷ undisputed, 4 places, half-up.")
+    @F(description="Clearance rate (清偿率) = repaid ÷ undisputed amount due by the as-of date (clearedAmount ÷ "
+                   "dueAmount), an exact ratio to 4 places, half-up; null when nothing is due.")
     def clearance_rate(self) -> Decimal | None:
-        return ratio(self.sums.cleared, self.sums.undisputed)
+        return ratio(self.sums.cleared, self.sums.due)
 
-    @F(description="Resolution rate (化解率) = resolved ÷ undisputed, 4 places, half-up.")
+    @F(description="Resolution rate (化解率) = (repaid + agreed under a plan) ÷ undisputed amount (resolvedAmount ÷ "
+                   "undisputedAmount), an exact ratio to 4 places, half-up; null when nothing is undisputed.")
     def resolution_rate(self) -> Decimal | None:
         return ratio(self.sums.resolved, self.sums.undisputed)
 
@@ -151,32 +163,53 @@ def _dim(d: ArrearsStatsDimension):
     }[d].label(d.value.lower())
 
 
-def _measures():
-    c = ArrearsClaim
+def _measures(as_of: date):
+    """Per-claim figures as of a day (correlated sums over repayments and plans), summed over the claims."""
+    c, r, p = ArrearsClaim, Repayment, ResolutionPlan
     zero = literal(Decimal("0.00"))
-    resolved = case((c.cleared_amount + c.planned_amount > c.undisputed_amount, c.undisputed_amount),
-                    else_=c.cleared_amount + c.planned_amount)
+    repaid = select(func.coalesce(func.sum(r.amount), zero)).where(r.claim_id == c.id, r.paid_on <= as_of)
+    planned = select(func.coalesce(func.sum(p.amount), zero)).where(p.claim_id == c.id, p.agreed_on <= as_of)
+    first_plan = select(func.min(p.agreed_on)).where(p.claim_id == c.id, p.agreed_on <= as_of).scalar_subquery()
+    repaid_since_plan = select(func.coalesce(func.sum(r.amount), zero)).where(
+        r.claim_id == c.id, r.paid_on <= as_of, r.paid_on >= first_plan)
+    installment = func.jsonb_array_elements(p.installments).table_valued(column("value", JSONB)).alias("installment")
+    installments_due = (select(func.coalesce(func.sum(installment.c.value["amount"].astext.cast(MONEY)), zero))
+                        .select_from(p).join(installment, true())
+                        .where(p.claim_id == c.id, p.agreed_on <= as_of,
+                               installment.c.value["due_on"].astext.cast(Date) <= as_of))
+    cleared = repaid.scalar_subquery()
+    unpaid_plans = func.greatest(zero, planned.scalar_subquery() - repaid_since_plan.scalar_subquery())
+    resolved = func.least(c.undisputed_amount, cleared + unpaid_plans)
+    statutory_due = case((c.delivery_date + c.payment_term_days <= as_of,
+                          func.greatest(zero, c.undisputed_amount - planned.scalar_subquery())), else_=zero)
+    due = statutory_due + installments_due.scalar_subquery()
     return [func.count().label("claim_count"), func.coalesce(func.sum(c.amount_claimed), zero).label("claimed"),
             func.coalesce(func.sum(c.undisputed_amount), zero).label("undisputed"),
-            func.coalesce(func.sum(c.cleared_amount), zero).label("cleared"),
-            func.coalesce(func.sum(resolved), zero).label("resolved")]
+            func.coalesce(func.sum(cleared), zero).label("cleared"),
+            func.coalesce(func.sum(resolved), zero).label("resolved"),
+            func.coalesce(func.sum(due), zero).label("due")]
 
 
 def _sums(m) -> Sums:
     q = Decimal("0.01")
     return Sums(claim_count=int(m["claim_count"]), claimed=Decimal(m["claimed"]).quantize(q),
                 undisputed=Decimal(m["undisputed"]).quantize(q), cleared=Decimal(m["cleared"]).quantize(q),
-                resolved=Decimal(m["resolved"]).quantize(q))
+                resolved=Decimal(m["resolved"]).quantize(q), due=Decimal(m["due"]).quantize(q))
 
 
-async def stats(session, principal: Principal, *, f, group_by: list[ArrearsStatsDimension]) -> ArrearsStats:
-    measures = _measures()
-    total = (await session.execute(filtered(principal, f, select(*measures).select_from(ArrearsClaim)))).one()
+async def stats(session, principal: Principal, *, f, group_by: list[ArrearsStatsDimension], as_of: date
+                ) -> ArrearsStats:
+    """The ledger as it stood at the end of `as_of`: claims delivered by then, repayments and plans made by then."""
+    measures = _measures(as_of)
+    existing = ArrearsClaim.delivery_date <= as_of
+    total = (await session.execute(filtered(principal, f, select(*measures).select_from(ArrearsClaim)
+                                            .where(existing)))).one()
     groups = []
     dims = list(dict.fromkeys(group_by))
     if dims:
         cols = [_dim(d) for d in dims]
-        stmt = filtered(principal, f, select(*cols, *measures).select_from(ArrearsClaim)).group_by(*cols)
+        stmt = filtered(principal, f, select(*cols, *measures).select_from(ArrearsClaim).where(existing)
+                        ).group_by(*cols)
         for r in (await session.execute(stmt.order_by(*cols))).all():
             m = r._mapping
             groups.append(ArrearsStatsGroup(sums=_sums(m), key=ArrearsStatsKey(

@@ -83,7 +83,8 @@ def _require_officer(uow: UnitOfWork, region_code: str) -> None:
         raise DomainError(ErrorCode.FORBIDDEN, f"Region {region_code} is outside your jurisdiction", "regionCode")
 
 
-async def register(*, uow: UnitOfWork, new: NewClaim) -> ArrearsClaim:
+async def register(*, uow: UnitOfWork, new: NewClaim, imported: dict | None = None) -> ArrearsClaim:
+    """Register a claim; `imported` ({external_ref, demo}) marks one from the bureau's ledger."""
     creditor = v.credit_code(new.creditor_credit_code, "creditorCreditCode")
     debtor = v.credit_code(new.debtor_credit_code, "debtorCreditCode") if new.debtor_credit_code else None
     region = v.region(new.region_code)
@@ -120,7 +121,7 @@ async def register(*, uow: UnitOfWork, new: NewClaim) -> ArrearsClaim:
         debtor_credit_code=debtor, region_code=region, amount_claimed=claimed, disputed=new.disputed,
         undisputed_amount=undisputed, cleared_amount=ZERO, planned_amount=ZERO, contract_date=new.contract_date,
         delivery_date=new.delivery_date, payment_term_days=term, grievance_id=new.grievance_id,
-        registered_by=uow.principal.subject, registered_at=now)
+        registered_by=uow.principal.subject, registered_at=now, **_imported(uow, imported))
     uow.session.add(c)
     await uow.session.flush()
     uow.record(aggregate_type="arrears_claim", aggregate_id=c.id, action="REGISTERED",
@@ -149,8 +150,13 @@ def _maybe_resolved(uow: UnitOfWork, c: ArrearsClaim) -> None:
         uow.emit(events.CLAIM_RESOLVED, subject=c.id, region_code=c.region_code, data=_data(c))
 
 
+def _imported(uow: UnitOfWork, imported: dict | None) -> dict:
+    return {} if not imported else {"external_ref": imported["external_ref"], "demo": imported.get("demo", False),
+                                    "imported_at": uow.clock.now()}
+
+
 async def record_repayment(*, uow: UnitOfWork, claim_id, amount: Decimal, paid_on: date, note: str | None,
-                           expected_version: int | None = None) -> ArrearsClaim:
+                           expected_version: int | None = None, imported: dict | None = None) -> ArrearsClaim:
     amount = money(amount, "amount")
     if paid_on > uow.clock.today():
         raise DomainError(ErrorCode.BAD_USER_INPUT, "A repayment cannot be in the future", "paidOn")
@@ -159,7 +165,8 @@ async def record_repayment(*, uow: UnitOfWork, claim_id, amount: Decimal, paid_o
     if amount > outstanding:
         raise DomainError(ErrorCode.BAD_USER_INPUT, f"Repayment exceeds the outstanding {outstanding}", "amount")
     uow.session.add(Repayment(claim_id=c.id, amount=amount, paid_on=paid_on, note=v.text(note, "note", required=False),
-                              recorded_by=uow.principal.subject, recorded_at=uow.clock.now()))
+                              recorded_by=uow.principal.subject, recorded_at=uow.clock.now(),
+                              **_imported(uow, imported)))
     c.cleared_amount += amount
     c.planned_amount -= min(amount, c.planned_amount)
     uow.record(aggregate_type="arrears_claim", aggregate_id=c.id, action="REPAYMENT_RECORDED",
@@ -171,7 +178,8 @@ async def record_repayment(*, uow: UnitOfWork, claim_id, amount: Decimal, paid_o
 
 
 async def agree_plan(*, uow: UnitOfWork, claim_id, agreed_on: date, installments: list[tuple[date, Decimal]],
-                     note: str | None, expected_version: int | None = None) -> ArrearsClaim:
+                     note: str | None, expected_version: int | None = None, imported: dict | None = None
+                     ) -> ArrearsClaim:
     if not installments:
         raise DomainError(ErrorCode.BAD_USER_INPUT, "A plan needs at least one installment", "installments")
     amounts = [money(a, f"installments.{i}.amount") for i, (_, a) in enumerate(installments)]
@@ -187,7 +195,7 @@ async def agree_plan(*, uow: UnitOfWork, claim_id, agreed_on: date, installments
     schedule = [{"due_on": d.isoformat(), "amount": str(a)} for (d, _), a in zip(installments, amounts, strict=True)]
     uow.session.add(ResolutionPlan(claim_id=c.id, agreed_on=agreed_on, amount=total, installments=schedule,
                                    note=v.text(note, "note", required=False), recorded_by=uow.principal.subject,
-                                   recorded_at=uow.clock.now()))
+                                   recorded_at=uow.clock.now(), **_imported(uow, imported)))
     c.planned_amount += total
     uow.record(aggregate_type="arrears_claim", aggregate_id=c.id, action="PLAN_AGREED",
                changes={"amount": str(total), "installments": schedule})

@@ -59,6 +59,14 @@ class ArrearsClaimType:
     def number(self) -> str:
         return self.model.number
 
+    @F(description="Its reference in the bureau's own ledger, when imported (外部编号).")
+    def external_ref(self) -> str | None:
+        return self.model.external_ref
+
+    @F(description="Synthetic demonstration data (演示数据), never the bureau's real records.")
+    def demo(self) -> bool:
+        return self.model.demo
+
     @F(description="Credit code of the creditor SME (债权企业).")
     def creditor_credit_code(self) -> str:
         return self.model.creditor_credit_code

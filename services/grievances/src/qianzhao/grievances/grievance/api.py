@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import strawberry
+from qianzhao.common import importing
 from qianzhao.common.api import Connection, mutate
 from qianzhao.common.errors import bad_input
 from qianzhao.common.ids import parse_id
@@ -16,6 +17,7 @@ from strawberry.types import Info
 
 from .. import access
 from ..args import After, FilterArg, First, GroupByArg, Id, InputArg, OrderArg
+from . import importing as grievance_import
 from . import inputs as i
 from . import intake, reads, service
 from . import stats as grievance_stats
@@ -89,8 +91,22 @@ def _rules(info: Info) -> dict:
     return info.context.settings.deadline_rules
 
 
+ImportGrievancesInput = importing.import_input("ImportGrievancesInput", grievance_import.GrievanceImportRow,
+                                               "the direct line's case register")
+
+
 @strawberry.type
 class GrievanceMutations:
+    @M(description="Import cases from the direct line's register (诉求台账导入) with the day each was received and the "
+                   "stage it reached, all or nothing, idempotent by externalRef; a dry run writes nothing. Officers, "
+                   "within their jurisdiction.")
+    async def import_grievances(self, info: Info, input: Annotated[ImportGrievancesInput, InputArg]
+                                ) -> importing.ImportPayload:
+        info.context.user().require_officer()
+        rules = _rules(info)
+        return await importing.run(info, input.rows, dry_run=input.dry_run, known=grievance_import.known,
+                                   add=lambda uow, row: grievance_import.add(uow, rules, row))
+
     @M(description="File a grievance (受理登记); enterprises file online for their own credit code.")
     async def file_grievance(self, info: Info, input: Annotated[i.FileGrievanceInput, InputArg]) -> i.FileGrievancePayload:
         async def step(uow):

@@ -132,6 +132,8 @@ class GrievanceFilter:
     categories: list[GrievanceCategory] | None = F(default=None, description="Any of these categories.")
     channels: list[GrievanceChannel] | None = F(default=None, description="Any of these channels.")
     priorities: list[GrievancePriority] | None = F(default=None, description="Any of these priorities.")
+    ownerships: list[EnterpriseOwnership] | None = F(default=None, description="Filed by enterprises of any of these "
+                                                                               "ownerships (所有制), e.g. PRIVATE (民营).")
     region_code: str | None = F(default=None, description="In this region or beneath it.")
     credit_code: str | None = F(default=None, description="Of this enterprise.")
     project_id: strawberry.ID | None = F(default=None, description="Related to this project.")

@@ -46,12 +46,15 @@ class NewGrievance:
     visit_id: uuid.UUID | None = None
 
 
-async def file(*, uow: UnitOfWork, rules: dict, new: NewGrievance) -> Grievance:
-    """Officers file for cases in their jurisdiction; an ENTERPRISE files online for its own credit code only."""
+async def file(*, uow: UnitOfWork, rules: dict, new: NewGrievance, problems: Problems | None = None,
+               columns: dict | None = None) -> Grievance:
+    """Officers file for cases in their jurisdiction; an ENTERPRISE files online for its own credit code only.
+    An import passes its own findings in `problems` (reported with these) and the stage its case reached in
+    `columns` (set before the row is staged, since a staged row takes no later changes)."""
     principal = uow.principal
     if principal.role is Role.DEPARTMENT:
         raise DomainError(ErrorCode.FORBIDDEN, "Departments handle assigned cases; they do not file them")
-    problems = Problems()  # a filing form comes back with all its problems at once
+    problems = problems if problems is not None else Problems()  # a form comes back with all its problems at once
     code = problems.check(v.credit_code, new.credit_code)
     region = problems.check(v.region, new.region_code)
     channel = new.channel
@@ -89,6 +92,8 @@ async def file(*, uow: UnitOfWork, rules: dict, new: NewGrievance) -> Grievance:
         filed_by=principal.subject, accept_due=due.accept_due, reply_due=due.reply_due,
         resolve_due=due.resolve_due, reopen_count=0, cycle=0, unit_keys=[], updated_at=now,
     )
+    for key, value in (columns or {}).items():
+        setattr(g, key, value)
     # the hotline's hot path: row, history and event go in one statement at commit, which also puts the number the
     # database draws where g.number (a placeholder until then) is quoted below
     uow.add_new(g)

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from qianzhao.common.ids import new_id
+from qianzhao.common.tables import Imported
 from sqlalchemy import (
     Computed,
     DateTime,
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..models import Base
 
 
-class Grievance(Base):
+class Grievance(Imported, Base):
     __tablename__ = "grievances"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -30,7 +30,8 @@ def filtered(principal: Principal, f: GrievanceFilter | None, base: Select | Non
     if f is None:
         return stmt
     stmt = any_of(stmt, (Grievance.status, f.statuses), (Grievance.category, f.categories),
-                  (Grievance.channel, f.channels), (Grievance.priority, f.priorities))
+                  (Grievance.channel, f.channels), (Grievance.priority, f.priorities),
+                  (Grievance.ownership, f.ownerships))
     if f.region_code:
         stmt = stmt.where(region_scope(f.region_code, Grievance.region_code))
     if f.credit_code:

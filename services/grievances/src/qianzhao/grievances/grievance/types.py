@@ -86,6 +86,14 @@ class GrievanceType:
     def received_at(self) -> datetime:
         return self.model.received_at
 
+    @F(description="Its reference in the bureau's own register, when imported (外部编号).")
+    def external_ref(self) -> str | None:
+        return self.model.external_ref
+
+    @F(description="Synthetic demonstration data (演示数据), never the bureau's real records.")
+    def demo(self) -> bool:
+        return self.model.demo
+
     @F(description="Enterprise name (企业名称).")
     def enterprise_name(self) -> str:
         return self.model.enterprise_name

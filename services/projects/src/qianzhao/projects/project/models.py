@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from qianzhao.common.ids import new_id
+from qianzhao.common.tables import Imported
 from sqlalchemy import (
     Boolean,
     Computed,
@@ -28,7 +29,7 @@ SEARCH_TEXT_SQL = "lower(name || ' ' || summary)"
 PREFECTURE_SQL = "left(region_code, 4) || '00'"
 
 
-class Project(Base):
+class Project(Imported, Base):
     __tablename__ = "projects"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -59,9 +60,6 @@ class Project(Base):
     contacts: Mapped[list[dict]] = mapped_column(JSONB, default=list)
     year: Mapped[int] = mapped_column(Integer)
     compiled_on: Mapped[date] = mapped_column(Date)
-    external_ref: Mapped[str | None] = mapped_column(String(100))
-    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     status: Mapped[str] = mapped_column(String(20), default="DRAFT")
     status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from qianzhao.common.ids import new_id
+from qianzhao.common.tables import Imported
 from sqlalchemy import Boolean, Date, DateTime, String, Text, Uuid, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..models import Base
 
 
-class InvestmentTrip(Base):
+class InvestmentTrip(Imported, Base):
     __tablename__ = "investment_trips"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -29,6 +30,3 @@ class InvestmentTrip(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    external_ref: Mapped[str | None] = mapped_column(String(100))
-    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    demo: Mapped[bool] = mapped_column(Boolean, default=False)
