@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import strawberry
+from qianzhao.common import importing
 from qianzhao.common.api import Connection, OrderDirection, connection, mutate, paginate
 from qianzhao.common.auth import Role
 from qianzhao.common.errors import bad_input
@@ -17,6 +18,7 @@ from strawberry.types import Info
 
 from ..enums import CaseOrderField, CaseStatus, Category, Source, StatsDimension, Tier
 from . import access, reads, service, stats
+from . import importing as case_import
 from . import inputs as i
 from .actions import CASE_ROLES
 from .loaders import case_loader
@@ -176,8 +178,23 @@ async def change(info: Info, payload: type, input, step: Callable[[UnitOfWork, C
     return payload(case=None if errors else CoordinationCaseType.from_model(case), user_errors=errors)
 
 
+ImportCoordinationCasesInput = importing.import_input("ImportCoordinationCasesInput",
+                                                     case_import.CoordinationCaseImportRow,
+                                                     "the bureau's coordination register")
+
+
 @strawberry.type
 class CaseMutations:
+    @strawberry.mutation(description=(
+        "Import coordination cases from the bureau's register (协调问题台账导入) at the tier, day and stage each "
+        "reached, all or nothing, idempotent by externalRef; a dry run writes nothing. Officers, within their "
+        "jurisdiction; each case names a major project of the pool by its number."))
+    async def import_coordination_cases(self, info: Info, input: Annotated[ImportCoordinationCasesInput,
+                                        strawberry.argument(description="The rows (导入行).")]) -> importing.ImportPayload:
+        info.context.user().require_officer()
+        return await importing.run(info, input.rows, dry_run=input.dry_run, known=case_import.known,
+                                   add=case_import.add)
+
     @strawberry.mutation(description="Raise a problem blocking a major project (问题报送); starts SUBMITTED at the "
                                      "raiser's tier.")
     async def submit_coordination_case(self, info: Info, input: i.SubmitCoordinationCaseInput

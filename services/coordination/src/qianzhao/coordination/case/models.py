@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from qianzhao.common.ids import new_id
+from qianzhao.common.tables import Imported
 from sqlalchemy import DateTime, Index, Integer, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
@@ -16,7 +17,7 @@ from ..models import Base
 _OPEN = "status IN (" + ", ".join(f"'{v}'" for v in OPEN_VALUES) + ")"
 
 
-class CoordinationCase(Base):
+class CoordinationCase(Imported, Base):
     """A problem blocking a (major) investment project, coordinated tier by tier."""
 
     __tablename__ = "coordination_cases"

@@ -88,6 +88,14 @@ class CoordinationCaseType:
         principal = info.context.user()
         return ACTIONS.allowed(principal, self.model) if principal.role in CASE_ROLES else []
 
+    @strawberry.field(description="Its reference in the bureau's own register, when imported (外部编号).")
+    def external_ref(self) -> str | None:
+        return self.model.external_ref
+
+    @strawberry.field(description="Synthetic demonstration data (演示数据), never the bureau's real records.")
+    def demo(self) -> bool:
+        return self.model.demo
+
     @strawberry.field(description="Whether the case is still open (not rejected, resolved, closed or withdrawn).")
     def is_open(self) -> bool:
         return self.model.status in OPEN_VALUES

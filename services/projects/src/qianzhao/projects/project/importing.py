@@ -58,6 +58,10 @@ class ProjectImportRow:
     signed_on: date | None = _d("Signing date (签约日期); signed projects.")
     construction_started_on: date | None = _d("Construction start (开工日期); under construction or in production.")
     production_started_on: date | None = _d("Production start (投产日期); in production.")
+    responsible_leader: str | None = _d("A major project's responsible leader (包保领导); with workingTeam and "
+                                        "implementingEntity it is imported as major under the five ones (五个一).")
+    working_team: list[str] | None = _d("Its working team (工作专班), one member per item.")
+    implementing_entity: str | None = _d("Its implementing entity (实施主体).")
     demo: bool = strawberry.field(default=False, description=importing.DEMO)
 
 
@@ -98,6 +102,10 @@ def _stage_problems(row: ProjectImportRow, today: date, problems: Problems) -> N
         elif value < previous[1]:
             problems.add(validation.bad(key, f"{name} ({value}) is before {previous[0]} ({previous[1]})"))
         previous = (name, value)
+    five = (row.responsible_leader, row.working_team, row.implementing_entity)
+    if any(five) and not all(v and (not isinstance(v, list) or any(m.strip() for m in v)) for v in five):
+        problems.add(validation.bad("responsible_leader", "A major project names its responsibleLeader, workingTeam "
+                                                          "and implementingEntity (五个一) together"))
     if row.year is not None and not 1990 <= row.year <= today.year:
         problems.add(validation.bad("year", f"Year {row.year} is not a compile year"))
 
@@ -122,14 +130,18 @@ async def add(uow: UnitOfWork, row: ProjectImportRow) -> None:
                       construction_started_on=row.construction_started_on,
                       production_started_on=row.production_started_on, external_ref=row.external_ref.strip(),
                       imported_at=now, demo=row.demo, status_changed_at=now, created_at=now, updated_at=now,
-                      contacts=[], preconditions=[], needs_supplement=False, major=False, working_team=[],
-                      assessing_departments=[], version=1)
+                      contacts=[], preconditions=[], needs_supplement=False, assessing_departments=[], version=1,
+                      major=bool(row.responsible_leader), responsible_leader=(row.responsible_leader or "").strip() or None,
+                      working_team=[m.strip() for m in row.working_team or [] if m.strip()],
+                      implementing_entity=(row.implementing_entity or "").strip() or None)
     uow.session.add(project)
     uow.record(aggregate_type="project", aggregate_id=project.id, action="IMPORTED",
                changes={"externalRef": project.external_ref, "status": project.status,
                         "compiledOn": row.compiled_on.isoformat()} | {
                    validation.camel(k): v for k, v in fields.items()})
     uow.emit(events.PROJECT_CREATED, subject=project.id, region_code=region_code, data=events.review_data(project))
+    if project.major:
+        uow.emit(events.FIVE_ONES_SET, subject=project.id, region_code=region_code, data=events.basics(project))
 
 
 async def known(session, refs: list[str]) -> set[str]:
