@@ -29,7 +29,7 @@ DRY_RUN = "Check every row and report every problem without writing anything (�
 DEMO = "Synthetic demonstration data (演示数据), never the bureau's real records."
 
 
-@strawberry.type(description="What an import call did (导入结果); with userErrors nothing was written.")
+@strawberry.federation.type(shareable=True, description="What an import call did (导入结果); with userErrors nothing was written.")
 class ImportPayload:
     imported: int = strawberry.field(description="Rows written by this call (0 on a dry run or with userErrors).")
     unchanged: int = strawberry.field(description="Rows whose externalRef had been imported before: left as they are.")
