@@ -136,6 +136,71 @@ def asyncapi(out: str = typer.Option(EVENT_DOCS, help="Folder to write <service>
         typer.echo(f"wrote {folder / name}")
 
 
+DEFAULT_GATEWAY = "http://127.0.0.1:4000/graphql"
+
+
+@app.command("import")
+def import_(
+    kind: str = typer.Argument(..., help="What the file holds (`qianzhao import kinds` lists them), or `template`"),
+    file: str | None = typer.Argument(None, help="The .xlsx or .csv file; after `template`, the kind"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and report every problem; write nothing"),
+    gateway: str = typer.Option(DEFAULT_GATEWAY, envvar="QZ_GATEWAY_URL", help="The gateway's GraphQL URL"),
+    token: str | None = typer.Option(None, envvar="QZ_TOKEN", help="Your bearer token (jurisdiction applies)"),
+    out: str | None = typer.Option(None, help="Where `template` writes the workbook (default <kind>.xlsx)"),
+) -> None:
+    """Import the bureau's records from Excel or CSV through the gateway, all or nothing, idempotent by externalRef:
+    `qianzhao import projects 项目库.xlsx [--dry-run]`; `qianzhao import template projects` writes the template."""
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from . import import_files
+
+    kinds = import_files.installed_kinds()
+    if kind == "kinds":
+        for name, k in kinds.items():
+            typer.echo(f"{name}\t{k.mutation}\t{len(k.columns)} columns")
+        return
+    if kind == "template":
+        chosen = kinds.get(file or "")
+        if chosen is None:
+            raise typer.BadParameter(f"one of: {', '.join(kinds)}", param_hint="KIND")
+        target = Path(out or f"{chosen.name}.xlsx")
+        import_files.write_template(chosen, target)
+        typer.echo(f"wrote {target}")
+        return
+    chosen = kinds.get(kind)
+    if chosen is None:
+        raise typer.BadParameter(f"one of: {', '.join(kinds)}, template", param_hint="KIND")
+    if file is None or not Path(file).is_file():
+        raise typer.BadParameter("the file to import", param_hint="FILE")
+    if not token:
+        raise typer.BadParameter("a bearer token (or QZ_TOKEN)", param_hint="--token")
+    sheet = import_files.read(chosen, Path(file))
+    console = Console(stderr=True)
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"{chosen.name}: {len(sheet.rows)} rows", total=len(sheet.rows) * (1 if dry_run else 2))
+            outcome = import_files.send(sheet, url=gateway, token=token, dry_run=dry_run,
+                                        progress=lambda n: progress.advance(task, n or 0),
+                                        checked=lambda n: progress.advance(task, n))
+    except import_files.ImportRefused as exc:
+        console.print(f"[red]refused, nothing written:[/red] {exc}")
+        raise typer.Exit(1) from None
+    for p in import_files.by_row(outcome.problems):
+        typer.echo(f"row {p.row}\t{p.column}\t{'' if p.value is None else p.value}\t{p.message}")
+    if outcome.problems:
+        console.print(f"[red]{len(outcome.problems)} problems; nothing written[/red]" if not outcome.written
+                      else f"[red]{len(outcome.problems)} problems[/red]")
+        raise typer.Exit(1)
+    if dry_run:
+        console.print(f"dry run: {outcome.checked} rows checked, no problems ({outcome.unchanged} imported before); "
+                      "nothing written")
+    else:
+        console.print(f"imported {outcome.imported} rows; {outcome.unchanged} imported before, left unchanged")
+
+
 events_app = typer.Typer(help="Read and rewind the platform's event streams (NATS JetStream).", no_args_is_help=True)
 app.add_typer(events_app, name="events")
 
