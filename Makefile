@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export UV_LINK_MODE ?= copy
 
-.PHONY: up test lint sync supergraph bench token clean-data
+.PHONY: up test lint sync supergraph bench token clean-data demo
 
 $(UV):
 	python3 -m venv .tools
@@ -33,6 +33,9 @@ bench: sync
 	$(UV) run python bench/projects_scale.py
 	$(UV) run python bench/soak.py
 	$(UV) run python bench/subscriptions.py
+
+demo: sync  # with `make up` running: load the synthetic demonstration data through the gateway
+	$(UV) run qianzhao demo load
 
 token: sync
 	$(UV) run qianzhao token --role PROVINCE --region 520000

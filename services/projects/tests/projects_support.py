@@ -185,7 +185,7 @@ async def seed(svc, n: int = 120, rng_seed: int = 7) -> list[dict]:
             "signed_on": date(2023, 6, 1) if signed else None,
             "construction_started_on": date(2023, 8, 1) if status in ("UNDER_CONSTRUCTION", "IN_PRODUCTION") else None,
             "contacts": [{"name": "张三", "phone": "0851-12345678"}],
-            "version": 1, "created_at": now, "updated_at": now,
+            "version": 1, "created_at": now, "updated_at": now, "compiled_on": now.date(),
         })
     async with svc.runtime.engine.begin() as conn:
         await conn.execute(insert(Project.__table__), rows)

@@ -201,6 +201,33 @@ def import_(
         console.print(f"imported {outcome.imported} rows; {outcome.unchanged} imported before, left unchanged")
 
 
+demo_app = typer.Typer(help="Synthetic demonstration data (演示数据).", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.command("load")
+def demo_load(
+    gateway: str = typer.Option(DEFAULT_GATEWAY, envvar="QZ_GATEWAY_URL", help="The gateway's GraphQL URL"),
+    token: str | None = typer.Option(None, envvar="QZ_TOKEN", help="A PROVINCE token (default: a dev token)"),
+) -> None:
+    """Load the demonstration data set through the import path (every record flagged demo); its statistics equal
+    the figures of the bureau's 2023 reply. Loading it again changes nothing."""
+    from . import demo
+
+    try:
+        demo.load(gateway, token or make_token(Role.PROVINCE, regions.PROVINCE_CODE, None, None, 120),
+                  report=typer.echo)
+    except (demo.DemoError, import_files_refused()) as exc:
+        typer.echo(f"demo data not loaded: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def import_files_refused() -> type[Exception]:
+    from .import_files import ImportRefused
+
+    return ImportRefused
+
+
 events_app = typer.Typer(help="Read and rewind the platform's event streams (NATS JetStream).", no_args_is_help=True)
 app.add_typer(events_app, name="events")
 

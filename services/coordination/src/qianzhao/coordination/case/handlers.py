@@ -28,6 +28,7 @@ from qianzhao.common import regions
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.consumer import EventConsumer
 from qianzhao.common.events import CloudEvent
+from sqlalchemy import case as sql_case
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -151,6 +152,27 @@ async def know_project(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
                                                          where=KnownProject.as_of <= stmt.excluded.as_of))
 
 
+async def know_projects(uow: ReactionUnitOfWork, events: list[CloudEvent]) -> None:
+    """`know_project` for a batch in one statement: per project the newest event's fields, major once any of its
+    events set the five ones; a row newer than the batch's is left alone."""
+    rows: dict[uuid.UUID, dict] = {}
+    for event in sorted(events, key=lambda e: e.time):
+        d, kind = event.data, event.type.split(".")[3]
+        pid = uuid.UUID(d["projectId"])
+        earlier = rows.get(pid, {})
+        rows[pid] = {"id": pid, "number": d["number"], "name": d.get("name") or "", "region_code": d["regionCode"],
+                     "status": d.get("status") or earlier.get("status") or "UNKNOWN",
+                     "major": kind == "five_ones_set" or earlier.get("major", False), "as_of": event.time}
+    if not rows:
+        return
+    stmt = pg_insert(KnownProject).values(list(rows.values()))
+    changes = {"number": stmt.excluded.number, "name": stmt.excluded.name, "region_code": stmt.excluded.region_code,
+               "as_of": stmt.excluded.as_of, "major": KnownProject.major | stmt.excluded.major,
+               "status": sql_case((stmt.excluded.status == "UNKNOWN", KnownProject.status), else_=stmt.excluded.status)}
+    await uow.session.execute(stmt.on_conflict_do_update(index_elements=[KnownProject.id], set_=changes,
+                                                         where=KnownProject.as_of <= stmt.excluded.as_of))
+
+
 def _and_know(react):
     async def both(uow: ReactionUnitOfWork, event: CloudEvent) -> None:
         await know_project(uow, event)
@@ -191,6 +213,24 @@ def batch_handler(clock):
     return handle
 
 
+def project_batch_handler(clock):
+    """Every project event of a batch brought into `known_projects` at once, then each reaction in order (each
+    written before the next, so a reaction sees what the one before it did)."""
+    async def handle(session, events: list[CloudEvent]) -> None:
+        uow = ReactionUnitOfWork(session, principal=REACTOR, clock=clock)
+        ours = [e for e in events if e.type in REACTIONS]
+        for e in events:
+            if e.type not in REACTIONS:
+                log.info("ignoring %s", e.type)
+        await know_projects(uow, ours)
+        for event in ours:
+            react = PROJECT_REACTIONS.get(event.type.split(".")[3])
+            if react is not None:
+                await react(uow, event)
+                await uow.commit()
+    return handle
+
+
 def consumers(runtime) -> list[EventConsumer]:
     common = {"sessionmaker": runtime.sessionmaker, "broker": runtime.broker, "handler": handler(runtime.clock),
               "max_deliver": runtime.settings.consumer_max_deliver,
@@ -198,5 +238,6 @@ def consumers(runtime) -> list[EventConsumer]:
     return [
         EventConsumer(name="coordination-grievances", service="grievances", subjects=GRIEVANCE_SUBJECTS,
                       batch_handler=batch_handler(runtime.clock), batch=500, **common),
-        EventConsumer(name="coordination-projects", service="projects", subjects=PROJECT_SUBJECTS, **common),
+        EventConsumer(name="coordination-projects", service="projects", subjects=PROJECT_SUBJECTS,
+                      batch_handler=project_batch_handler(runtime.clock), batch=500, **common),
     ]

@@ -123,7 +123,8 @@ async def add(uow: UnitOfWork, row: ProjectImportRow) -> None:
     fields["category"] = chain.category
     now, year = uow.clock.now(), row.year or row.compiled_on.year
     region_code = fields["region_code"]
-    seq = await next_number(uow.session, f"XM-{region_code}-{year}")
+    with uow.session.no_autoflush:  # the rows staged so far go in one batch at the end, not one INSERT each
+        seq = await next_number(uow.session, f"XM-{region_code}-{year}")
     listed_at = datetime.combine(row.listed_on, time(9), SHANGHAI) if row.listed_on else None
     project = Project(**fields, id=new_id(), number=f"XM-{region_code}-{year}-{seq:05d}", year=year, status=row.status.value,
                       compiled_on=row.compiled_on, listed_at=listed_at, signed_on=row.signed_on,

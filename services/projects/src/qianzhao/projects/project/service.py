@@ -50,7 +50,11 @@ async def get_many(*, session: AsyncSession, ids: list[uuid.UUID]) -> list[Proje
 
 
 async def _chain(session: AsyncSession, code: str, category: str | None) -> IndustryChain:
-    chain = await session.get(IndustryChain, code)
+    held = session.info.setdefault("qz_chains", {})  # the identity map holds objects weakly: keep them for the request
+    chain = held.get(code)
+    if chain is None:
+        with session.no_autoflush:
+            chain = held[code] = await session.get(IndustryChain, code)
     if chain is None or not chain.active:
         raise validation.bad("chain_code", f"Unknown or inactive industry chain {code}")
     if category is not None and category != chain.category:

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal, region_scope
 from qianzhao.common.errors import DomainError, ErrorCode, forbidden
+from qianzhao.common.ids import new_id
 from qianzhao.common.rollup import county_key, prefecture_key
 from qianzhao.common.uow import UnitOfWork
 from sqlalchemy import ColumnElement, and_, func, select
@@ -57,14 +58,13 @@ async def record(*, uow: UnitOfWork, level: TripLevel, region_code: str, leader_
         found = set((await uow.session.execute(select(Project.id).where(Project.id.in_(keys)))).scalars())
         if missing := [str(k) for k in keys if k not in found]:
             raise validation.bad("project_ids", f"Unknown projects: {', '.join(missing)}")
-    trip = InvestmentTrip(level=level.value, region_code=region_code, leader_title=leader_title.strip(),
+    trip = InvestmentTrip(id=new_id(), level=level.value, region_code=region_code, leader_title=leader_title.strip(),
                           destination=destination.strip(), outside_province=outside_province, start_on=start_on,
                           end_on=end_on,
                           enterprises_met=[e.strip() for e in enterprises_met if e.strip()], project_ids=keys,
                           notes=notes, recorded_by=uow.principal.subject, recorded_at=uow.clock.now(),
                           external_ref=external_ref, imported_at=uow.clock.now() if external_ref else None, demo=demo)
-    uow.session.add(trip)
-    await uow.session.flush()
+    uow.session.add(trip)  # written with the unit of work (its id is set here)
     uow.record(aggregate_type="investment_trip", aggregate_id=trip.id, action="IMPORTED" if external_ref else "RECORDED",
                changes={"level": level.value, "regionCode": region_code, "destination": trip.destination,
                         "outsideProvince": outside_province})
