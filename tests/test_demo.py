@@ -92,3 +92,34 @@ async def test_one_more_call_moves_the_count_and_loading_again_changes_nothing(p
     lines: list[str] = []
     await asyncio.to_thread(demo.load, platform.gateway_url, PROVINCE, report=lines.append)
     assert all(" 0 imported" in line for line in lines), lines
+
+
+REPORT = """query($p: StatsPeriod!, $r: String!) { bureauReport(period: $p, regionCode: $r) {
+  regionCode from to projectPool { compiled premium chains } introduced { count contractInvestment }
+  trips { prefecture { count previousYear changePercent } county { count changePercent } }
+  directLine { validPrivate } arrears { clearanceRate resolutionRate } coordination { collected resolved inProgress }
+  text } }"""
+
+
+async def test_the_bureau_report_gathers_every_service_and_reads_like_the_reply(platform):
+    year = {"from": "2023-01-01", "to": "2023-12-31"}
+    r = (await platform.ok(REPORT, {"p": year, "r": "520000"}, token=PROVINCE))["bureauReport"]
+    assert r["introduced"] == {"count": 2264, "contractInvestment": "351050000000.00"}
+    assert r["trips"]["prefecture"] == {"count": 53, "previousYear": 29, "changePercent": "82.76"}
+    assert r["coordination"] == {"collected": 11, "resolved": 4, "inProgress": 7}
+    text = r["text"]
+    for phrase in ("引进项目2264个，合同投资额3510.50亿元", "市州党政主要负责同志赴省外招商53次，同比增长82.76%",
+                   "县级党政主要负责同志赴省外招商833次，同比增长18.32%", "收集需省级层面协调解决的问题11个，已解决4个，正在推进7个"):
+        assert phrase in text, text
+    arrears = (await platform.ok(REPORT, {"p": {"from": "2022-01-01", "to": "2022-12-31"}, "r": "520000"},
+                                 token=PROVINCE))["bureauReport"]["text"]
+    assert "清偿无分歧拖欠中小企业账款13.78亿元，清偿率52.05%；化解29.39亿元，化解率100.00%" in arrears, arrears
+    since = (await platform.ok(REPORT, {"p": {"from": "2022-01-01", "to": "2023-12-31"}, "r": "520000"},
+                               token=PROVINCE))["bureauReport"]
+    assert since["projectPool"] == {"compiled": 7587, "premium": 900, "chains": 32}
+    assert "共编制招商推介项目7587个，涉及32条产业链，其中工业3407个、农业1282个、现代服务业2496个、其他402个" in since["text"]
+    guiyang = (await platform.ok(REPORT, {"p": year, "r": "520100"}, token=dev_token("PREFECTURE", "520100")))
+    assert guiyang["bureauReport"]["text"].startswith("2023年1月1日至2023年12月31日，贵阳市")
+    assert guiyang["bureauReport"]["introduced"]["count"] < 2264
+    elsewhere = await platform.ok(REPORT, {"p": year, "r": "520100"}, token=dev_token("PREFECTURE", "520300"))
+    assert elsewhere["bureauReport"] is None  # outside the caller's jurisdiction

@@ -103,7 +103,7 @@ def projects(rng: random.Random, places: Places, chains: dict[str, list[tuple[st
                 row |= {"responsibleLeader": "市委副书记", "workingTeam": ["投资促进局", "发展改革局"],
                         "implementingEntity": f"{chain_name}产业投资有限公司"}
         elif i in signed_before:
-            amount = Decimal(rng.randrange(5_000, 300_000)) * 10_000
+            amount = Decimal(rng.randrange(500, 30_000)) * 10_000
             signed = _day(rng, listed, date(2022, 12, 31)) if listed <= date(2022, 12, 31) else None
             if signed is not None:
                 row |= _signed(rng, amount, signed, listed)

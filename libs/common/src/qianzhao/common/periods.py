@@ -59,13 +59,15 @@ class Period:
 
     @classmethod
     def of(cls, given: PeriodInput | None) -> Period | None:
-        if given is None:
-            return None
-        if given.from_ > given.to:
-            raise bad_input(f"period.from ({given.from_}) is after period.to ({given.to})")
-        if given.to - given.from_ > LONGEST:
+        return None if given is None else cls.of_dates(given.from_, given.to)
+
+    @classmethod
+    def of_dates(cls, start: date, end: date) -> Period:
+        if start > end:
+            raise bad_input(f"period.from ({start}) is after period.to ({end})")
+        if end - start > LONGEST:
             raise bad_input("A period spans at most 50 years")
-        return cls(given.from_, given.to)
+        return cls(start, end)
 
     def earlier(self, compare_to: CompareTo) -> Period:
         if compare_to is CompareTo.PREVIOUS_YEAR:

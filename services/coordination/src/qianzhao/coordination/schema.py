@@ -15,14 +15,15 @@ from .letter.api import LetterMutations, LetterQueries
 from .letter.types import DepartmentLetterType
 from .meeting.api import MeetingMutations, MeetingQueries
 from .meeting.types import AgendaItemType, JointMeetingType
+from .report import BureauReportType, ReportQuery
 
 
 def build_schema() -> strawberry.federation.Schema:
-    query = merge_types("Query", (CaseQueries, LetterQueries, MeetingQueries, ReferenceQuery))
+    query = merge_types("Query", (CaseQueries, LetterQueries, MeetingQueries, ReferenceQuery, ReportQuery))
     mutation = merge_types("Mutation", (CaseMutations, LetterMutations, MeetingMutations))
     subscription = change_subscription(field="coordination_case_changed", payload="CoordinationCaseChange",
                                        record_field="case", record_type=CoordinationCaseType,
                                        what="coordination case")
     return federation_schema(query=query, mutation=mutation, subscription=subscription,
                              types=[CoordinationCaseType, ProjectRef, GrievanceRef, RegionType, DepartmentType, DepartmentLetterType,
-                                    JointMeetingType, AgendaItemType])
+                                    JointMeetingType, AgendaItemType, BureauReportType])

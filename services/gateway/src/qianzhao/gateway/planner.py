@@ -332,6 +332,12 @@ class _PlanBuilder:
         fdef = parent.fields.get(name)
         if fdef is None:
             raise PlanningError(f"Unknown field {parent.name}.{name}")
+        needs = self.sg.field_source(parent.name, name, graph)
+        if needs is not None and needs.requires is not None and isinstance(parent, GraphQLObjectType) \
+                and not self._requirements_at(group, path, parent.name, needs.requires.selections):
+            # a field that @requires others is always fetched through `_entities` with them, even from its own
+            # subgraph: the entity's representation carries what it requires
+            return self._jump(v, fnode, taken or {}, only=[graph])
         if path and fnode.selection_set and isinstance(parent, GraphQLObjectType) and provided is None \
                 and self._stranded(fdef.type, fnode.selection_set.selections, graph):
             # a value type whose selected fields this subgraph lacks: take the whole field from one that has them
@@ -355,6 +361,15 @@ class _PlanBuilder:
             sub_sel = SelectionSetNode(selections=tuple(inner))
         return [FieldNode(alias=fnode.alias, name=fnode.name, arguments=fnode.arguments, directives=(),
                           selection_set=sub_sel)]
+
+    @staticmethod
+    def _requirements_at(group, path, type_name: str, required) -> bool:
+        """Whether `group` is an entity fetch at `path` whose representations of `type_name` carry `required`."""
+        target = group.targets.get(path) if group.entity else None
+        if target is None:
+            return False
+        carried = {f.name.value for f in target.requires.get(type_name, ()) if isinstance(f, FieldNode)}
+        return all(f.name.value in carried for f in required if isinstance(f, FieldNode))
 
     def _stranded(self, type_, selections, graph: str) -> bool:
         """Whether `graph` lacks a field selected on a value (non-entity) object type below this point."""

@@ -12,6 +12,7 @@ from .engagement.api import EngagementMutations, EngagementQueries
 from .federation import EnterpriseRef, ProjectRef
 from .grievance.api import GrievanceMutations, GrievanceQueries
 from .grievance.types import GrievanceType
+from .report import BureauReportType
 
 Query = merge_types("Query", (GrievanceQueries, ArrearsQueries, EngagementQueries))
 Mutation = merge_types("Mutation", (GrievanceMutations, ArrearsMutations, EngagementMutations))
@@ -22,4 +23,4 @@ Subscription = change_subscription(field="grievance_changed", payload="Grievance
 
 
 def build_schema():
-    return federation_schema(query=Query, mutation=Mutation, subscription=Subscription, types=[GrievanceType, ProjectRef, EnterpriseRef, RegionType, DepartmentType])
+    return federation_schema(query=Query, mutation=Mutation, subscription=Subscription, types=[GrievanceType, ProjectRef, EnterpriseRef, RegionType, DepartmentType, BureauReportType])

@@ -12,6 +12,7 @@ from .entities.types import EnterpriseType, ProjectsRegionType
 from .fiveones.api import FiveOnesMutation
 from .project.api import ProjectMutation, ProjectQuery
 from .project.types import ProjectType
+from .report import BureauReportType
 from .review.api import ReviewMutation
 from .stall.api import StallMutation
 from .survey.api import SurveyMutation, SurveyQuery
@@ -29,4 +30,4 @@ Subscription = change_subscription(field="project_changed", payload="ProjectChan
 
 
 def build_schema():
-    return federation_schema(query=Query, mutation=Mutation, subscription=Subscription, types=[ProjectType, EnterpriseType, ProjectsRegionType])
+    return federation_schema(query=Query, mutation=Mutation, subscription=Subscription, types=[ProjectType, EnterpriseType, ProjectsRegionType, BureauReportType])
