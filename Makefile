@@ -33,6 +33,8 @@ bench: sync
 	$(UV) run python bench/projects_scale.py
 	$(UV) run python bench/soak.py
 	$(UV) run python bench/subscriptions.py
+	$(UV) run python bench/import.py
+	$(UV) run python bench/report.py
 
 demo: sync  # with `make up` running: load the synthetic demonstration data through the gateway
 	$(UV) run qianzhao demo load

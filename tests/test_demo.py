@@ -98,7 +98,7 @@ REPORT = """query($p: StatsPeriod!, $r: String!) { bureauReport(period: $p, regi
   regionCode from to projectPool { compiled premium chains } introduced { count contractInvestment }
   trips { prefecture { count previousYear changePercent } county { count changePercent } }
   directLine { validPrivate } arrears { clearanceRate resolutionRate } coordination { collected resolved inProgress }
-  text } }"""
+  visits { count } text } }"""
 
 
 async def test_the_bureau_report_gathers_every_service_and_reads_like_the_reply(platform):
@@ -107,6 +107,7 @@ async def test_the_bureau_report_gathers_every_service_and_reads_like_the_reply(
     assert r["introduced"] == {"count": 2264, "contractInvestment": "351050000000.00"}
     assert r["trips"]["prefecture"] == {"count": 53, "previousYear": 29, "changePercent": "82.76"}
     assert r["coordination"] == {"collected": 11, "resolved": 4, "inProgress": 7}
+    assert r["visits"] == {"count": demo.VISITS_2023}
     text = r["text"]
     for phrase in ("引进项目2264个，合同投资额3510.50亿元", "市州党政主要负责同志赴省外招商53次，同比增长82.76%",
                    "县级党政主要负责同志赴省外招商833次，同比增长18.32%", "收集需省级层面协调解决的问题11个，已解决4个，正在推进7个"):

@@ -79,3 +79,19 @@ async def test_an_arrears_ledger_is_imported_and_gives_its_rates_as_of_a_day(api
     county = (await api.svc.ok(CLAIMS, {"i": {"rows": [claims[0] | {"externalRef": "QK-9", "regionCode": "520111"}]}},
                                token=tok("COUNTY", NANMING)))["importArrearsClaims"]
     assert county["userErrors"][0]["code"] == "FORBIDDEN"
+
+
+VISITS = """mutation($i: ImportEnterpriseVisitsInput!) { importEnterpriseVisits(input: $i) {
+  imported unchanged userErrors { field code } } }"""
+
+
+async def test_enterprise_visits_are_imported_once(api):
+    rows = [{"externalRef": f"V-{n}", "visitedOn": "2023-04-0" + str(n), "leaderName": "张县长", "leaderTitle": "县长",
+             "regionCode": NANMING, "enterpriseName": "贵州黔茶科技", "enterpriseCreditCode": ACME,
+             "policiesDelivered": ["减税降费"]} for n in (1, 2)]
+    bad = rows + [rows[0] | {"externalRef": "V-3", "visitedOn": "2030-01-01"}]
+    refused = (await api.svc.ok(VISITS, {"i": {"rows": bad}}, token=PROVINCE))["importEnterpriseVisits"]
+    assert refused["userErrors"] == [{"field": ["input", "rows", "2", "visitedOn"], "code": "BAD_USER_INPUT"}]
+    done = (await api.svc.ok(VISITS, {"i": {"rows": rows}}, token=PROVINCE))["importEnterpriseVisits"]
+    again = (await api.svc.ok(VISITS, {"i": {"rows": rows}}, token=PROVINCE))["importEnterpriseVisits"]
+    assert (done["imported"], again["imported"], again["unchanged"]) == (2, 0, 2)

@@ -1,4 +1,4 @@
-"""Imported records (导入): grievances, arrears claims, their repayments and agreed plans may carry the bureau's own
+"""Imported records (导入): grievances, arrears claims, their repayments and agreed plans, enterprise visits may carry the bureau's own
 reference (unique), when they were imported and whether they are synthetic demonstration data.
 
 Revision ID: 0007
@@ -13,7 +13,7 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-TABLES = ("grievances", "arrears_claims", "arrears_repayments", "arrears_resolution_plans")
+TABLES = ("grievances", "arrears_claims", "arrears_repayments", "arrears_resolution_plans", "enterprise_visits")
 
 
 def upgrade() -> None:

@@ -186,6 +186,23 @@ def grievances(rng: random.Random, places: Places) -> list[dict]:
     return rows
 
 
+VISITS_2023 = 300
+
+
+def visits(rng: random.Random, places: Places) -> list[dict]:
+    """Leaders' visits to enterprises in 2023 (走访企业), one enterprise each, over every county."""
+    rows = []
+    for n in range(VISITS_2023):
+        county = places.counties[n % len(places.counties)]
+        rows.append({"externalRef": f"DEMO-ZF-{n + 1:04d}", "visitedOn": _day(rng, date(2023, 1, 5),
+                                                                                date(2023, 12, 20)).isoformat(),
+                     "leaderName": "演示领导", "leaderTitle": rng.choice(["县委书记", "县长", "副县长"]),
+                     "regionCode": county.code, "enterpriseName": f"演示{county.name}走访企业{n + 1:03d}",
+                     "enterpriseCreditCode": credit_code(rng, county.code),
+                     "policiesDelivered": ["稳增长政策", "减税降费"], "demo": True})
+    return rows
+
+
 def arrears(rng: random.Random, places: Places) -> tuple[list[dict], list[dict], list[dict]]:
     """2022's SME arrears: claims repaid in full (13.78 亿元), and claims under agreed plans (15.61 亿元) whose
     installments fall due partly in 2022 (12.695 亿元, unpaid by the year's end) and partly in 2023, so that at
@@ -290,6 +307,7 @@ def load(url: str, token: str, *, report: Callable[[str], None] = print, wait_se
         _send(client, url, token, kinds["projects"], project_rows, report)
         _send(client, url, token, kinds["investment-trips"], trips(rng, places), report)
         _send(client, url, token, kinds["grievances"], grievances(rng, places), report)
+        _send(client, url, token, kinds["enterprise-visits"], visits(rng, places), report)
         claims, repayments, plans = arrears(rng, places)
         for name, rows in (("arrears-claims", claims), ("arrears-repayments", repayments), ("arrears-plans", plans)):
             _send(client, url, token, kinds[name], rows, report)

@@ -12,6 +12,7 @@ through the gateway in such calls.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import strawberry
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .api import UserError, mutate
 from .errors import DomainError, DomainErrors, ErrorCode, Problems
+from .ids import release_numbers
 from .uow import UnitOfWork
 
 EXTERNAL_REF = ("The record's reference in the bureau's own register or spreadsheet (外部编号), unique per record "
@@ -27,6 +29,14 @@ EXTERNAL_REF = ("The record's reference in the bureau's own register or spreadsh
 ROWS = "The rows to import, at most 1,000 per call (导入行)."
 DRY_RUN = "Check every row and report every problem without writing anything (试导入)."
 DEMO = "Synthetic demonstration data (演示数据), never the bureau's real records."
+
+
+_checking: ContextVar[bool] = ContextVar("qz_import_checking", default=False)
+
+
+def checking() -> bool:
+    """True while a dry run checks its rows: a row's `add` may stop once the row is checked, staging nothing."""
+    return _checking.get()
 
 
 @strawberry.federation.type(shareable=True, description="What an import call did (导入结果); with userErrors nothing was written.")
@@ -93,10 +103,15 @@ async def run(info, rows: Sequence[Any], *, dry_run: bool, known: Callable[[Asyn
             else:
                 counts["imported"] += 1
         problems.raise_any()
+        await release_numbers(uow.session)
         if dry_run:
             await uow.discard()
 
-    _, errors = await mutate(info, step)
+    token = _checking.set(dry_run)
+    try:
+        _, errors = await mutate(info, step)
+    finally:
+        _checking.reset(token)
     written = not errors and not dry_run
     return ImportPayload(imported=counts["imported"] if written else 0, unchanged=counts["unchanged"],
                          checked=len(rows), dry_run=dry_run, user_errors=errors)

@@ -28,6 +28,7 @@ from qianzhao.common import regions
 from qianzhao.common.auth import Principal, Role
 from qianzhao.common.consumer import EventConsumer
 from qianzhao.common.events import CloudEvent
+from qianzhao.common.ids import next_numbers
 from sqlalchemy import case as sql_case
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -89,7 +90,7 @@ async def on_grievances_escalated_batch(uow: ReactionUnitOfWork, events: list[Cl
     if not rows:
         return
     year = uow.clock.today().year
-    for row, seq in zip(rows, await service.next_numbers(uow.session, f"XT-{year}", len(rows)), strict=True):
+    for row, seq in zip(rows, await next_numbers(uow.session, f"XT-{year}", len(rows)), strict=True):
         row["number"] = f"XT-{year}-{seq:05d}"
     await uow.session.execute(insert(C.__table__), rows)  # Core executemany: no ORM bookkeeping per case
     for row in rows:

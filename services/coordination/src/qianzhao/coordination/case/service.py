@@ -16,7 +16,7 @@ from qianzhao.common.events import EventSpec
 from qianzhao.common.ids import new_id, next_number
 from qianzhao.common.uow import UnitOfWork
 from qianzhao.common.workdays import working_days_between
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from ..enums import (
     NEXT_TIER,
@@ -139,15 +139,6 @@ def record_submitted(uow: UnitOfWork, case: CoordinationCase) -> None:
                changes={"number": case.number, "regionCode": case.region_code, "tier": case.tier,
                         "category": case.category, "source": case.source})
     uow.emit(events.SUBMITTED, subject=case.id, region_code=case.region_code, data=events.data_of(case))
-
-
-async def next_numbers(session, scope: str, count: int) -> range:
-    """`count` consecutive values of the counter `scope` in one statement (gap-free like `next_number`)."""
-    last = (await session.execute(text(
-        "INSERT INTO number_counters (scope, value) VALUES (:scope, :n) "
-        "ON CONFLICT (scope) DO UPDATE SET value = number_counters.value + :n RETURNING value"),
-        {"scope": scope, "n": count})).scalar_one()
-    return range(int(last) - count + 1, int(last) + 1)
 
 
 async def load(*, uow: UnitOfWork, case_id: uuid.UUID, expected_version: int | None = None,

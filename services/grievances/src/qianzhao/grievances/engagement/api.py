@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
+from qianzhao.common import importing
 from qianzhao.common.api import Connection, connection, keyset_of, list_order, mutate, paginate, text_search
 from qianzhao.common.auth import Principal, Role, region_scope
 from qianzhao.common.ids import parse_id
@@ -136,8 +137,45 @@ class EngagementQueries:
                 for r in rows]
 
 
+@strawberry.input(description="One enterprise visit of the bureau's records (走访企业导入行), one enterprise per row.")
+class EnterpriseVisitImportRow:
+    external_ref: str = strawberry.field(description=importing.EXTERNAL_REF)
+    visited_on: date = strawberry.field(description="When the visit took place (走访日期).")
+    leader_name: str = strawberry.field(description="The visiting leader (走访领导).")
+    leader_title: str = strawberry.field(description="The leader's title (领导职务).")
+    region_code: str = strawberry.field(description="The leader's region (地区).")
+    enterprise_name: str = strawberry.field(description="The enterprise visited (企业名称).")
+    enterprise_credit_code: str = strawberry.field(description="Its unified social credit code (统一社会信用代码).")
+    policies_delivered: list[str] = strawberry.field(default_factory=list, description="Policies explained (宣讲政策).")
+    demo: bool = strawberry.field(default=False, description=importing.DEMO)
+
+
+ImportEnterpriseVisitsInput = importing.import_input("ImportEnterpriseVisitsInput", EnterpriseVisitImportRow,
+                                                     "leaders' enterprise visits")
+
+
+async def _known_visits(session, refs: list[str]) -> set[str]:
+    return await importing.existing_refs(session, EnterpriseVisit.external_ref, refs)
+
+
 @strawberry.type
 class EngagementMutations:
+    @strawberry.mutation(description="Import leaders' enterprise visits from the bureau's records (走访企业导入), all or "
+                                     "nothing, idempotent by externalRef; a dry run writes nothing. Officers.")
+    async def import_enterprise_visits(self, info: Info, input: Annotated[ImportEnterpriseVisitsInput, InputArg]
+                                       ) -> importing.ImportPayload:
+        ctx = info.context
+        ctx.user().require_officer()
+
+        async def add(uow, row: EnterpriseVisitImportRow) -> None:
+            await service.record_visit(uow=uow, rules=ctx.settings.deadline_rules, visited_on=row.visited_on,
+                                       leader_name=row.leader_name, leader_title=row.leader_title,
+                                       region_code=row.region_code,
+                                       enterprises=[(row.enterprise_credit_code, row.enterprise_name)],
+                                       policies=row.policies_delivered, needs=[],
+                                       imported={"external_ref": row.external_ref.strip(), "demo": row.demo})
+        return await importing.run(info, input.rows, dry_run=input.dry_run, known=_known_visits, add=add)
+
     @strawberry.mutation(description="Record a consultation and scheduling meeting with a decision per case (会商调度).")
     async def record_consultation_meeting(
             self, info: Info, input: Annotated[t.RecordConsultationMeetingInput, InputArg]) -> t.RecordConsultationMeetingPayload:

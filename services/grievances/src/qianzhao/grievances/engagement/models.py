@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from qianzhao.common.ids import new_id
+from qianzhao.common.tables import Imported
 from sqlalchemy import Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,7 +35,7 @@ class MeetingDecision(Base):
     decision: Mapped[str] = mapped_column(Text)
 
 
-class EnterpriseVisit(Base):
+class EnterpriseVisit(Imported, Base):
     __tablename__ = "enterprise_visits"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -63,7 +63,10 @@ async def record_meeting(*, uow: UnitOfWork, title: str, held_on: date, region_c
 
 async def record_visit(*, uow: UnitOfWork, rules: dict, visited_on: date, leader_name: str, leader_title: str,
                        region_code: str, enterprises: list[tuple[str, str]], policies: list[str],
-                       needs: list[intake.NewGrievance]) -> tuple[EnterpriseVisit, list[Grievance]]:
+                       needs: list[intake.NewGrievance], imported: dict | None = None
+                       ) -> tuple[EnterpriseVisit, list[Grievance]]:
+    """A leader's visit to enterprises (走访); the needs they raised are filed as grievances. `imported`
+    ({external_ref, demo}) marks a visit from the bureau's records."""
     region = v.region(region_code)
     _require_officer(uow, region)
     if visited_on > uow.clock.today():
@@ -77,7 +80,9 @@ async def record_visit(*, uow: UnitOfWork, rules: dict, visited_on: date, leader
                             leader_title=v.text(leader_title, "leaderTitle", max_len=100), region_code=region,
                             enterprises=[{"credit_code": c, "name": n} for c, n in visited], credit_codes=codes,
                             policies_delivered=[p.strip() for p in policies if p.strip()],
-                            recorded_by=uow.principal.subject, recorded_at=uow.clock.now())
+                            recorded_by=uow.principal.subject, recorded_at=uow.clock.now(),
+                            **({"external_ref": imported["external_ref"], "demo": imported.get("demo", False),
+                                "imported_at": uow.clock.now()} if imported else {}))
     uow.session.add(visit)
     await uow.session.flush()
     filed = []

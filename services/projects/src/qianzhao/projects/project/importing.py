@@ -14,7 +14,7 @@ from decimal import Decimal
 import strawberry
 from qianzhao.common import importing
 from qianzhao.common.errors import Problems
-from qianzhao.common.ids import new_id, next_number
+from qianzhao.common.ids import new_id, next_number_of_many
 from qianzhao.common.periods import SHANGHAI
 from qianzhao.common.uow import UnitOfWork
 
@@ -120,11 +120,13 @@ async def add(uow: UnitOfWork, row: ProjectImportRow) -> None:
     fields, chain = await checked_fields(uow, given, problems)
     _stage_problems(row, uow.clock.today(), problems)
     problems.raise_any()
+    if importing.checking():  # a dry run: the row passed every rule; numbering and staging it would be discarded
+        return
     fields["category"] = chain.category
     now, year = uow.clock.now(), row.year or row.compiled_on.year
     region_code = fields["region_code"]
     with uow.session.no_autoflush:  # the rows staged so far go in one batch at the end, not one INSERT each
-        seq = await next_number(uow.session, f"XM-{region_code}-{year}")
+        seq = await next_number_of_many(uow.session, f"XM-{region_code}-{year}")
     listed_at = datetime.combine(row.listed_on, time(9), SHANGHAI) if row.listed_on else None
     project = Project(**fields, id=new_id(), number=f"XM-{region_code}-{year}-{seq:05d}", year=year, status=row.status.value,
                       compiled_on=row.compiled_on, listed_at=listed_at, signed_on=row.signed_on,
