@@ -20,10 +20,11 @@ CREATORS = {
     "createProject", "submitCoordinationCase", "fileGrievance", "registerArrearsClaim", "recordConsultationMeeting",
     "recordEnterpriseVisit", "scheduleJointMeeting", "openVerificationCampaign", "recordInvestmentTrip",
     "upsertIndustryChain", "detectStalledProjects", "runCoordinationDeadlineCheck", "recordFieldSurvey",
+    "fileInvestmentIntention", "runIntentionDeadlineCheck",
 }
 
 # operator jobs: a mutation without input (what it does is fixed)
-JOBS = {"runCoordinationDeadlineCheck"}
+JOBS = {"runCoordinationDeadlineCheck", "runIntentionDeadlineCheck"}
 
 # what does not follow the list and stats conventions yet (to be closed; never to grow)
 GAPS = {

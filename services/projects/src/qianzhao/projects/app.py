@@ -6,6 +6,7 @@ from pathlib import Path
 
 from qianzhao.common.service_app import ServiceDefinition, create_service_app
 
+from .intention import events as intention_events
 from .project import events as project_events
 from .settings import ProjectsSettings
 from .survey import events as survey_events
@@ -19,9 +20,10 @@ def _schema():
 
 
 def _workers(runtime):
-    from .stall.service import worker
+    from .intention.service import worker as intentions
+    from .stall.service import worker as stalls
 
-    return [worker(runtime)]
+    return [stalls(runtime), intentions(runtime)]
 
 
 SERVICE = ServiceDefinition(
@@ -31,7 +33,7 @@ SERVICE = ServiceDefinition(
     app_factory="qianzhao.projects.app:create_app",
     migrations=Path(__file__).resolve().parents[3] / "migrations",
     schema=_schema,
-    events=[*project_events.ALL, *trip_events.ALL, *survey_events.ALL],
+    events=[*project_events.ALL, *trip_events.ALL, *survey_events.ALL, *intention_events.ALL],
     workers=_workers,
     settings_cls=ProjectsSettings,
 )

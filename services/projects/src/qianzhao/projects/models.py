@@ -10,6 +10,7 @@ def load_all_models() -> None:
     from .assessment import models as _a  # noqa: F401
     from .chains import models as _c  # noqa: F401
     from .fiveones import models as _f  # noqa: F401
+    from .intention import models as _i  # noqa: F401
     from .project import models as _p  # noqa: F401
     from .review import models as _r  # noqa: F401
     from .survey import models as _s  # noqa: F401

@@ -10,6 +10,7 @@ from .assessment.api import AssessmentMutation
 from .chains.api import ChainMutation, ChainQuery
 from .entities.types import EnterpriseType, ProjectsRegionType
 from .fiveones.api import FiveOnesMutation
+from .intention.api import IntentionMutation, IntentionQuery
 from .project.api import ProjectMutation, ProjectQuery
 from .project.types import ProjectType
 from .report import BureauReportType
@@ -19,10 +20,10 @@ from .survey.api import SurveyMutation, SurveyQuery
 from .trips.api import TripMutation, TripQuery
 from .verification.api import VerificationMutation, VerificationQuery
 
-Query = merge_types("Query", (ProjectQuery, ChainQuery, VerificationQuery, TripQuery, SurveyQuery))
+Query = merge_types("Query", (ProjectQuery, ChainQuery, VerificationQuery, TripQuery, SurveyQuery, IntentionQuery))
 Mutation = merge_types("Mutation", (ProjectMutation, ReviewMutation, AssessmentMutation, FiveOnesMutation,
                                     VerificationMutation, TripMutation, ChainMutation, StallMutation,
-                                    SurveyMutation))
+                                    SurveyMutation, IntentionMutation))
 
 
 Subscription = change_subscription(field="project_changed", payload="ProjectChange", record_field="project",

@@ -17,3 +17,5 @@ class ProjectsSettings(PlatformSettings):
     # guesses 0.5 % for any search and then reads the whole posting list of a broad term (160 ms for a count
     # that takes 10 ms planned for its values, at a million projects). Planning costs about a millisecond.
     database_plan_cache_mode: str = "force_custom_plan"
+    intention_response_working_days: int = 5  # an investment intention's first response is due within these
+    intention_check_seconds: float = 600.0  # how often overdue intentions are looked for (and escalated once)
