@@ -48,7 +48,8 @@ LATEST_AHEAD = timedelta(days=366)
 LONG_TEXT_FIELDS = frozenset({
     "comment", "conditions", "content", "decision", "description", "evidence", "feedbackComment", "feedbackText",
     "marketProspects", "message", "note", "notes", "policiesDelivered", "policySupport", "progress",
-    "proposedSolution", "reason", "reply", "resolution", "resourcesMatched", "solution", "summary", "supportRequested",
+    "finding", "proposedSolution", "reason", "reply", "report", "resolution", "resourcesMatched", "solution", "summary",
+    "supportRequested",
     "text",
 })
 SEARCH_FIELDS = frozenset({"search"})

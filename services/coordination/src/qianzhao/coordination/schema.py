@@ -16,11 +16,13 @@ from .letter.types import DepartmentLetterType
 from .meeting.api import MeetingMutations, MeetingQueries
 from .meeting.types import AgendaItemType, JointMeetingType
 from .report import BureauReportType, ReportQuery
+from .tasklist.api import TaskListMutations, TaskListQueries
 
 
 def build_schema() -> strawberry.federation.Schema:
-    query = merge_types("Query", (CaseQueries, LetterQueries, MeetingQueries, ReferenceQuery, ReportQuery))
-    mutation = merge_types("Mutation", (CaseMutations, LetterMutations, MeetingMutations))
+    query = merge_types("Query", (CaseQueries, LetterQueries, MeetingQueries, ReferenceQuery, ReportQuery,
+                                  TaskListQueries))
+    mutation = merge_types("Mutation", (CaseMutations, LetterMutations, MeetingMutations, TaskListMutations))
     subscription = change_subscription(field="coordination_case_changed", payload="CoordinationCaseChange",
                                        record_field="case", record_type=CoordinationCaseType,
                                        what="coordination case")

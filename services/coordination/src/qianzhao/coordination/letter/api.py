@@ -131,6 +131,10 @@ class DeadlineCheckPayload:
     overdue: int = strawberry.field(description="Letters newly found overdue (逾期).")
     reminders: int = strawberry.field(description="Reminders sent (催办).")
     proposals: int = strawberry.field(description="Cases proposed for the next joint meeting.")
+    task_reminders: int = strawberry.field(description="Overdue business-environment tasks and rectifications "
+                                                       "reminded (催办).")
+    task_escalations: int = strawberry.field(description="Tasks and rectifications overdue after their reminder, "
+                                                         "escalated to the issuer's leadership.")
     user_errors: list[UserError] = strawberry.field(description="Always empty: the check has no expected failures; "
                                                                 "present so every payload reads the same.")
 
@@ -177,6 +181,7 @@ class LetterMutations:
         info.context.user().require_role(Role.PROVINCE)
         r = await scheduler.run_deadline_check(info.context.runtime)
         return DeadlineCheckPayload(ran=r.ran, overdue=r.overdue, reminders=r.reminders, proposals=r.proposals,
+                                    task_reminders=r.task_reminders, task_escalations=r.task_escalations,
                                     user_errors=[])
 
 

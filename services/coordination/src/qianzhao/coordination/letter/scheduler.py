@@ -1,4 +1,5 @@
-"""Deadline checks (限时反馈): overdue → reminder (催办) → second overdue → proposed for the joint meeting.
+"""Deadline checks (限时反馈): overdue → reminder (催办) → second overdue → proposed for the joint meeting; the
+business-environment tasks and rectifications take the same steps (tasklist.service.check_deadlines).
 
 Every replica runs `deadline_worker`, but the check takes a transaction-scoped PostgreSQL advisory lock first, so
 only one replica does the work at a time; the others skip that round. Each step advances the letter's own state
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 from ..case.models import CoordinationCase
 from ..enums import AWAITING_LETTER_VALUES
 from ..meeting import service as meetings
+from ..tasklist import service as tasklists
 from . import events
 from .models import DepartmentLetter, LetterReminder
 
@@ -34,6 +36,8 @@ class CheckResult:
     overdue: int = 0
     reminders: int = 0
     proposals: int = 0
+    task_reminders: int = 0  # tasks and rectifications of the business-environment lists
+    task_escalations: int = 0
 
 
 async def run_deadline_check(runtime) -> CheckResult:
@@ -42,7 +46,17 @@ async def run_deadline_check(runtime) -> CheckResult:
     while True:
         batch = await _check_batch(runtime, result)
         if batch < BATCH:
-            return result
+            break
+    async with runtime.sessionmaker() as session:  # the task lists' deadlines, under the same lock
+        if await session.scalar(select(func.pg_try_advisory_xact_lock(LOCK_KEY))):
+            result.ran = True
+            uow = UnitOfWork(session, principal=SCHEDULER, clock=runtime.clock)
+            reminded, escalated = await tasklists.check_deadlines(uow, runtime.settings.reminder_working_days)
+            await uow.commit()
+            result.task_reminders, result.task_escalations = reminded, escalated
+        else:
+            await session.rollback()
+    return result
 
 
 async def _check_batch(runtime, result: CheckResult) -> int:
