@@ -24,10 +24,16 @@ def upgrade() -> None:
     op.add_column("projects", sa.Column("compiled_on", sa.Date(), nullable=True))
     op.execute("UPDATE projects SET compiled_on = (created_at AT TIME ZONE 'Asia/Shanghai')::date")
     op.alter_column("projects", "compiled_on", nullable=False)
-    op.create_index("ix_projects_compiled_on", "projects", ["compiled_on"])
+    # the report's and the period stats' scans read these alone (index-only): what was compiled or signed when
+    op.create_index("ix_projects_compiled_on", "projects", ["compiled_on"],
+                    postgresql_include=["category", "premium", "chain_code", "prefecture_code", "region_code"])
+    op.create_index("ix_projects_signed_on", "projects", ["signed_on"],
+                    postgresql_include=["contract_investment", "prefecture_code", "region_code"],
+                    postgresql_where=sa.text("signed_on IS NOT NULL"))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_projects_signed_on", "projects")
     op.drop_index("ix_projects_compiled_on", "projects")
     op.drop_column("projects", "compiled_on")
     for table in TABLES:

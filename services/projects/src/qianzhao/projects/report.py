@@ -21,14 +21,17 @@ from .trips.models import InvestmentTrip
 async def _pool(session, scope: report.Scope) -> report.ReportProjectPool:
     where = (scope.period.clause(Project.compiled_on, is_date=True),
              region_scope(scope.region.code, Project.region_code, Project.prefecture_code))
-    rows = (await session.execute(select(Project.category, func.count(), func.count().filter(Project.premium))
-                                  .where(*where).group_by(Project.category))).all()
-    chains = await session.scalar(select(func.count(func.distinct(Project.chain_code))).where(*where))
-    counts = {c: (n, p) for c, n, p in rows}
+    # one pass over the compile-date index (its included columns answer it): a row per category and chain
+    rows = (await session.execute(select(Project.category, Project.chain_code, func.count(),
+                                         func.count().filter(Project.premium))
+                                  .where(*where).group_by(Project.category, Project.chain_code))).all()
+    by_category: dict[str, int] = {}
+    for category, _, n, _ in rows:
+        by_category[category] = by_category.get(category, 0) + n
     return report.ReportProjectPool(
-        compiled=sum(n for n, _ in counts.values()), chains=int(chains or 0), premium=sum(p for _, p in counts.values()),
+        compiled=sum(r[2] for r in rows), chains=len({r[1] for r in rows}), premium=sum(r[3] for r in rows),
         by_category=[report.ReportCount(key=c.value, label=report.CATEGORY_NAMES[c.value],
-                                        count=counts.get(c.value, (0, 0))[0]) for c in ProjectCategory])
+                                        count=by_category.get(c.value, 0)) for c in ProjectCategory])
 
 
 async def _introduced(session, scope: report.Scope) -> report.ReportIntroduced:
