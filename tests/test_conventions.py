@@ -20,7 +20,7 @@ CREATORS = {
     "createProject", "submitCoordinationCase", "fileGrievance", "registerArrearsClaim", "recordConsultationMeeting",
     "recordEnterpriseVisit", "scheduleJointMeeting", "openVerificationCampaign", "recordInvestmentTrip",
     "upsertIndustryChain", "detectStalledProjects", "runCoordinationDeadlineCheck", "recordFieldSurvey",
-    "fileInvestmentIntention", "runIntentionDeadlineCheck", "createTaskList",
+    "fileInvestmentIntention", "runIntentionDeadlineCheck", "createTaskList", "createTargetEnterprise",
 }
 
 # operator jobs: a mutation without input (what it does is fixed)

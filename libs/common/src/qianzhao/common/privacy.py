@@ -38,3 +38,11 @@ def scrub_payload(value: Any, key: str | None = None) -> Any:
     if isinstance(value, str) and key in FREE_TEXT_KEYS:
         return scrub(value)
     return value
+
+
+def mask_phone(e164: str) -> str:
+    """+8613812345678 → 138****5678 (keeps the operator prefix and last four digits)."""
+    digits = e164[3:] if e164.startswith("+86") else e164.lstrip("+")
+    if len(digits) <= 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"

@@ -57,14 +57,6 @@ def phone_visible(principal: Principal, g) -> bool:
     return principal.role in (Role.PREFECTURE, Role.COUNTY, Role.DEPARTMENT) and is_handling_unit(principal, g)
 
 
-def mask_phone(e164: str) -> str:
-    """+8613812345678 → 138****5678 (keeps the operator prefix and last four digits)."""
-    digits = e164[3:] if e164.startswith("+86") else e164.lstrip("+")
-    if len(digits) <= 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
-
-
 def region_scope_clause(principal: Principal, column, credit_column=None) -> ColumnElement[bool]:
     """For the arrears ledger, meetings and visits: officers by region, enterprises by their credit code."""
     if principal.sees_everything:

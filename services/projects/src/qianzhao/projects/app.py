@@ -10,6 +10,7 @@ from .intention import events as intention_events
 from .project import events as project_events
 from .settings import ProjectsSettings
 from .survey import events as survey_events
+from .target import events as target_events
 from .trips import events as trip_events
 
 
@@ -33,7 +34,8 @@ SERVICE = ServiceDefinition(
     app_factory="qianzhao.projects.app:create_app",
     migrations=Path(__file__).resolve().parents[3] / "migrations",
     schema=_schema,
-    events=[*project_events.ALL, *trip_events.ALL, *survey_events.ALL, *intention_events.ALL],
+    events=[*project_events.ALL, *trip_events.ALL, *survey_events.ALL, *intention_events.ALL,
+            *target_events.ALL],
     workers=_workers,
     settings_cls=ProjectsSettings,
 )

@@ -14,5 +14,6 @@ def load_all_models() -> None:
     from .project import models as _p  # noqa: F401
     from .review import models as _r  # noqa: F401
     from .survey import models as _s  # noqa: F401
+    from .target import models as _tg  # noqa: F401
     from .trips import models as _t  # noqa: F401
     from .verification import models as _v  # noqa: F401

@@ -17,13 +17,15 @@ from .report import BureauReportType
 from .review.api import ReviewMutation
 from .stall.api import StallMutation
 from .survey.api import SurveyMutation, SurveyQuery
+from .target.api import TargetMutation, TargetQuery
 from .trips.api import TripMutation, TripQuery
 from .verification.api import VerificationMutation, VerificationQuery
 
-Query = merge_types("Query", (ProjectQuery, ChainQuery, VerificationQuery, TripQuery, SurveyQuery, IntentionQuery))
+Query = merge_types("Query", (ProjectQuery, ChainQuery, VerificationQuery, TripQuery, SurveyQuery, IntentionQuery,
+                                  TargetQuery))
 Mutation = merge_types("Mutation", (ProjectMutation, ReviewMutation, AssessmentMutation, FiveOnesMutation,
                                     VerificationMutation, TripMutation, ChainMutation, StallMutation,
-                                    SurveyMutation, IntentionMutation))
+                                    SurveyMutation, IntentionMutation, TargetMutation))
 
 
 Subscription = change_subscription(field="project_changed", payload="ProjectChange", record_field="project",

@@ -19,3 +19,4 @@ class ProjectsSettings(PlatformSettings):
     database_plan_cache_mode: str = "force_custom_plan"
     intention_response_working_days: int = 5  # an investment intention's first response is due within these
     intention_check_seconds: float = 600.0  # how often overdue intentions are looked for (and escalated once)
+    target_stale_working_days: int = 20  # a target enterprise without contact this long is stale (跟进超期)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from qianzhao.common.api import HistoryEntry, RegionType
 from qianzhao.common.ids import try_parse_id
+from qianzhao.common.privacy import mask_phone
 from strawberry.types import Info
 
 from .. import access, loaders
@@ -118,7 +119,7 @@ class GrievanceType:
                    "(首接负责人) or a handling unit.")
     def contact_phone(self, info: Info) -> str:
         g = self.model
-        return g.contact_phone if access.phone_visible(info.context.user(), g) else access.mask_phone(g.contact_phone)
+        return g.contact_phone if access.phone_visible(info.context.user(), g) else mask_phone(g.contact_phone)
 
     @F(description="Whether contactPhone is masked for you.")
     def contact_phone_masked(self, info: Info) -> bool:
