@@ -35,6 +35,7 @@ bench: sync
 	$(UV) run python bench/subscriptions.py
 	$(UV) run python bench/import.py
 	$(UV) run python bench/report.py
+	$(UV) run python bench/scorecards.py
 
 demo: sync  # with `make up` running: load the synthetic demonstration data through the gateway
 	$(UV) run qianzhao demo load

@@ -54,3 +54,48 @@ def cpu_seconds(*pids: int) -> float:
             except psutil.NoSuchProcess:
                 pass
     return total
+
+
+@contextmanager
+def platform_with_data(projects: int):
+    """Every installed service as its own uvicorn process (the projects database holding `projects` synthetic
+    projects), the Python gateway in front, and the demo data loaded through it; yields the gateway's URL."""
+    import asyncio
+    import sys
+    import time
+
+    from projects_scale import SUPERGRAPH
+    from projects_scale import load as load_projects
+    from qianzhao.common import demo
+    from qianzhao.common.registry import installed_services
+    from qianzhao.common.testing import Databases, dev_token
+    from qianzhao.gateway.testing import start_process, start_python_gateway
+
+    with servers() as (pg, nats):
+        dbs = Databases(pg)
+        started, overrides = [], []
+        try:
+            for d in installed_services():
+                if d.name == "gateway":
+                    continue
+                url = dbs.fresh(d)
+                if d.name == "projects":
+                    asyncio.run(load_projects(url, projects))
+                port = free_port()
+                env = {"QZ_SERVICE_NAME": d.name, "QZ_DATABASE_URL": url, "QZ_NATS_URL": nats.url,
+                       "QZ_LOG_JSON": "false", "QZ_LOG_LEVEL": "WARNING"}
+                started.append(start_process(d.name, [sys.executable, "-m", "uvicorn", d.app_factory, "--factory",
+                                                      "--port", str(port), "--no-access-log", "--log-level",
+                                                      "warning"], port, env=env, ready_path="/readyz"))
+                overrides += ["--subgraph-url", f"{d.name}=http://127.0.0.1:{port}/graphql"]
+            gateway = start_python_gateway(SUPERGRAPH, extra=overrides, env={
+                "QZ_GATEWAY_RATE_LIMIT_PER_ADDRESS": "0", "QZ_GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "0",
+                "QZ_GATEWAY_SUBGRAPH_TIMEOUT": "300"})
+            started.append(gateway)
+            t = time.perf_counter()
+            demo.load(gateway.url, dev_token("PROVINCE", "520000", ttl_minutes=240), report=lambda line: None)
+            print(f"demo data loaded through the gateway in {time.perf_counter() - t:.0f} s", flush=True)
+            yield gateway.url
+        finally:
+            for s in reversed(started):
+                s.stop()

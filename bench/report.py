@@ -11,18 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import time
 
 import httpx
-from _servers import percentile, servers
-from projects_scale import SUPERGRAPH
-from projects_scale import load as load_projects
-from qianzhao.common import demo
-from qianzhao.common.embedded import free_port
-from qianzhao.common.registry import installed_services
-from qianzhao.common.testing import Databases, dev_token
-from qianzhao.gateway.testing import start_process, start_python_gateway
+from _servers import percentile, platform_with_data
+from qianzhao.common.testing import dev_token
 
 TOKEN = dev_token("PROVINCE", "520000", ttl_minutes=240)
 REPORT = """query($p: StatsPeriod!) { bureauReport(period: $p) {
@@ -63,34 +56,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
-    with servers() as (pg, nats):
-        dbs = Databases(pg)
-        started, overrides = [], []
-        try:
-            for d in installed_services():
-                if d.name == "gateway":
-                    continue
-                url = dbs.fresh(d)
-                if d.name == "projects":
-                    asyncio.run(load_projects(url, args.rows))
-                port = free_port()
-                env = {"QZ_SERVICE_NAME": d.name, "QZ_DATABASE_URL": url, "QZ_NATS_URL": nats.url,
-                       "QZ_LOG_JSON": "false", "QZ_LOG_LEVEL": "WARNING"}
-                started.append(start_process(d.name, [sys.executable, "-m", "uvicorn", d.app_factory, "--factory",
-                                                      "--port", str(port), "--no-access-log", "--log-level",
-                                                      "warning"], port, env=env, ready_path="/readyz"))
-                overrides += ["--subgraph-url", f"{d.name}=http://127.0.0.1:{port}/graphql"]
-            gateway = start_python_gateway(SUPERGRAPH, extra=overrides, env={
-                "QZ_GATEWAY_RATE_LIMIT_PER_ADDRESS": "0", "QZ_GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "0",
-                "QZ_GATEWAY_SUBGRAPH_TIMEOUT": "300"})
-            started.append(gateway)
-            t = time.perf_counter()
-            demo.load(gateway.url, TOKEN, report=lambda line: None)
-            print(f"demo data loaded through the gateway in {time.perf_counter() - t:.0f} s")
-            asyncio.run(measure(gateway.url, args.runs))
-        finally:
-            for s in reversed(started):
-                s.stop()
+    with platform_with_data(args.rows) as url:
+        asyncio.run(measure(url, args.runs))
 
 
 if __name__ == "__main__":

@@ -16,16 +16,17 @@ from .letter.types import DepartmentLetterType
 from .meeting.api import MeetingMutations, MeetingQueries
 from .meeting.types import AgendaItemType, JointMeetingType
 from .report import BureauReportType, ReportQuery
+from .scorecard import ScorecardQuery, ScorecardRankingType
 from .tasklist.api import TaskListMutations, TaskListQueries
 
 
 def build_schema() -> strawberry.federation.Schema:
     query = merge_types("Query", (CaseQueries, LetterQueries, MeetingQueries, ReferenceQuery, ReportQuery,
-                                  TaskListQueries))
+                                  TaskListQueries, ScorecardQuery))
     mutation = merge_types("Mutation", (CaseMutations, LetterMutations, MeetingMutations, TaskListMutations))
     subscription = change_subscription(field="coordination_case_changed", payload="CoordinationCaseChange",
                                        record_field="case", record_type=CoordinationCaseType,
                                        what="coordination case")
     return federation_schema(query=query, mutation=mutation, subscription=subscription,
                              types=[CoordinationCaseType, ProjectRef, GrievanceRef, RegionType, DepartmentType, DepartmentLetterType,
-                                    JointMeetingType, AgendaItemType, BureauReportType])
+                                    JointMeetingType, AgendaItemType, BureauReportType, ScorecardRankingType])

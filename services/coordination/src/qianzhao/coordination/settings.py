@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qianzhao.common.scorecard import DEFAULT_WEIGHTS
 from qianzhao.common.settings import PlatformSettings
 
 
@@ -12,3 +13,5 @@ class CoordinationSettings(PlatformSettings):
     """Working days a department gets after a reminder (催办) before the letter is overdue a second time."""
     deadline_check_seconds: float = 60.0
     """How often each replica's scheduler tries to run the deadline check (only one runs it at a time)."""
+    scorecard_weights: dict[str, float] = dict(DEFAULT_WEIGHTS)
+    """Weights of the scorecard indicators (QZ_SCORECARD_WEIGHTS, JSON: indicator key → weight; common.scorecard)."""

@@ -13,6 +13,7 @@ from .federation import EnterpriseRef, ProjectRef
 from .grievance.api import GrievanceMutations, GrievanceQueries
 from .grievance.types import GrievanceType
 from .report import BureauReportType
+from .scorecard import ScorecardRankingType
 
 Query = merge_types("Query", (GrievanceQueries, ArrearsQueries, EngagementQueries))
 Mutation = merge_types("Mutation", (GrievanceMutations, ArrearsMutations, EngagementMutations))
@@ -23,4 +24,4 @@ Subscription = change_subscription(field="grievance_changed", payload="Grievance
 
 
 def build_schema():
-    return federation_schema(query=Query, mutation=Mutation, subscription=Subscription, types=[GrievanceType, ProjectRef, EnterpriseRef, RegionType, DepartmentType, BureauReportType])
+    return federation_schema(query=Query, mutation=Mutation, subscription=Subscription, types=[GrievanceType, ProjectRef, EnterpriseRef, RegionType, DepartmentType, BureauReportType, ScorecardRankingType])

@@ -15,6 +15,7 @@ from .project.api import ProjectMutation, ProjectQuery
 from .project.types import ProjectType
 from .report import BureauReportType
 from .review.api import ReviewMutation
+from .scorecard import ScorecardRankingType
 from .stall.api import StallMutation
 from .survey.api import SurveyMutation, SurveyQuery
 from .target.api import TargetMutation, TargetQuery
@@ -33,4 +34,5 @@ Subscription = change_subscription(field="project_changed", payload="ProjectChan
 
 
 def build_schema():
-    return federation_schema(query=Query, mutation=Mutation, subscription=Subscription, types=[ProjectType, EnterpriseType, ProjectsRegionType, BureauReportType])
+    return federation_schema(query=Query, mutation=Mutation, subscription=Subscription, types=[ProjectType, EnterpriseType, ProjectsRegionType, BureauReportType,
+                                                                                        ScorecardRankingType])
