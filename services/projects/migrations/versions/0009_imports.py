@@ -30,9 +30,13 @@ def upgrade() -> None:
     op.create_index("ix_projects_signed_on", "projects", ["signed_on"],
                     postgresql_include=["contract_investment", "prefecture_code", "region_code"],
                     postgresql_where=sa.text("signed_on IS NOT NULL"))
+    op.create_index("ix_projects_construction_started_on", "projects", ["construction_started_on"],
+                    postgresql_include=["prefecture_code", "region_code"],
+                    postgresql_where=sa.text("construction_started_on IS NOT NULL"))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_projects_construction_started_on", "projects")
     op.drop_index("ix_projects_signed_on", "projects")
     op.drop_index("ix_projects_compiled_on", "projects")
     op.drop_column("projects", "compiled_on")
