@@ -75,6 +75,14 @@ async def test_the_demo_data_reproduces_the_bureaus_published_figures(platform):
     c = (await platform.ok(CASES, token=PROVINCE))["coordinationStats"]["total"]
     assert c == {"collected": 11, "resolved": 4, "inProgress": 7}
 
+    consoles = (await platform.ok("""{ fieldSurveys { nodes { counties { code } } }
+        investmentIntentions { totalCount } answered: investmentIntentions(filter: {statuses: [RESPONDED]}) { totalCount }
+        targetEnterprises { totalCount } taskLists { nodes { status taskCount } } }""", token=PROVINCE))
+    assert len(consoles["fieldSurveys"]["nodes"][0]["counties"]) == 88  # the 2022 survey of every county
+    assert (consoles["investmentIntentions"]["totalCount"], consoles["answered"]["totalCount"]) == (30, 20)
+    assert consoles["targetEnterprises"]["totalCount"] == 40
+    assert consoles["taskLists"]["nodes"] == [{"status": "PUBLISHED", "taskCount": 5}]
+
 
 async def test_one_more_call_moves_the_count_and_loading_again_changes_nothing(platform):
     before = (await platform.ok(LINE, token=PROVINCE))["grievanceStats"]["total"]["validCount"]

@@ -268,6 +268,89 @@ def coordination_cases(rng: random.Random, major: list[dict]) -> list[dict]:
     return rows
 
 
+# --- the records that have no import kind: created through their mutations, once -----------------------------
+
+SURVEY = """mutation($i: RecordFieldSurveyInput!) { recordFieldSurvey(input: $i) { survey { id } userErrors { message } } }"""
+INTENTION = """mutation($i: FileInvestmentIntentionInput!) { fileInvestmentIntention(input: $i) {
+  intention { id version } userErrors { message } } }"""
+RESPOND = """mutation($i: RespondToInvestmentIntentionInput!) { respondToInvestmentIntention(input: $i) {
+  userErrors { message } } }"""
+TARGET = """mutation($i: CreateTargetEnterpriseInput!) { createTargetEnterprise(input: $i) { target { id }
+  userErrors { message } } }"""
+TASK_LIST = """mutation($i: CreateTaskListInput!) { createTaskList(input: $i) { taskList { id version }
+  userErrors { message } } }"""
+TASK = """mutation($i: AddBusinessEnvironmentTaskInput!) { addBusinessEnvironmentTask(input: $i) {
+  userErrors { message } } }"""
+PUBLISH = """mutation($i: PublishTaskListInput!) { publishTaskList(input: $i) { userErrors { message } } }"""
+DEMO_MARK = "演示"
+TASKS = [("压缩企业开办时间至1个工作日", "market_regulation"), ("工程建设项目审批全流程网办", "housing_construction"),
+         ("涉企收费目录清单公开", "development_reform"), ("政府采购合同款项按期支付", "finance"),
+         ("中小企业融资担保扩面", "finance")]
+
+
+def _mutate(client, url: str, token: str, query: str, data: dict, field: str) -> dict:
+    result = _graphql(client, url, token, query, {"i": data})[field]
+    if result.get("userErrors"):
+        raise DemoError(f"{field}: {result['userErrors'][0]['message']}")
+    return result
+
+
+def leads_and_supervision(client, url: str, token: str, rng: random.Random, places: Places,
+                          chains: dict[str, list[tuple[str, str]]], report: Callable[[str], None]) -> None:
+    """A 2022 field survey of all 88 counties, investment intentions (some answered), target enterprises and a 2023
+    task list: created through their mutations, and only when the demo has not created them before."""
+    seen = _graphql(client, url, token, "query($s: String) { fieldSurveys(filter: {search: $s}) { totalCount } }",
+                    {"s": DEMO_MARK})
+    if seen["fieldSurveys"]["totalCount"]:
+        report("surveys, intentions, targets and task lists: 0 imported, 1 already there")
+        return
+    _mutate(client, url, token, SURVEY, {
+        "title": "2022年招商项目实地调研（演示）", "agency": "演示第三方咨询机构", "regionCode": regions.PROVINCE_CODE,
+        "counties": [c.code for c in places.counties], "startOn": "2022-03-01", "endOn": "2022-08-31",
+        "symposiums": [{"heldOn": f"2022-{3 + n // 20:02d}-{1 + n % 20:02d}", "countyCode": c.code,
+                        "participants": [{"unit": f"{c.name}投资促进局", "count": 3}]}
+                       for n, c in enumerate(places.counties[:40])],
+        "findings": [{"heading": h, "text": f"演示：{h}调研结论"} for h in
+                     ("INDUSTRY_BASE", "DEVELOPMENT_PLAN", "SUPPORT_POLICY", "FACTOR_GUARANTEE",
+                      "PROJECT_FEASIBILITY")]}, "recordFieldSurvey")
+    every_chain = [c for cs in chains.values() for c in cs]
+    for n in range(30):
+        prefecture = places.prefectures[n % len(places.prefectures)]
+        code, name = every_chain[n % len(every_chain)]
+        filed = _mutate(client, url, token, INTENTION, {
+            "enterpriseName": f"演示民营企业{n + 1:02d}有限公司", "chainCode": code,
+            "amount": str(Decimal(rng.randrange(1_000, 50_000)) * 10_000), "prefectureCodes": [prefecture.code],
+            "description": f"演示：拟在{prefecture.name}投资{name}项目", "needs": ["LAND", "FINANCE"],
+            "creditCode": credit_code(rng, prefecture.code)}, "fileInvestmentIntention")["intention"]
+        if n % 3:
+            _mutate(client, url, token, RESPOND, {"id": filed["id"], "expectedVersion": filed["version"],
+                                                  "leaderName": "演示市长", "leaderPost": "市长",
+                                                  "resourcesMatched": "匹配园区用地和融资支持（演示）"},
+                    "respondToInvestmentIntention")
+    for n in range(40):
+        county = places.counties[n * 2 % len(places.counties)]
+        code, name = every_chain[n % len(every_chain)]
+        _mutate(client, url, token, TARGET, {
+            "name": f"演示{name}龙头企业{n + 1:02d}", "location": rng.choice(DESTINATIONS), "chainCode": code,
+            "regionCode": county.code, "tier": "KEY" if n % 4 == 0 else "GENERAL",
+            "willingness": ["AWARE", "INTERESTED", "NEGOTIATING", "COMMITTED"][n % 4],
+            "contacts": [{"name": "演示联系人", "title": "副总经理", "phone": f"139{rng.randrange(10**7, 10**8)}"}],
+            "nextStep": "安排主要领导拜访（演示）"}, "createTargetEnterprise")
+    listed = _mutate(client, url, token, TASK_LIST, {"regionCode": regions.PROVINCE_CODE, "year": 2023,
+                                                     "title": "2023年优化营商环境重点任务清单（演示）"},
+                     "createTaskList")["taskList"]
+    version = listed["version"]
+    for title, department in TASKS:
+        _mutate(client, url, token, TASK, {"id": listed["id"], "expectedVersion": version, "title": title,
+                                           "unit": {"kind": "DEPARTMENT", "code": department},
+                                           "deadline": (date.today() + timedelta(days=180)).isoformat(),
+                                           "description": "演示任务"},
+                "addBusinessEnvironmentTask")
+        version += 1
+    _mutate(client, url, token, PUBLISH, {"id": listed["id"], "expectedVersion": version}, "publishTaskList")
+    report(f"surveys, intentions, targets and task lists: {1 + 30 + 40 + 1} created")
+
+
 # --- loading ----------------------------------------------------------------------------------------------------
 
 class DemoError(Exception):
@@ -325,3 +408,4 @@ def load(url: str, token: str, *, report: Callable[[str], None] = print, wait_se
                 break
             time.sleep(1)
         _send(client, url, token, kind, cases, report)
+        leads_and_supervision(client, url, token, rng, places, chains, report)
