@@ -61,5 +61,7 @@ async def test_scorecards_rank_the_prefectures_by_their_indicators(databases, na
         money = (await p.ok(RANKING, {"w": [{"key": "projects.contractInvestment", "weight": 1}]},
                             token=PROVINCE))["scorecards"]["ranked"]
         assert money[0]["unitCode"] == ZUNYI and money[0]["score"] == "100.00"  # by amount alone, Zunyi leads
+        unknown = await p.graphql(RANKING, {"w": [{"key": "projects.typo", "weight": 1}]}, token=PROVINCE)
+        assert unknown["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         refused = await p.graphql(RANKING, token=dev_token("PREFECTURE", GUIYANG))
         assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -28,6 +28,8 @@ async def test_an_intention_is_answered_within_working_days_and_becomes_a_projec
     i = filed["intention"]
     # the enterprise's own credit code is refused when it names another one
     assert i is None and filed["userErrors"][0]["code"] == "FORBIDDEN"
+    bad_ownership = await step(svc, "fileInvestmentIntention", filing(ownership="MIXED"), ENTERPRISE)
+    assert bad_ownership["userErrors"][0]["field"] == ["input", "ownership"]
     i = (await step(svc, "fileInvestmentIntention", filing(), ENTERPRISE))["intention"]
     assert i["creditCode"] == INVESTOR and i["status"] == "RECEIVED" and i["number"].startswith("YX-2024-")
     # 5 working days after Sun 29 Sep: 30 Sep, then the holiday 1-7 Oct, then 8, 9, 10, 11 Oct → due end of 11 Oct

@@ -399,6 +399,14 @@ def keyset_of(order_by, default, model):
     return (order_by or default).keyset(model)
 
 
+async def ordered_page(session: AsyncSession, stmt: Select, *, order_by, default, model, node_type, convert,
+                       first: int | None, after: str | None) -> Connection:
+    """One page of a list in the client's `orderBy` (else the list's default), as its connection."""
+    keys, cursor_of = keyset_of(order_by, default, model)
+    items, page, total = await paginate(session, stmt, order=keys, first=first, after=after, cursor_of=cursor_of)
+    return connection(node_type, items, page, total, convert)
+
+
 @strawberry.enum(description="Tier of a statistical division.")
 class RegionLevel(Enum):
     PROVINCE = strawberry.enum_value("province", description="The province (省).")

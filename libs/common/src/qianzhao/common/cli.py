@@ -213,19 +213,14 @@ def demo_load(
     """Load the demonstration data set through the import path (every record flagged demo); its statistics equal
     the figures of the bureau's 2023 reply. Loading it again changes nothing."""
     from . import demo
+    from .import_files import ImportRefused
 
     try:
         demo.load(gateway, token or make_token(Role.PROVINCE, regions.PROVINCE_CODE, None, None, 120),
                   report=typer.echo)
-    except (demo.DemoError, import_files_refused()) as exc:
+    except (demo.DemoError, ImportRefused) as exc:
         typer.echo(f"demo data not loaded: {exc}", err=True)
         raise typer.Exit(1) from None
-
-
-def import_files_refused() -> type[Exception]:
-    from .import_files import ImportRefused
-
-    return ImportRefused
 
 
 events_app = typer.Typer(help="Read and rewind the platform's event streams (NATS JetStream).", no_args_is_help=True)

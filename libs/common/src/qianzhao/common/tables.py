@@ -140,7 +140,7 @@ class Imported:
     """Columns of a record that may come from the bureau's own register (common.importing): its reference there
     (unique per table), when it was imported, and whether it is synthetic demonstration data."""
 
-    external_ref: Mapped[str | None] = mapped_column(String(100))
+    external_ref: Mapped[str | None] = mapped_column(String(200))  # the input limit of every short text
     imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -149,7 +149,7 @@ def add_import_columns(op, table: str) -> None:
     """The `Imported` columns, the reference unique where given."""
     import sqlalchemy as sa
 
-    op.add_column(table, sa.Column("external_ref", sa.String(100), nullable=True))
+    op.add_column(table, sa.Column("external_ref", sa.String(200), nullable=True))
     op.add_column(table, sa.Column("imported_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column(table, sa.Column("demo", sa.Boolean(), nullable=False, server_default=false()))
     op.create_index(f"ux_{table}_external_ref", table, ["external_ref"], unique=True,

@@ -74,6 +74,8 @@ class ScorecardRankingType:
         if weights_:
             if any(not 0 <= w.weight <= 100 for w in weights_):
                 raise bad_input("A weight lies between 0 and 100")
+            if unknown := sorted({w.key for w in weights_} - set(sc.DEFAULT_WEIGHTS)):
+                raise bad_input(f"No indicator is called {', '.join(unknown)}; they are {', '.join(sc.DEFAULT_WEIGHTS)}")
             chosen = {w.key: w.weight for w in weights_}
         own = await self.coordination_indicators(info)
         mine = [{"unitCode": u.unit_code, "indicators": [{"key": i.key, "label": i.label, "kind": i.kind.value,

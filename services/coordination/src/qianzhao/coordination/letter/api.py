@@ -8,11 +8,9 @@ import strawberry
 from qianzhao.common.api import (
     Connection,
     UserError,
-    connection,
-    keyset_of,
     list_order,
     mutate,
-    paginate,
+    ordered_page,
     text_search,
 )
 from qianzhao.common.auth import Role
@@ -78,10 +76,9 @@ class LetterQueries:
             late = and_(L.status.in_(AWAITING_LETTER_VALUES), L.first_deadline <= ctx.clock.now())
             stmt = stmt.where(late if overdue else or_(not_(late)))
         async with ctx.exclusive() as session:
-            keys, cursor_of = keyset_of(order_by, DepartmentLetterOrder(), L)
-            items, page, total = await paginate(session, stmt, order=keys, first=first, after=after,
-                                                cursor_of=cursor_of)
-        return connection(DepartmentLetterType, items, page, total, DepartmentLetterType.from_model)
+            return await ordered_page(session, stmt, order_by=order_by, default=DepartmentLetterOrder(), model=L,
+                                      node_type=DepartmentLetterType, convert=DepartmentLetterType.from_model,
+                                      first=first, after=after)
 
 
 LETTER_VERSION = "The letter version you last read; CONFLICT when it changed since."

@@ -9,11 +9,9 @@ import strawberry
 from qianzhao.common.api import (
     Connection,
     UserError,
-    connection,
-    keyset_of,
     list_order,
     mutate,
-    paginate,
+    ordered_page,
     text_search,
 )
 from qianzhao.common.auth import Role
@@ -68,10 +66,9 @@ class MeetingQueries:
         if date_to:
             stmt = stmt.where(M.meeting_date <= date_to)
         async with ctx.exclusive() as session:
-            keys, cursor_of = keyset_of(order_by, JointMeetingOrder(), M)
-            items, page, total = await paginate(session, stmt, order=keys, first=first, after=after,
-                                                cursor_of=cursor_of)
-        return connection(JointMeetingType, items, page, total, JointMeetingType.from_model)
+            return await ordered_page(session, stmt, order_by=order_by, default=JointMeetingOrder(), model=M,
+                                      node_type=JointMeetingType, convert=JointMeetingType.from_model, first=first,
+                                      after=after)
 
 
 ITEM_VERSION = "The agenda item version you last read; CONFLICT when it changed since."

@@ -9,11 +9,9 @@ from typing import Annotated
 import strawberry
 from qianzhao.common.api import (
     Connection,
-    connection,
-    keyset_of,
     list_order,
     mutate,
-    paginate,
+    ordered_page,
     payload_type,
     text_search,
 )
@@ -301,11 +299,9 @@ class TaskListQueries:
         if f.year is not None:
             stmt = stmt.where(TaskList.year == f.year)
         stmt = text_search(stmt, f.search, TaskList.number, TaskList.title)
-        keys, cursor_of = keyset_of(order_by, TaskListOrder(), TaskList)
         async with info.context.exclusive() as session:
-            items, page, total = await paginate(session, stmt, order=keys, first=first, after=after,
-                                                cursor_of=cursor_of)
-        return connection(TaskListType, items, page, total, TaskListType.of)
+            return await ordered_page(session, stmt, order_by=order_by, default=TaskListOrder(),
+                                      model=TaskList, node_type=TaskListType, convert=TaskListType.of, first=first, after=after)
 
     @F(description="Business-environment tasks you may see: as issuer or as the responsible unit (重点任务).")
     async def business_environment_tasks(
@@ -329,11 +325,9 @@ class TaskListQueries:
                 Task.deadline <= info.context.clock.now())
             stmt = stmt.where(late if f.overdue else ~late)
         stmt = text_search(stmt, f.search, Task.number, Task.title)
-        keys, cursor_of = keyset_of(order_by, BusinessEnvironmentTaskOrder(), Task)
         async with info.context.exclusive() as session:
-            items, page, total = await paginate(session, stmt, order=keys, first=first, after=after,
-                                                cursor_of=cursor_of)
-        return connection(TaskType, items, page, total, TaskType.of)
+            return await ordered_page(session, stmt, order_by=order_by, default=BusinessEnvironmentTaskOrder(),
+                                      model=Task, node_type=TaskType, convert=TaskType.of, first=first, after=after)
 
 
 @strawberry.type

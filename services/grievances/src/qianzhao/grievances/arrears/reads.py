@@ -10,10 +10,8 @@ import strawberry
 from qianzhao.common.api import (
     RegionType,
     any_of,
-    connection,
-    keyset_of,
     list_order,
-    paginate,
+    ordered_page,
     region_key,
     text_search,
 )
@@ -67,10 +65,9 @@ ArrearsClaimOrder = list_order("ArrearsClaimOrder", "arrears claims", {
 
 
 async def page(session, principal: Principal, *, f, first, after, base: Select | None = None, order=None):
-    keys, cursor_of = keyset_of(order, ArrearsClaimOrder(), ArrearsClaim)
-    items, info, total = await paginate(session, filtered(principal, f, base), order=keys, first=first, after=after,
-                                        cursor_of=cursor_of)
-    return connection(ArrearsClaimType, items, info, total, ArrearsClaimType.from_model)
+    return await ordered_page(session, filtered(principal, f, base), order_by=order, default=ArrearsClaimOrder(),
+                              model=ArrearsClaim, node_type=ArrearsClaimType, convert=ArrearsClaimType.from_model,
+                              first=first, after=after)
 
 
 @dataclass

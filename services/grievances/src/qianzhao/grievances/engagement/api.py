@@ -8,7 +8,13 @@ from typing import Annotated
 
 import strawberry
 from qianzhao.common import importing
-from qianzhao.common.api import Connection, connection, keyset_of, list_order, mutate, paginate, text_search
+from qianzhao.common.api import (
+    Connection,
+    list_order,
+    mutate,
+    ordered_page,
+    text_search,
+)
 from qianzhao.common.auth import Principal, Role, region_scope
 from qianzhao.common.ids import parse_id
 from sqlalchemy import false, func, literal, or_, select, true
@@ -93,11 +99,9 @@ class EngagementQueries:
                                     ) -> Connection[t.ConsultationMeetingType]:
         m = ConsultationMeeting
         stmt = _narrow(select(m).where(meeting_clause(info.context.user())), filter, m.region_code, m.held_on, m.title)
-        keys, cursor_of = keyset_of(order_by, ConsultationMeetingOrder(), m)
         async with info.context.exclusive() as session:
-            items, page, total = await paginate(session, stmt, order=keys, first=first, after=after,
-                                                cursor_of=cursor_of)
-        return connection(t.ConsultationMeetingType, items, page, total, t.ConsultationMeetingType.from_model)
+            return await ordered_page(session, stmt, order_by=order_by, default=ConsultationMeetingOrder(),
+                                      model=m, node_type=t.ConsultationMeetingType, convert=t.ConsultationMeetingType.from_model, first=first, after=after)
 
     @strawberry.field(description="Leaders' enterprise visits (领导入企走访) you may see, latest first.")
     async def enterprise_visits(self, info: Info, filter: Annotated[EngagementFilter | None, FilterArg] = None, first: First = None,
@@ -106,11 +110,9 @@ class EngagementQueries:
         v = EnterpriseVisit
         stmt = _narrow(select(v).where(visit_clause(info.context.user())), filter, v.region_code, v.visited_on,
                        v.leader_name, v.leader_title)
-        keys, cursor_of = keyset_of(order_by, EnterpriseVisitOrder(), v)
         async with info.context.exclusive() as session:
-            items, page, total = await paginate(session, stmt, order=keys, first=first, after=after,
-                                                cursor_of=cursor_of)
-        return connection(t.EnterpriseVisitType, items, page, total, t.EnterpriseVisitType.from_model)
+            return await ordered_page(session, stmt, order_by=order_by, default=EnterpriseVisitOrder(),
+                                      model=v, node_type=t.EnterpriseVisitType, convert=t.EnterpriseVisitType.from_model, first=first, after=after)
 
     @strawberry.field(description="Visit counts per visiting unit and period (走访统计).")
     async def enterprise_visit_counts(

@@ -11,11 +11,9 @@ import strawberry
 from qianzhao.common.api import (
     Connection,
     UserError,
-    connection,
-    keyset_of,
     list_order,
     mutate,
-    paginate,
+    ordered_page,
     text_search,
 )
 from qianzhao.common.auth import Role
@@ -193,11 +191,9 @@ class IntentionQuery:
         stmt = service.matching(info.context.user(), status=[s.value for s in f.statuses or []], overdue=f.overdue,
                                 prefecture=f.prefecture_code, now=info.context.clock.now())
         stmt = text_search(stmt, f.search, InvestmentIntention.number, InvestmentIntention.enterprise_name)
-        keys, cursor_of = keyset_of(order_by, InvestmentIntentionOrder(), InvestmentIntention)
         async with info.context.exclusive():
-            items, page, total = await paginate(info.context.session, stmt, order=keys, first=first, after=after,
-                                                cursor_of=cursor_of)
-        return connection(InvestmentIntentionType, items, page, total, _type(info))
+            return await ordered_page(info.context.session, stmt, order_by=order_by, default=InvestmentIntentionOrder(),
+                                      model=InvestmentIntention, node_type=InvestmentIntentionType, convert=_type(info), first=first, after=after)
 
 
 @strawberry.type

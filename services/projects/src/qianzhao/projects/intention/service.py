@@ -29,6 +29,7 @@ from .actions import ACTIONS, IntentionAction, IntentionStatus
 from .models import InvestmentIntention
 
 S = IntentionStatus
+OWNERSHIPS = ("PRIVATE", "STATE", "FOREIGN", "HK_MACAO_TAIWAN")
 NEEDS = ("LAND", "ENERGY", "FINANCE", "TALENT", "LOGISTICS", "POLICY", "OTHER")
 CHECKER = Principal(subject="projects-intention-deadlines", role=Role.SERVICE, name="意向响应期限检查")
 
@@ -76,6 +77,8 @@ async def file(*, uow: UnitOfWork, enterprise_name: str, credit_code_: str | Non
         code = problems.check(credit_code, code, "credit_code")
     if not enterprise_name.strip():
         problems.add(bad("enterprise_name", "The enterprise's name is required"))
+    if ownership not in OWNERSHIPS:
+        problems.add(bad("ownership", f"Ownership is one of {', '.join(OWNERSHIPS)}"))
     chain = await uow.session.get(IndustryChain, chain_code)
     if chain is None or not chain.active:
         problems.add(bad("chain_code", f"Unknown or inactive industry chain {chain_code}"))

@@ -9,10 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from qianzhao.common.api import (
     Connection,
-    connection,
-    keyset_of,
     list_order,
-    paginate,
+    ordered_page,
     region_key,
     text_search,
 )
@@ -183,11 +181,9 @@ class SurveyQuery:
         if f.county_code:
             stmt = stmt.where(FieldSurvey.counties.contains([f.county_code]))
         stmt = text_search(stmt, f.search, FieldSurvey.number, FieldSurvey.title, FieldSurvey.agency)
-        keys, cursor_of = keyset_of(order_by, FieldSurveyOrder(), FieldSurvey)
         async with info.context.exclusive():
-            items, page, total = await paginate(info.context.session, stmt, order=keys, first=first, after=after,
-                                                cursor_of=cursor_of)
-        return connection(FieldSurveyType, items, page, total, FieldSurveyType.from_model)
+            return await ordered_page(info.context.session, stmt, order_by=order_by, default=FieldSurveyOrder(),
+                                      model=FieldSurvey, node_type=FieldSurveyType, convert=FieldSurveyType.from_model, first=first, after=after)
 
 
 @strawberry.type

@@ -6,7 +6,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from qianzhao.common.api import Connection, connection, keyset_of, list_order, paginate, text_search
+from qianzhao.common.api import (
+    Connection,
+    list_order,
+    ordered_page,
+    text_search,
+)
 from qianzhao.common.ids import parse_id
 from qianzhao.common.privacy import mask_phone
 from qianzhao.common.workdays import working_days_between
@@ -211,11 +216,9 @@ class TargetQuery:
         if f.tier:
             stmt = stmt.where(TargetEnterprise.tier == f.tier.value)
         stmt = text_search(stmt, f.search, TargetEnterprise.number, TargetEnterprise.name)
-        keys, cursor_of = keyset_of(order_by, TargetEnterpriseOrder(), TargetEnterprise)
         async with info.context.exclusive() as session:
-            items, page, total = await paginate(session, stmt, order=keys, first=first, after=after,
-                                                cursor_of=cursor_of)
-        return connection(TargetType, items, page, total, TargetType.of)
+            return await ordered_page(session, stmt, order_by=order_by, default=TargetEnterpriseOrder(),
+                                      model=TargetEnterprise, node_type=TargetType, convert=TargetType.of, first=first, after=after)
 
 
 @strawberry.type

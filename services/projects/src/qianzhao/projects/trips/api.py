@@ -10,10 +10,8 @@ import strawberry
 from qianzhao.common import importing
 from qianzhao.common.api import (
     Connection,
-    connection,
-    keyset_of,
     list_order,
-    paginate,
+    ordered_page,
     region_key,
     text_search,
 )
@@ -174,13 +172,12 @@ class TripQuery:
         clause = service.list_clause(info.context.user(), region_code=f.region_code,
                                      level=TripLevel(f.level) if f.level else None, start=f.start_from, end=f.start_to,
                                      outside_province=f.outside_province)
-        keys, cursor_of = keyset_of(order_by, InvestmentTripOrder(), InvestmentTrip)
+        stmt = text_search(select(InvestmentTrip).where(clause), f.search, InvestmentTrip.destination,
+                           InvestmentTrip.leader_title)
         async with info.context.exclusive():
-            items, page, total = await paginate(
-                info.context.session, text_search(select(InvestmentTrip).where(clause), f.search,
-                                                  InvestmentTrip.destination, InvestmentTrip.leader_title),
-                order=keys, first=first, after=after, cursor_of=cursor_of)
-        return connection(InvestmentTripType, items, page, total, InvestmentTripType.from_model)
+            return await ordered_page(info.context.session, stmt, order_by=order_by, default=InvestmentTripOrder(),
+                                      model=InvestmentTrip, node_type=InvestmentTripType,
+                                      convert=InvestmentTripType.from_model, first=first, after=after)
 
     @strawberry.field(description="Trip counts per level for a period with year-on-year change (外出招商统计).")
     async def investment_trip_stats(

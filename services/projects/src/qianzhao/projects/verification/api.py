@@ -7,7 +7,14 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from qianzhao.common.api import Connection, connection, keyset_of, list_order, paginate, text_search
+from qianzhao.common.api import (
+    Connection,
+    connection,
+    list_order,
+    ordered_page,
+    paginate,
+    text_search,
+)
 from qianzhao.common.ids import parse_id
 from sqlalchemy import select
 from strawberry.types import Info
@@ -180,11 +187,9 @@ class VerificationQuery:
             stmt = stmt.where(VerificationCampaign.status == CampaignStatus(filter.status).value)
         stmt = text_search(stmt, filter.search if filter else None, VerificationCampaign.number,
                            VerificationCampaign.name)
-        keys, cursor_of = keyset_of(order_by, VerificationCampaignOrder(), VerificationCampaign)
         async with info.context.exclusive():
-            items, page, total = await paginate(info.context.session, stmt, order=keys, first=first, after=after,
-                                                cursor_of=cursor_of)
-        return connection(VerificationCampaignType, items, page, total, VerificationCampaignType.from_model)
+            return await ordered_page(info.context.session, stmt, order_by=order_by, default=VerificationCampaignOrder(),
+                                      model=VerificationCampaign, node_type=VerificationCampaignType, convert=VerificationCampaignType.from_model, first=first, after=after)
 
 
 @strawberry.type
