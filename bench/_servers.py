@@ -56,10 +56,48 @@ def cpu_seconds(*pids: int) -> float:
     return total
 
 
+GRIEVANCES_SQL = """
+INSERT INTO grievances (id, number, channel, received_at, enterprise_name, credit_code, ownership, size, contact_name,
+  contact_phone, region_code, category, topics, title, description, validity, priority, status, filed_by,
+  accept_due, reply_due, resolve_due, first_replied_at, working_days_to_reply, resolved_at, feedback, feedback_at,
+  version)
+SELECT uuidv7(), 'ZTC-B-' || lpad(g::text, 7, '0'), (ARRAY['HOTLINE_CALL','LETTER','ONLINE'])[1 + h % 3], at,
+  '某企业', '91520102MA6DQ00003', (ARRAY['PRIVATE','STATE','FOREIGN'])[1 + h % 3], 'SMALL', '张三', '+8613812345678',
+  c[1 + h % cardinality(c)], (ARRAY['SITUATION_REPORT','COMPLAINT','POLICY_CONSULTATION'])[1 + h % 3],
+  '{UTILITIES}', '用电报装', '企业反映用电报装未办理。', CASE WHEN h % 10 = 0 THEN 'INVALID' ELSE 'VALID' END,
+  'NORMAL', CASE WHEN h % 4 = 0 THEN 'IN_PROGRESS' ELSE 'RESOLVED' END, 'bench', at + interval '1 day',
+  at + interval '7 days', at + interval '30 days', at + ((h % 10) || ' days')::interval, 1 + h % 8,
+  CASE WHEN h % 4 <> 0 THEN at + ((h % 40) || ' days')::interval END,
+  CASE WHEN h % 4 <> 0 THEN (ARRAY['SATISFIED','BASICALLY_SATISFIED','UNSATISFIED'])[1 + h % 3] END,
+  CASE WHEN h % 4 <> 0 THEN at + interval '45 days' END, 1
+FROM (SELECT g, abs(hashint4(g + 99)) AS h,
+             TIMESTAMPTZ '2021-01-01 09:00+08' + ((abs(hashint4(g)) % 1460) || ' days')::interval AS at,
+             CAST(:counties AS varchar[]) AS c
+      FROM generate_series(1, :n) g) s"""
+
+
+async def load_grievances(url: str, n: int) -> None:
+    """`n` synthetic direct-line cases (2021–2024) over the 88 counties, most replied and resolved, with feedback."""
+    from qianzhao.common import regions
+    from qianzhao.common.db import make_engine
+    from sqlalchemy import text
+
+    counties = [r.code for r in regions.all_regions().values() if r.level is regions.RegionLevel.COUNTY]
+    engine = make_engine(url=url, pool_size=1)
+    async with engine.begin() as conn:
+        await conn.execute(text("SET LOCAL statement_timeout = 0"))
+        await conn.execute(text(GRIEVANCES_SQL), {"counties": counties, "n": n})
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("VACUUM (ANALYZE) grievances"))
+    await engine.dispose()
+
+
 @contextmanager
-def platform_with_data(projects: int):
+def platform_with_data(projects: int, grievances: int = 0):
     """Every installed service as its own uvicorn process (the projects database holding `projects` synthetic
-    projects), the Python gateway in front, and the demo data loaded through it; yields the gateway's URL."""
+    projects, the grievances database `grievances` synthetic cases), the Python gateway in front, and the demo data
+    loaded through it; yields the gateway's URL."""
     import asyncio
     import sys
     import time
@@ -81,6 +119,8 @@ def platform_with_data(projects: int):
                 url = dbs.fresh(d)
                 if d.name == "projects":
                     asyncio.run(load_projects(url, projects))
+                if d.name == "grievances" and grievances:
+                    asyncio.run(load_grievances(url, grievances))
                 port = free_port()
                 env = {"QZ_SERVICE_NAME": d.name, "QZ_DATABASE_URL": url, "QZ_NATS_URL": nats.url,
                        "QZ_LOG_JSON": "false", "QZ_LOG_LEVEL": "WARNING"}

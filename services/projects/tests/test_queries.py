@@ -100,6 +100,60 @@ async def test_stats_equal_direct_sql(svc):
     assert empty["groups"] == [] and empty["total"]["count"] == 0
 
 
+async def test_month_rollups_equal_the_projects_for_any_period_and_unit(svc):
+    """rollup.dated and compiled_chains (whole months from the month rollups, the days beyond from the projects)
+    equal direct SQL, before and after dates, regions and investments change, for units of every level."""
+    from datetime import date
+
+    from qianzhao.common.periods import Period
+    from qianzhao.projects.project import rollup
+
+    await seed(svc, 150)
+    spread = """UPDATE projects SET compiled_on = DATE '2022-11-20' + (abs(hashtext(number)) % 500),
+        signed_on = CASE WHEN signed_on IS NOT NULL THEN DATE '2023-01-01' + (abs(hashtext(name)) % 300) END,
+        listed_at = CASE WHEN listed_at IS NOT NULL THEN TIMESTAMPTZ '2023-01-31 16:30+00' END"""
+    periods = [Period(date(2023, 1, 1), date(2023, 12, 31)), Period(date(2023, 1, 15), date(2023, 3, 10)),
+               Period(date(2023, 2, 3), date(2023, 2, 20)), Period(date(2022, 12, 1), date(2024, 1, 31)),
+               Period(date(2023, 2, 1), date(2023, 2, 1))]
+    units = [PROVINCE_CODE, GUIYANG, NANMING, "520300"]
+
+    async def check():
+        async with svc.runtime.sessionmaker() as session:
+            for period in periods:
+                for field in ("COMPILED", "SIGNED", "LISTED"):
+                    got = await rollup.dated(session, field, period, units, ["category"])
+                    column = {"COMPILED": "compiled_on", "SIGNED": "signed_on",
+                              "LISTED": "(listed_at AT TIME ZONE 'Asia/Shanghai')::date"}[field]
+                    for unit in units:
+                        scope = {PROVINCE_CODE: "true", GUIYANG: "prefecture_code = '520100'",
+                                 NANMING: "region_code = '520102'", "520300": "prefecture_code = '520300'"}[unit]
+                        expected = (await session.execute(text(
+                            f"SELECT category, count(*), sum(total_investment), coalesce(sum(contract_investment), 0) "
+                            f"FROM projects WHERE {scope} AND {column} BETWEEN :a AND :b GROUP BY category"),
+                            {"a": period.start, "b": period.end})).all()
+                        mine = {k[1]: (f.count, f.total_investment, f.contract_investment)
+                                for k, f in got.items() if k[0] == unit}
+                        assert mine == {c: (n, t, s) for c, n, t, s in expected}, (period, field, unit)
+                    chains = await rollup.compiled_chains(session, period, GUIYANG)
+                    assert chains == set((await session.execute(text(
+                        "SELECT DISTINCT chain_code FROM projects WHERE prefecture_code = '520100' "
+                        "AND compiled_on BETWEEN :a AND :b"), {"a": period.start, "b": period.end})).scalars())
+
+    async with svc.runtime.engine.begin() as conn:
+        await conn.execute(text(spread))
+    await check()
+    async with svc.runtime.engine.begin() as conn:
+        await conn.execute(text("UPDATE projects SET region_code = '520102', total_investment = total_investment + 1 "
+                                "WHERE region_code <> '520102' AND premium"))
+        await conn.execute(text("UPDATE projects SET signed_on = NULL, contract_investment = NULL "
+                                "WHERE category = 'AGRICULTURE'"))
+        await conn.execute(text("DELETE FROM projects WHERE status = 'DRAFT'"))
+    await check()
+    async with svc.runtime.engine.begin() as conn:
+        await conn.execute(text("TRUNCATE projects CASCADE"))
+        assert await conn.scalar(text("SELECT count(*) FROM project_month_rollup")) == 0
+
+
 async def _compare_stats(svc):
     """Each case is answered by a rollup or by the projects, and equals the direct aggregate either way."""
     cases = [

@@ -75,6 +75,17 @@ class Period:
         length = self.end - self.start + timedelta(days=1)
         return Period(self.start - length, self.end - length)
 
+    def whole_months(self) -> tuple[tuple[date, date] | None, list[Period]]:
+        """The first days of the first and last calendar months lying wholly inside the period (None when none
+        does), and the period's days outside them: what a monthly rollup answers and what it cannot."""
+        first = self.start if self.start.day == 1 else _next_month(self.start)
+        beyond = _next_month(self.end) if (self.end + timedelta(days=1)).day == 1 else self.end.replace(day=1)
+        if first >= beyond:
+            return None, [self]
+        edges = ([Period(self.start, first - timedelta(days=1))] if self.start < first else []) + (
+            [Period(beyond, self.end)] if beyond <= self.end else [])
+        return (first, (beyond - timedelta(days=1)).replace(day=1)), edges
+
     def clause(self, column: Any, *, is_date: bool = False) -> ColumnElement[bool]:
         """`column` (a date, or a timestamp read in Shanghai time) within the period."""
         if is_date:
@@ -82,6 +93,10 @@ class Period:
         start = datetime.combine(self.start, time.min, SHANGHAI)
         end = datetime.combine(self.end + timedelta(days=1), time.min, SHANGHAI)
         return and_(column >= start, column < end)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _year_before(day: date) -> date:

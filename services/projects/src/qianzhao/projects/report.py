@@ -14,31 +14,27 @@ from sqlalchemy import func, select
 from strawberry.types import Info
 
 from .enums import ProjectCategory
-from .project.models import Project
+from .project import rollup
 from .trips.models import InvestmentTrip
 
 
 async def _pool(session, scope: report.Scope) -> report.ReportProjectPool:
-    where = (scope.period.clause(Project.compiled_on, is_date=True),
-             region_scope(scope.region.code, Project.region_code, Project.prefecture_code))
-    # one pass over the compile-date index (its included columns answer it): a row per category and chain
-    rows = (await session.execute(select(Project.category, Project.chain_code, func.count(),
-                                         func.count().filter(Project.premium))
-                                  .where(*where).group_by(Project.category, Project.chain_code))).all()
+    unit = scope.region.code
+    figures = await rollup.dated(session, "COMPILED", scope.period, [unit], ["category", "premium"])
     by_category: dict[str, int] = {}
-    for category, _, n, _ in rows:
-        by_category[category] = by_category.get(category, 0) + n
+    for (_, category, _), f in figures.items():
+        by_category[category] = by_category.get(category, 0) + f.count
     return report.ReportProjectPool(
-        compiled=sum(r[2] for r in rows), chains=len({r[1] for r in rows}), premium=sum(r[3] for r in rows),
+        compiled=sum(f.count for f in figures.values()),
+        chains=len(await rollup.compiled_chains(session, scope.period, unit)),
+        premium=sum(f.count for (_, _, premium), f in figures.items() if premium),
         by_category=[report.ReportCount(key=c.value, label=report.CATEGORY_NAMES[c.value],
                                         count=by_category.get(c.value, 0)) for c in ProjectCategory])
 
 
 async def _introduced(session, scope: report.Scope) -> report.ReportIntroduced:
-    count, amount = (await session.execute(select(func.count(), func.coalesce(func.sum(Project.contract_investment), 0))
-                                           .where(scope.period.clause(Project.signed_on, is_date=True),
-                                                  region_scope(scope.region.code, Project.region_code,
-                                                               Project.prefecture_code)))).one()
+    f = (await rollup.dated(session, "SIGNED", scope.period, [scope.region.code])).get((scope.region.code,))
+    count, amount = (f.count, f.contract_investment) if f else (0, Decimal(0))
     return report.ReportIntroduced(count=count, contract_investment=Decimal(amount).quantize(Decimal("0.01")))
 
 

@@ -1,5 +1,5 @@
 """The projects service's indicators for unit scorecards (common.scorecard): projects signed and their contract
-investment, and constructions started, per prefecture or county in the year."""
+investment, and constructions started, per prefecture or county in the year (from the month rollups)."""
 
 from __future__ import annotations
 
@@ -8,29 +8,22 @@ from datetime import date
 import strawberry
 from qianzhao.common import scorecard as sc
 from qianzhao.common.periods import Period
-from qianzhao.common.rollup import county_key, prefecture_key
-from sqlalchemy import func, select
 from strawberry.types import Info
 
-from .project.models import Project
+from .project import rollup
 
 
 async def indicators(session, level: sc.Level, year: int) -> list[sc.UnitIndicators]:
-    period = Period(date(year, 1, 1), date(year, 12, 31))
-    unit = (prefecture_key if level is sc.Level.PREFECTURE else county_key)(Project.region_code).label("unit")
-    signed = dict((u, (n, amount)) for u, n, amount in (await session.execute(
-        select(unit, func.count(), func.coalesce(func.sum(Project.contract_investment), 0))
-        .where(period.clause(Project.signed_on, is_date=True)).group_by(unit))).all())
-    started = dict((await session.execute(select(unit, func.count()).where(
-        period.clause(Project.construction_started_on, is_date=True)).group_by(unit))).all())
-    out = []
-    for region in sc.units(level):
-        n, amount = signed.get(region.code, (0, 0))
-        out.append(sc.UnitIndicators(unit_code=region.code, indicators=[
-            sc.indicator("projects.signed", "签约项目数", sc.Kind.COUNT, n),
-            sc.indicator("projects.contractInvestment", "签约合同投资额", sc.Kind.AMOUNT, amount),
-            sc.indicator("projects.constructionStarted", "开工项目数", sc.Kind.COUNT, started.get(region.code, 0))]))
-    return out
+    period, units = Period(date(year, 1, 1), date(year, 12, 31)), [r.code for r in sc.units(level)]
+    signed = await rollup.dated(session, "SIGNED", period, units)
+    started = await rollup.dated(session, "CONSTRUCTION_STARTED", period, units)
+    none = rollup.Figures()
+    return [sc.UnitIndicators(unit_code=code, indicators=[
+        sc.indicator("projects.signed", "签约项目数", sc.Kind.COUNT, signed.get((code,), none).count),
+        sc.indicator("projects.contractInvestment", "签约合同投资额", sc.Kind.AMOUNT,
+                     signed.get((code,), none).contract_investment),
+        sc.indicator("projects.constructionStarted", "开工项目数", sc.Kind.COUNT, started.get((code,), none).count)])
+        for code in units]
 
 
 @strawberry.federation.type(keys=[sc.KEY], name="ScorecardRanking", description=sc.DESCRIPTION)

@@ -23,7 +23,7 @@ from ..enums import (
     ProjectStatus,
 )
 from ..payloads import payload, run
-from . import access, lifecycle, reads, service
+from . import access, lifecycle, reads, rollup, service
 from . import importing as project_import
 from .inputs import (
     INTERNAL_FILTERS,
@@ -42,7 +42,6 @@ from .inputs import (
     to_filter,
 )
 from .listing import project_page
-from .models import Project
 from .types import ProjectType, rules_of
 
 
@@ -114,9 +113,6 @@ class ProjectStatsDateField(Enum):
     PRODUCTION_STARTED = strawberry.enum_value("PRODUCTION_STARTED", description="Production start (投产日期).")
 
 
-DATE_COLUMNS = {"COMPILED": (Project.compiled_on, True), "LISTED": (Project.listed_at, False),
-                "SIGNED": (Project.signed_on, True), "CONSTRUCTION_STARTED": (Project.construction_started_on, True),
-                "PRODUCTION_STARTED": (Project.production_started_on, True)}
 
 
 @strawberry.type(description="Project statistics over what you may see: the total and one row per group (项目统计).")
@@ -186,7 +182,7 @@ class ProjectQuery:
         span = Period.of(period)
         if compare_to and span is None:
             raise bad_input("compareTo needs a period")
-        column, is_date = DATE_COLUMNS[date_field.value]
+        column, is_date = rollup.DATE_COLUMNS[date_field.value]
 
         async def over(p: Period | None) -> ProjectStats:
             within = p.clause(column, is_date=is_date) if p else None

@@ -8,24 +8,32 @@ kept by triggers in the same transaction as the projects they count.
 | `project_rollup_province` | category × chain × board × status × year × premium      |
 | `project_rollup`          | region × category × status × year × premium             |
 | `project_rollup_chain`    | region × category × chain × board × status              |
+| `project_month_rollup`    | date field × unit × month × category × premium           |
+| `project_month_chains`    | unit × month × chain (compiled)                          |
 
 `projectStats` reads the smallest rollup that holds every dimension the principal's jurisdiction, the filter and
 the grouping need (the common dashboard cuts, board and chain included); otherwise it aggregates the projects
 themselves (an investment range, a search, the stale/stalled/major flags, an investor, a department's view).
+The month rollups (0012) count a project under every division it lies in; `dated` answers a period's figures from
+them for the whole months and from the projects for the days beyond (the bureau's report, the scorecards).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal, region_scope
+from qianzhao.common.periods import Period
 from qianzhao.common.rollup import county_key, prefecture_key
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
     ColumnElement,
+    Date,
     Integer,
     MetaData,
     Numeric,
@@ -37,18 +45,23 @@ from sqlalchemy import (
 )
 
 from ..enums import ProjectStatsDimension
+from .models import Project
 
 _metadata = MetaData()
 _KEY_TYPES = {"region_code": String(6), "category": String(20), "chain_code": String(40), "board": String(20),
               "status": String(20), "year": Integer, "premium": Boolean}
 
 
+def _figures() -> list[Column]:
+    return [Column("project_count", BigInteger), Column("total_investment", Numeric(22, 2)),
+            Column("contract_investment", Numeric(22, 2))]
+
+
 def _table(name: str, keys: list[str]) -> Table:
     columns = [Column(k, _KEY_TYPES[k], primary_key=True) for k in keys]
     if "region_code" in keys:
         columns.append(Column("prefecture_code", String(6)))
-    return Table(name, _metadata, *columns, Column("project_count", BigInteger),
-                 Column("total_investment", Numeric(22, 2)), Column("contract_investment", Numeric(22, 2)))
+    return Table(name, _metadata, *columns, *_figures())
 
 
 # smallest first (rows at a million projects: ~3.5k, ~21k, ~21k, ~42k, ~168k); the first that fits is read
@@ -144,3 +157,82 @@ def statement(principal: Principal, f, group_by: list[ProjectStatsDimension]):
     if keys:
         stmt = stmt.group_by(*keys).having(func.sum(table.c.project_count) > 0).order_by(*keys)
     return stmt
+
+
+# the date each period applies to (ProjectStatsDateField): the column and whether it is a day (else a timestamp)
+DATE_COLUMNS = {"COMPILED": (Project.compiled_on, True), "LISTED": (Project.listed_at, False),
+                "SIGNED": (Project.signed_on, True), "CONSTRUCTION_STARTED": (Project.construction_started_on, True),
+                "PRODUCTION_STARTED": (Project.production_started_on, True)}
+
+
+
+MONTHS = Table("project_month_rollup", _metadata, Column("date_field", String(24), primary_key=True),
+               Column("unit_code", String(6), primary_key=True), Column("month", Date, primary_key=True),
+               Column("category", String(20), primary_key=True), Column("premium", Boolean, primary_key=True),
+               *_figures())
+MONTH_CHAINS = Table("project_month_chains", _metadata, Column("unit_code", String(6), primary_key=True),
+                     Column("month", Date, primary_key=True), Column("chain_code", String(40), primary_key=True),
+                     *_figures())
+MONTH_KEYS = ("category", "premium")  # what project_month_rollup can group by besides the unit
+
+
+@dataclass
+class Figures:
+    count: int = 0
+    total_investment: Decimal = field(default_factory=Decimal)
+    contract_investment: Decimal = field(default_factory=Decimal)
+
+    def add(self, count, total, contract) -> None:
+        self.count += int(count)
+        self.total_investment += Decimal(total or 0)
+        self.contract_investment += Decimal(contract or 0)
+
+
+def _units_of(region_code: str, units: Sequence[str]) -> list[str]:
+    return [u for u in units if regions.contains(u, region_code)]
+
+
+async def dated(session, date_field: str, period: Period, units: Sequence[str],
+                keys: Sequence[str] = ()) -> dict[tuple, Figures]:
+    """Figures of the projects whose `date_field` date falls in `period`, per (unit, *keys) — each unit of `units`
+    holding everything beneath it, `keys` among MONTH_KEYS — with only the groups that have projects. Whole months
+    come from project_month_rollup, the days beyond them from the projects."""
+    out: dict[tuple, Figures] = {}
+    months, edges = period.whole_months()
+    if months is not None:
+        group = [MONTHS.c.unit_code, *[MONTHS.c[k] for k in keys]]
+        rows = await session.execute(
+            select(*group, func.sum(MONTHS.c.project_count), func.sum(MONTHS.c.total_investment),
+                   func.sum(MONTHS.c.contract_investment))
+            .where(MONTHS.c.date_field == date_field, MONTHS.c.unit_code.in_(units),
+                   MONTHS.c.month.between(*months)).group_by(*group))
+        for *key, n, total, contract in rows.all():
+            out.setdefault(tuple(key), Figures()).add(n, total, contract)
+    column, is_date = DATE_COLUMNS[date_field]
+    for edge in edges:
+        group = [Project.region_code, *[Project.__table__.c[k] for k in keys]]
+        rows = await session.execute(
+            select(*group, func.count(), func.sum(Project.total_investment), func.sum(Project.contract_investment))
+            .where(edge.clause(column, is_date=is_date),
+                   region_scope(units[0], Project.region_code) if len(units) == 1 else true()).group_by(*group))
+        for region_code, *key, n, total, contract in rows.all():
+            for unit in _units_of(region_code, units):
+                out.setdefault((unit, *key), Figures()).add(n, total, contract)
+    return {k: v for k, v in out.items() if v.count}
+
+
+async def compiled_chains(session, period: Period, unit: str) -> set[str]:
+    """The industry chains of the projects compiled in `period` within `unit` (the chains a pool spans)."""
+    months, edges = period.whole_months()
+    found: set[str] = set()
+    if months is not None:
+        found |= set((await session.execute(
+            select(MONTH_CHAINS.c.chain_code).distinct()
+            .where(MONTH_CHAINS.c.unit_code == unit, MONTH_CHAINS.c.month.between(*months),
+                   MONTH_CHAINS.c.project_count > 0))).scalars())
+    for edge in edges:
+        found |= set((await session.execute(
+            select(Project.chain_code).distinct()
+            .where(edge.clause(Project.compiled_on, is_date=True),
+                   region_scope(unit, Project.region_code, Project.prefecture_code)))).scalars())
+    return found
