@@ -21,6 +21,7 @@ CREATORS = {
     "recordEnterpriseVisit", "scheduleJointMeeting", "openVerificationCampaign", "recordInvestmentTrip",
     "upsertIndustryChain", "detectStalledProjects", "runCoordinationDeadlineCheck", "recordFieldSurvey",
     "fileInvestmentIntention", "runIntentionDeadlineCheck", "createTaskList", "createTargetEnterprise",
+    "setScorecardTargets",
 }
 
 # operator jobs: a mutation without input (what it does is fixed)

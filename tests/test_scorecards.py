@@ -3,8 +3,10 @@ statistics; the ranking by the documented formula; other weights give another ra
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
+from qianzhao.common import scorecard as sc
 from qianzhao.common.registry import installed_services
 from qianzhao.common.testing import dev_token
 from qianzhao.gateway.testing import running_platform
@@ -14,6 +16,10 @@ GUIYANG, ZUNYI = "520100", "520300"
 RANKING = """query($w: [IndicatorWeightInput!]) { scorecards(level: PREFECTURE, year: 2023) {
   projectIndicators { unitCode indicators { key value } }
   ranked(weights: $w) { rank unitCode score indicators { key value } } } }"""
+TARGETS = """mutation($i: SetScorecardTargetsInput!) { setScorecardTargets(input: $i) {
+  targets { unitCode key target setBy } userErrors { field code message } } }"""
+WITH_TARGETS = """{ scorecards(level: PREFECTURE, year: 2023) { targets { unitCode key target }
+  ranked { unitCode score indicators { key value target attainment weight points } } } }"""
 PROJECTS = """mutation($i: ImportProjectsInput!) { importProjects(input: $i) { imported userErrors { message } } }"""
 GRIEVANCES = """mutation($i: ImportGrievancesInput!) { importGrievances(input: $i) { imported userErrors { message } } }"""
 
@@ -52,12 +58,36 @@ async def test_scorecards_rank_the_prefectures_by_their_indicators(databases, na
         assert len(ranked) == 9 and [r["rank"] for r in ranked][:2] == [1, 2]
         top = {r["unitCode"]: r for r in ranked}
         # Guiyang: 2 signings (best), 2 亿 (2/5 of Zunyi's), both cases resolved; Zunyi: 1 signing, 5 亿, 0 resolved
-        weights = {"projects.signed": 2, "projects.contractInvestment": 2, "projects.constructionStarted": 1,
-                   "grievances.responseRate": 1, "grievances.resolutionRate": 1, "grievances.satisfactionRate": 1,
-                   "arrears.clearanceRate": 1, "coordination.resolved": 1}
+        # ÷ the weights of the indicators prefectures have (letters on time are departments')
+        weights = {k: Decimal(str(w)) for k, w in sc.DEFAULT_WEIGHTS.items() if k != "coordination.lettersOnTime"}
+        assert {i["key"] for i in top[GUIYANG]["indicators"]} == set(weights)
         expected_g = (Decimal(2) * 1 + Decimal(2) * Decimal("0.4") + Decimal(1) * 1) / sum(weights.values()) * 100
         assert Decimal(top[GUIYANG]["score"]) == expected_g.quantize(Decimal("0.01"))
         assert ranked[0]["unitCode"] == GUIYANG
+        expected_z = (Decimal(2) * Decimal("0.5") + Decimal(2) * 1) / sum(weights.values()) * 100
+        assert Decimal(top[ZUNYI]["score"]) == expected_z.quantize(Decimal("0.01"))
+
+        # a target for Zunyi's signings: counted as its attainment (1 of 1) instead of its share of the best (1 of 2)
+        bad = (await p.ok(TARGETS, {"i": {"year": 2023, "targets": [
+            {"unitCode": "999999", "key": "projects.signed", "target": "1"},
+            {"unitCode": ZUNYI, "key": "projects.typo", "target": "1"},
+            {"unitCode": ZUNYI, "key": "projects.signed", "target": "-1"}]}}, token=PROVINCE))["setScorecardTargets"]
+        assert bad["targets"] is None and [e["field"][-1] for e in bad["userErrors"]] == ["unitCode", "key", "target"]
+        forbidden = (await p.ok(TARGETS, {"i": {"year": 2023, "targets": [
+            {"unitCode": ZUNYI, "key": "projects.signed", "target": "1"}]}},
+            token=dev_token("PREFECTURE", ZUNYI)))["setScorecardTargets"]
+        assert forbidden["userErrors"][0]["code"] == "FORBIDDEN"
+        assert (await p.ok(WITH_TARGETS, token=PROVINCE))["scorecards"]["targets"] == []
+        done = (await p.ok(TARGETS, {"i": {"year": 2023, "targets": [
+            {"unitCode": ZUNYI, "key": "projects.signed", "target": "1"}]}}, token=PROVINCE))["setScorecardTargets"]
+        assert done["userErrors"] == [] and done["targets"][0]["target"] == "1.0000"
+        after = (await p.ok(WITH_TARGETS, token=PROVINCE))["scorecards"]
+        assert [(t["unitCode"], t["key"]) for t in after["targets"]] == [(ZUNYI, "projects.signed")]
+        zunyi = next(r for r in after["ranked"] if r["unitCode"] == ZUNYI)
+        signed = next(i for i in zunyi["indicators"] if i["key"] == "projects.signed")
+        assert (signed["target"], signed["attainment"], signed["points"]) == ("1.0000", "1.0000", "2.0000")
+        expected_z = (Decimal(2) * 1 + Decimal(2) * 1) / sum(weights.values()) * 100
+        assert Decimal(zunyi["score"]) == expected_z.quantize(Decimal("0.01"))
         money = (await p.ok(RANKING, {"w": [{"key": "projects.contractInvestment", "weight": 1}]},
                             token=PROVINCE))["scorecards"]["ranked"]
         assert money[0]["unitCode"] == ZUNYI and money[0]["score"] == "100.00"  # by amount alone, Zunyi leads
@@ -65,3 +95,42 @@ async def test_scorecards_rank_the_prefectures_by_their_indicators(databases, na
         assert unknown["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         refused = await p.graphql(RANKING, token=dev_token("PREFECTURE", GUIYANG))
         assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+DEPARTMENTS = """{ scorecards(level: DEPARTMENT, year: 2023) {
+  projectIndicators { unitCode } ranked { rank unitCode unitName score indicators { key value } } } }"""
+TASK_LIST = """mutation($i: CreateTaskListInput!) { createTaskList(input: $i) { taskList { id version } userErrors { message } } }"""
+TASK = """mutation($i: AddBusinessEnvironmentTaskInput!) { addBusinessEnvironmentTask(input: $i) {
+  task { id version } userErrors { message } } }"""
+PUBLISH = """mutation($i: PublishTaskListInput!) { publishTaskList(input: $i) { userErrors { message } } }"""
+COMPLETE = """mutation($i: CompleteBusinessEnvironmentTaskInput!) { completeBusinessEnvironmentTask(input: $i) {
+  userErrors { message } } }"""
+
+
+async def test_departments_are_ranked_by_letters_and_tasks_on_time(databases, nats_server):
+    async with running_platform(installed_services(), databases=databases, nats_url=nats_server.url) as p:
+        listed = (await p.ok(TASK_LIST, {"i": {"regionCode": "520000", "year": 2023, "title": "2023年清单"}},
+                             token=PROVINCE))["createTaskList"]["taskList"]
+        version, tasks = listed["version"], {}
+        for department in ("finance", "commerce"):
+            added = (await p.ok(TASK, {"i": {"id": listed["id"], "expectedVersion": version, "title": "按期支付",
+                                             "unit": {"kind": "DEPARTMENT", "code": department},
+                                             "deadline": str(date.today() + timedelta(days=300))}}, token=PROVINCE))["addBusinessEnvironmentTask"]
+            assert added["userErrors"] == [], added
+            tasks[department], version = added["task"], version + 1
+        assert (await p.ok(PUBLISH, {"i": {"id": listed["id"], "expectedVersion": version}},
+                           token=PROVINCE))["publishTaskList"]["userErrors"] == []
+        task = tasks["finance"]
+        done = await p.ok(COMPLETE, {"i": {"id": task["id"], "expectedVersion": task["version"], "text": "已完成"}},
+                          token=dev_token("DEPARTMENT", "520000", department="finance"))
+        assert done["completeBusinessEnvironmentTask"]["userErrors"] == [], done
+        data = (await p.ok(DEPARTMENTS, token=PROVINCE))["scorecards"]
+        assert data["projectIndicators"] == []  # projects hold nothing to score departments by
+        by_unit = {r["unitCode"]: r for r in data["ranked"]}
+        assert len(by_unit) == len(sc.units(sc.Level.DEPARTMENT))
+        finance = {i["key"]: i["value"] for i in by_unit["finance"]["indicators"]}
+        # completed without going overdue: 1 of 1 on time; commerce's task has not fallen due (null)
+        assert finance == {"coordination.lettersOnTime": None, "coordination.tasksOnTime": "1.0000"}
+        assert {i["key"]: i["value"] for i in by_unit["commerce"]["indicators"]}["coordination.tasksOnTime"] is None
+        assert data["ranked"][0]["unitCode"] == "finance" and data["ranked"][0]["score"] == "50.00"
+        assert by_unit["finance"]["unitName"] != "finance"

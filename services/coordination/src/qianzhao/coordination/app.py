@@ -10,6 +10,7 @@ from .case import events as case_events
 from .letter import events as letter_events
 from .meeting import events as meeting_events
 from .settings import CoordinationSettings
+from .targets import TARGET_SET
 from .tasklist import events as tasklist_events
 
 
@@ -38,7 +39,7 @@ SERVICE = ServiceDefinition(
     app_factory="qianzhao.coordination.app:create_app",
     migrations=Path(__file__).resolve().parents[3] / "migrations",
     schema=_schema,
-    events=[*case_events.ALL, *letter_events.ALL, *meeting_events.ALL, *tasklist_events.ALL],
+    events=[*case_events.ALL, *letter_events.ALL, *meeting_events.ALL, *tasklist_events.ALL, TARGET_SET],
     consumers=_consumers,
     consumes=("grievances", "projects"),
     workers=_workers,

@@ -17,13 +17,15 @@ from .meeting.api import MeetingMutations, MeetingQueries
 from .meeting.types import AgendaItemType, JointMeetingType
 from .report import BureauReportType, ReportQuery
 from .scorecard import ScorecardQuery, ScorecardRankingType
+from .targets import TargetMutation
 from .tasklist.api import TaskListMutations, TaskListQueries
 
 
 def build_schema() -> strawberry.federation.Schema:
     query = merge_types("Query", (CaseQueries, LetterQueries, MeetingQueries, ReferenceQuery, ReportQuery,
                                   TaskListQueries, ScorecardQuery))
-    mutation = merge_types("Mutation", (CaseMutations, LetterMutations, MeetingMutations, TaskListMutations))
+    mutation = merge_types("Mutation", (CaseMutations, LetterMutations, MeetingMutations, TaskListMutations,
+                                        TargetMutation))
     subscription = change_subscription(field="coordination_case_changed", payload="CoordinationCaseChange",
                                        record_field="case", record_type=CoordinationCaseType,
                                        what="coordination case")

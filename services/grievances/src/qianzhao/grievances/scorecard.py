@@ -1,6 +1,6 @@
 """The grievances service's indicators for unit scorecards (common.scorecard), from its own statistics: the
 direct line's response, resolution and satisfaction rates for the cases received in the year, and the SME arrears
-clearance rate at the year's end, per prefecture or county."""
+clearance rate at the year's end, per prefecture or county (nothing for departments)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,12 @@ from .grievance.models import Grievance
 
 
 async def indicators(session, principal, level: sc.Level, year: int, now) -> list[sc.UnitIndicators]:
+    if level is sc.Level.DEPARTMENT:
+        return []
     period = Period(date(year, 1, 1), date(year, 12, 31))
     dim = grievance_stats.Dimension.PREFECTURE if level is sc.Level.PREFECTURE else grievance_stats.Dimension.COUNTY
     _, rows = await grievance_stats.compute(session, principal, f=None, group_by=[dim], now=now,
-                                            within=period.clause(Grievance.received_at))
+                                            within=period.clause(Grievance.received_at), with_total=False)
     by_unit = {r.keys[dim.value.lower()]: r for r in rows}
     arrears_dim = ArrearsStatsDimension.PREFECTURE if level is sc.Level.PREFECTURE else ArrearsStatsDimension.COUNTY
     ledger = await arrears_reads.stats(session, principal, f=None, group_by=[arrears_dim], as_of=period.end)
