@@ -97,6 +97,7 @@ async def test_trips_are_imported_once_and_counted_year_on_year(svc):
     bad = (await svc.ok(TRIPS, {"i": {"rows": rows + [trip("T-5", "2023-01-05", regionCode=NANMING)]}},
                         token=tok()))["importInvestmentTrips"]
     assert bad["userErrors"] == [{"field": ["input", "rows", "4", "regionCode"], "code": "BAD_USER_INPUT"}]
+    # the deprecated startFrom/startTo still answer as before: the year before built in
     stats = """{ investmentTripStats(startFrom: "2023-01-01", startTo: "2023-12-31", outsideProvince: true) {
         total { count previousCount changePercent } } }"""
     total = (await svc.ok(stats, token=tok()))["investmentTripStats"]["total"]

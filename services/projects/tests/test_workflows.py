@@ -181,16 +181,25 @@ async def test_investment_trips_and_year_on_year_stats(svc):
                                                        "startOn": "2024-01-01", "endOn": "2024-01-01"},
                          county, result="trip", fields=TRIP)
     assert wrong["userErrors"][0]["field"] == ["input", "regionCode"]
-    stats = ("query($r: String, $g: [InvestmentTripStatsDimension!]!) { investmentTripStats(startFrom: \"2024-01-01\", "
-             "startTo: \"2024-06-30\", regionCode: $r, groupBy: $g) { total { count previousCount changePercent } "
-             "groups { key { level prefecture { code } county { code } } count previousCount changePercent } } }")
+    stats = ("query($r: String, $g: [InvestmentTripStatsDimension!]!, $c: StatsCompareTo = PREVIOUS_YEAR) { "
+             "investmentTripStats(period: {from: \"2024-01-01\", to: \"2024-06-30\"}, compareTo: $c, regionCode: $r, "
+             "groupBy: $g) { total { count previous { count } changes { figure percent } } "
+             "groups { key { level prefecture { code } county { code } } count previous { count } "
+             "changes { percent } } } }")
     got = (await svc.ok(stats, {"r": None, "g": ["LEVEL"]}, token=prefecture))["investmentTripStats"]
-    assert {g["key"]["level"]: (g["count"], g["previousCount"], g["changePercent"]) for g in got["groups"]} == {
-        "PREFECTURE": (3, 2, "50.0"), "COUNTY": (5, 4, "25.0")}
-    assert got["total"] == {"count": 8, "previousCount": 6, "changePercent": "33.3"}
+    assert {g["key"]["level"]: (g["count"], g["previous"]["count"], g["changes"][0]["percent"])
+            for g in got["groups"]} == {"PREFECTURE": (3, 2, "50.0"), "COUNTY": (5, 4, "25.0")}
+    assert got["total"] == {"count": 8, "previous": {"count": 6}, "changes": [{"figure": "count", "percent": "33.3"}]}
+    alone = (await svc.ok(stats, {"r": None, "g": [], "c": None}, token=prefecture))["investmentTripStats"]["total"]
+    assert alone == {"count": 8, "previous": None, "changes": None}
     province = {g["key"]["level"]: g for g in (await svc.ok(stats, {"r": None, "g": ["LEVEL"]}, token=tok()))[
         "investmentTripStats"]["groups"]}
-    assert province["COUNTY"]["count"] == 6 and province["COUNTY"]["previousCount"] == 4
+    assert province["COUNTY"]["count"] == 6 and province["COUNTY"]["previous"]["count"] == 4
+    for args in ("", 'period: {from: "2024-01-01", to: "2024-06-30"}, startFrom: "2024-01-01", startTo: "2024-06-30"',
+                 'startFrom: "2024-01-01"', 'period: {from: "2024-06-30", to: "2024-01-01"}'):
+        call = f"investmentTripStats({args})" if args else "investmentTripStats"
+        refused = await svc.graphql(f"{{ {call} {{ total {{ count }} }} }}", token=tok())
+        assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", args
     by_pref = (await svc.ok(stats, {"r": None, "g": ["PREFECTURE"]}, token=tok()))["investmentTripStats"]["groups"]
     by_county = (await svc.ok(stats, {"r": None, "g": ["PREFECTURE", "COUNTY"]}, token=tok()))[
         "investmentTripStats"]["groups"]
@@ -259,7 +268,7 @@ async def test_out_of_province_trips_are_counted_apart(svc):
         if not outside:
             trip["outsideProvince"] = False
         await ok(svc, "recordInvestmentTrip", trip, prefecture, result="trip", fields="id outsideProvince")
-    stats = """query($o: Boolean) { investmentTripStats(startFrom: "2024-01-01", startTo: "2024-12-31",
+    stats = """query($o: Boolean) { investmentTripStats(period: {from: "2024-01-01", to: "2024-12-31"},
       outsideProvince: $o) { total { count } } }"""
     counts = [(await svc.ok(stats, {"o": o}, token=prefecture))["investmentTripStats"]["total"]["count"]
               for o in (True, False, None)]

@@ -113,8 +113,6 @@ class ProjectStatsDateField(Enum):
     PRODUCTION_STARTED = strawberry.enum_value("PRODUCTION_STARTED", description="Production start (投产日期).")
 
 
-
-
 @strawberry.type(description="Project statistics over what you may see: the total and one row per group (项目统计).")
 class ProjectStats:
     total: ProjectStatsRow = strawberry.field(description="All matching projects (合计).")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from qianzhao.common import importing
+from qianzhao.common import importing, periods
 from qianzhao.common.api import (
     Connection,
     list_order,
@@ -15,6 +15,8 @@ from qianzhao.common.api import (
     region_key,
     text_search,
 )
+from qianzhao.common.errors import bad_input
+from qianzhao.common.periods import COMPARE_ARG, CompareTo, Period, PeriodInput, StatsChange
 from sqlalchemy import select
 from strawberry.types import Info
 
@@ -62,16 +64,28 @@ class InvestmentTripStatsKey:
     county: REGION | None = strawberry.field(default=None, description="When grouped by COUNTY (县区).")
 
 
-@strawberry.type(name="InvestmentTripStatsGroup", description="Trips of one group in a period, year on year (同比).")
+@strawberry.type(name="InvestmentTripStatsGroup", description="Trips of one group in a period (外出招商统计行).")
 class InvestmentTripStat:
     key: InvestmentTripStatsKey = strawberry.field(description="The group's keys (分组); all null in the total.")
     count: int = strawberry.field(description="Trips started in the period (本期次数).")
-    previous_count: int = strawberry.field(description="Trips in the same period a year earlier (上年同期).")
-    change_percent: Decimal | None = strawberry.field(description="Year-on-year change in %, null when "
-                                                                  "there were none a year earlier (同比增长%).")
+    previous_count: int | None = strawberry.field(
+        description="Trips in the comparison period; null without compareTo.",
+        deprecation_reason="Use previous { count } (the standard compareTo shape).")
+    change_percent: Decimal | None = strawberry.field(
+        description="Change against the comparison period in %, one decimal, half-up; null without compareTo or "
+                    "when there were none then.", deprecation_reason="Use changes (the standard compareTo shape).")
+    then: strawberry.Private[InvestmentTripStat | None] = None
+
+    @strawberry.field(description="The same group in the comparison period (compareTo); null without compareTo.")
+    def previous(self) -> InvestmentTripStat | None:
+        return self.then
+
+    @strawberry.field(description="Each figure against the comparison period (同比/环比); null without compareTo.")
+    def changes(self) -> list[StatsChange] | None:
+        return None if self.then is None else periods.changes(self, self.then, ["count"])
 
 
-@strawberry.type(description="Investment trips in a period, year on year: the total and one row per group.")
+@strawberry.type(description="Investment trips in a period: the total and one row per group (外出招商统计).")
 class InvestmentTripStats:
     total: InvestmentTripStat = strawberry.field(description="All matching trips (合计).")
     groups: list[InvestmentTripStat] = strawberry.field(description="One row per combination of the groupBy keys.")
@@ -83,11 +97,13 @@ def _trip_stat(r: dict) -> InvestmentTripStat:
     def region(code):
         return region_key(code, ProjectsRegionType)
 
-    return InvestmentTripStat(
-        key=InvestmentTripStatsKey(level=TripLevel(r["level"]) if r.get("level") else None,
-                                   region=region(r.get("region")), prefecture=region(r.get("prefecture")),
-                                   county=region(r.get("county"))),
-        count=r["count"], previous_count=r["previous_count"], change_percent=r["change_percent"])
+    key = InvestmentTripStatsKey(level=TripLevel(r["level"]) if r.get("level") else None,
+                                 region=region(r.get("region")), prefecture=region(r.get("prefecture")),
+                                 county=region(r.get("county")))
+    then = None if r["previous_count"] is None else InvestmentTripStat(
+        key=key, count=r["previous_count"], previous_count=None, change_percent=None)
+    return InvestmentTripStat(key=key, count=r["count"], previous_count=r["previous_count"],
+                              change_percent=r["change_percent"], then=then)
 
 
 @strawberry.input(description="A leader's investment trip (外出招商).")
@@ -179,21 +195,37 @@ class TripQuery:
                                       model=InvestmentTrip, node_type=InvestmentTripType,
                                       convert=InvestmentTripType.from_model, first=first, after=after)
 
-    @strawberry.field(description="Trip counts per level for a period with year-on-year change (外出招商统计).")
+    @strawberry.field(description="Trips started in a period, per level or region, against an earlier period "
+                                  "(外出招商统计).")
     async def investment_trip_stats(
         self, info: Info,
-        start_from: Annotated[date, strawberry.argument(description="First day of the period (起).")],
-        start_to: Annotated[date, strawberry.argument(description="Last day of the period (止).")],
+        period: Annotated[PeriodInput | None, strawberry.argument(
+            description="The days trips started in (统计期间); required unless the deprecated startFrom/startTo "
+                        "are given.")] = None,
+        compare_to: Annotated[CompareTo | None, COMPARE_ARG] = None,
+        start_from: Annotated[date | None, strawberry.argument(
+            description="First day of the period (起); compared with the year before.",
+            deprecation_reason="Use period: {from, to} and compareTo: PREVIOUS_YEAR.")] = None,
+        start_to: Annotated[date | None, strawberry.argument(
+            description="Last day of the period (止).",
+            deprecation_reason="Use period: {from, to} and compareTo: PREVIOUS_YEAR.")] = None,
         region_code: Annotated[str | None, strawberry.argument(description="A division, including beneath it (地区, 含下级).")] = None,
         group_by: Annotated[list[TripStatsDimension], strawberry.argument(
             description="Dimensions to group by (统计维度); none → the total alone.")] = [],  # noqa: B006
         outside_province: Annotated[bool | None, strawberry.argument(
             description="Only trips out of (true) or within (false) the province (省外/省内).")] = None,
     ) -> InvestmentTripStats:
+        legacy = start_from is not None or start_to is not None
+        if legacy == (period is not None) or (legacy and (start_from is None or start_to is None)):
+            raise bad_input("Give period: {from, to} (or the deprecated startFrom and startTo, not both)")
+        span = Period.of(period) if period else Period.of_dates(start_from, start_to)
+        if legacy:
+            compare_to = CompareTo.PREVIOUS_YEAR  # what startFrom/startTo always answered
         async with info.context.exclusive():
-            total, rows = await service.stats(session=info.context.session, principal=info.context.user(),
-                                              start=start_from, end=start_to, region_code=region_code,
-                                              group_by=group_by, outside_province=outside_province)
+            total, rows = await service.stats(
+                session=info.context.session, principal=info.context.user(), period=span,
+                earlier=span.earlier(compare_to) if compare_to else None, region_code=region_code,
+                group_by=group_by, outside_province=outside_province)
         return InvestmentTripStats(total=_trip_stat(total), groups=[_trip_stat(r) for r in rows])
 
 

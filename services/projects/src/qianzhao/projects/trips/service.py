@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from qianzhao.common import regions
 from qianzhao.common.auth import Principal, region_scope
 from qianzhao.common.errors import DomainError, ErrorCode, forbidden
 from qianzhao.common.ids import new_id
+from qianzhao.common.periods import Period, percent
 from qianzhao.common.rollup import county_key, prefecture_key
 from qianzhao.common.uow import UnitOfWork
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..enums import TripLevel, TripStatsDimension
@@ -75,13 +75,6 @@ async def record(*, uow: UnitOfWork, level: TripLevel, region_code: str, leader_
     return trip
 
 
-def _year_earlier(d: date) -> date:
-    try:
-        return d.replace(year=d.year - 1)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year - 1, day=28)
-
-
 STATS_COLUMNS = {
     TripStatsDimension.LEVEL: InvestmentTrip.level,
     TripStatsDimension.REGION: InvestmentTrip.region_code,
@@ -90,31 +83,31 @@ STATS_COLUMNS = {
 }
 
 
-async def stats(*, session: AsyncSession, principal: Principal, start: date, end: date, region_code: str | None,
-                group_by: list[TripStatsDimension], outside_province: bool | None = None) -> tuple[dict, list[dict]]:
-    """Trips started within [start, end], with the same period a year earlier (同比): the total and each group."""
-    if end < start:
-        raise validation.bad("startTo", "The period ends before it starts")
-    prev_start, prev_end = _year_earlier(start), _year_earlier(end)
+async def stats(*, session: AsyncSession, principal: Principal, period: Period, earlier: Period | None,
+                region_code: str | None, group_by: list[TripStatsDimension], outside_province: bool | None = None
+                ) -> tuple[dict, list[dict]]:
+    """Trips started within the period, and within the comparison period when given (`previous_count`, else None):
+    the total and each group, in one pass over the start-date index."""
     clause = region_clause(principal, region_code)
     if outside_province is not None:
         clause = and_(clause, InvestmentTrip.outside_province.is_(outside_province))
-    current = InvestmentTrip.start_on.between(start, end)
-    previous = InvestmentTrip.start_on.between(prev_start, prev_end)
+    current = period.clause(InvestmentTrip.start_on, is_date=True)
+    previous = earlier.clause(InvestmentTrip.start_on, is_date=True) if earlier else false()
     measures = [func.count().filter(current).label("count"), func.count().filter(previous).label("previous_count")]
     base = select(*measures).where(clause, current | previous)
-    total = _with_change(dict((await session.execute(base)).mappings().one()))
+    total = _with_change(dict((await session.execute(base)).mappings().one()), earlier)
     dims = list(dict.fromkeys(group_by))
     if not dims:
         return total, []
     keys = [STATS_COLUMNS[d].label(d.value.lower()) for d in dims]
     stmt = select(*keys, *measures).where(clause, current | previous).group_by(*keys).order_by(*keys)
-    return total, [_with_change(dict(r)) for r in (await session.execute(stmt)).mappings().all()]
+    return total, [_with_change(dict(r), earlier) for r in (await session.execute(stmt)).mappings().all()]
 
 
-def _with_change(row: dict) -> dict:
-    c, p = row["count"], row["previous_count"]
-    row["change_percent"] = None if p == 0 else (Decimal(c - p) * 100 / p).quantize(Decimal("0.1"), ROUND_HALF_UP)
+def _with_change(row: dict, earlier: Period | None) -> dict:
+    if earlier is None:
+        row["previous_count"] = None
+    row["change_percent"] = percent(row["count"], row["previous_count"])
     return row
 
 
