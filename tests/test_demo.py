@@ -77,10 +77,11 @@ async def test_the_demo_data_reproduces_the_bureaus_published_figures(platform):
 
     consoles = (await platform.ok("""{ fieldSurveys { nodes { counties { code } } }
         investmentIntentions { totalCount } answered: investmentIntentions(filter: {statuses: [RESPONDED]}) { totalCount }
-        targetEnterprises { totalCount } taskLists { nodes { status taskCount } } }""", token=PROVINCE))
+        targetEnterprises(first: 50) { totalCount nodes { demo } } taskLists { nodes { status taskCount } } }""", token=PROVINCE))
     assert len(consoles["fieldSurveys"]["nodes"][0]["counties"]) == 88  # the 2022 survey of every county
     assert (consoles["investmentIntentions"]["totalCount"], consoles["answered"]["totalCount"]) == (30, 20)
-    assert consoles["targetEnterprises"]["totalCount"] == 40
+    assert consoles["targetEnterprises"]["totalCount"] == 40  # imported, flagged synthetic
+    assert {n["demo"] for n in consoles["targetEnterprises"]["nodes"]} == {True}
     assert consoles["taskLists"]["nodes"] == [{"status": "PUBLISHED", "taskCount": 5}]
 
 

@@ -275,8 +275,6 @@ INTENTION = """mutation($i: FileInvestmentIntentionInput!) { fileInvestmentInten
   intention { id version } userErrors { message } } }"""
 RESPOND = """mutation($i: RespondToInvestmentIntentionInput!) { respondToInvestmentIntention(input: $i) {
   userErrors { message } } }"""
-TARGET = """mutation($i: CreateTargetEnterpriseInput!) { createTargetEnterprise(input: $i) { target { id }
-  userErrors { message } } }"""
 TASK_LIST = """mutation($i: CreateTaskListInput!) { createTaskList(input: $i) { taskList { id version }
   userErrors { message } } }"""
 TASK = """mutation($i: AddBusinessEnvironmentTaskInput!) { addBusinessEnvironmentTask(input: $i) {
@@ -295,14 +293,32 @@ def _mutate(client, url: str, token: str, query: str, data: dict, field: str) ->
     return result
 
 
+def targets(rng: random.Random, places: Places, chains: dict[str, list[tuple[str, str]]]) -> list[dict]:
+    """40 enterprises courted by counties, at every willingness."""
+    every_chain = [c for cs in chains.values() for c in cs]
+    rows = []
+    for n in range(40):
+        county = places.counties[n * 2 % len(places.counties)]
+        code, name = every_chain[n % len(every_chain)]
+        rows.append({
+            "externalRef": f"DEMO-MB-{n + 1:03d}", "name": f"演示{name}龙头企业{n + 1:02d}",
+            "location": rng.choice(DESTINATIONS), "chainCode": code, "regionCode": county.code,
+            "tier": "KEY" if n % 4 == 0 else "GENERAL",
+            "willingness": ["AWARE", "INTERESTED", "NEGOTIATING", "COMMITTED"][n % 4],
+            "contactName": "演示联系人", "contactTitle": "副总经理", "contactPhone": f"139{rng.randrange(10**7, 10**8)}",
+            "lastContactOn": (date(2023, 1, 10) + timedelta(days=7 * n)).isoformat(),
+            "nextStep": "安排主要领导拜访（演示）", "demo": True})
+    return rows
+
+
 def leads_and_supervision(client, url: str, token: str, rng: random.Random, places: Places,
                           chains: dict[str, list[tuple[str, str]]], report: Callable[[str], None]) -> None:
-    """A 2022 field survey of all 88 counties, investment intentions (some answered), target enterprises and a 2023
-    task list: created through their mutations, and only when the demo has not created them before."""
+    """A 2022 field survey of all 88 counties, investment intentions (some answered) and a 2023 task list: created
+    through their mutations (they have no import kind), and only when the demo has not created them before."""
     seen = _graphql(client, url, token, "query($s: String) { fieldSurveys(filter: {search: $s}) { totalCount } }",
                     {"s": DEMO_MARK})
     if seen["fieldSurveys"]["totalCount"]:
-        report("surveys, intentions, targets and task lists: 0 imported, 1 already there")
+        report("surveys, intentions and task lists: 0 imported, 1 already there")
         return
     _mutate(client, url, token, SURVEY, {
         "title": "2022年招商项目实地调研（演示）", "agency": "演示第三方咨询机构", "regionCode": regions.PROVINCE_CODE,
@@ -327,15 +343,6 @@ def leads_and_supervision(client, url: str, token: str, rng: random.Random, plac
                                                   "leaderName": "演示市长", "leaderPost": "市长",
                                                   "resourcesMatched": "匹配园区用地和融资支持（演示）"},
                     "respondToInvestmentIntention")
-    for n in range(40):
-        county = places.counties[n * 2 % len(places.counties)]
-        code, name = every_chain[n % len(every_chain)]
-        _mutate(client, url, token, TARGET, {
-            "name": f"演示{name}龙头企业{n + 1:02d}", "location": rng.choice(DESTINATIONS), "chainCode": code,
-            "regionCode": county.code, "tier": "KEY" if n % 4 == 0 else "GENERAL",
-            "willingness": ["AWARE", "INTERESTED", "NEGOTIATING", "COMMITTED"][n % 4],
-            "contacts": [{"name": "演示联系人", "title": "副总经理", "phone": f"139{rng.randrange(10**7, 10**8)}"}],
-            "nextStep": "安排主要领导拜访（演示）"}, "createTargetEnterprise")
     listed = _mutate(client, url, token, TASK_LIST, {"regionCode": regions.PROVINCE_CODE, "year": 2023,
                                                      "title": "2023年优化营商环境重点任务清单（演示）"},
                      "createTaskList")["taskList"]
@@ -348,7 +355,7 @@ def leads_and_supervision(client, url: str, token: str, rng: random.Random, plac
                 "addBusinessEnvironmentTask")
         version += 1
     _mutate(client, url, token, PUBLISH, {"id": listed["id"], "expectedVersion": version}, "publishTaskList")
-    report(f"surveys, intentions, targets and task lists: {1 + 30 + 40 + 1} created")
+    report(f"surveys, intentions and task lists: {1 + 30 + 1} created")
 
 
 # --- loading ----------------------------------------------------------------------------------------------------
@@ -409,3 +416,4 @@ def load(url: str, token: str, *, report: Callable[[str], None] = print, wait_se
             time.sleep(1)
         _send(client, url, token, kind, cases, report)
         leads_and_supervision(client, url, token, rng, places, chains, report)
+        _send(client, url, token, kinds["target-enterprises"], targets(rng, places, chains), report)

@@ -1,7 +1,8 @@
 """The bureau's import files (Excel or CSV), the client side of `qianzhao import`.
 
 Each import mutation of the installed services (`import<Records>`, common.importing) is a kind: `projects`,
-`investment-trips`, `grievances`, `arrears-claims`, `arrears-repayments`, `arrears-plans`, `coordination-cases`.
+`investment-trips`, `target-enterprises`, `grievances`, `enterprise-visits`, `arrears-claims`, `arrears-repayments`,
+`arrears-plans`, `coordination-cases`.
 A kind's columns are its row input type's fields, read from the service schemas, so the template, the reader and the
 API never disagree: row 1 holds the Chinese headers (from the field descriptions, `*` when required), row 2 the
 field names, data from row 3; a file whose first row holds field names (or Chinese headers) is read too.

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from qianzhao.common import importing
 from qianzhao.common.api import (
     Connection,
     list_order,
@@ -61,6 +62,8 @@ class TargetType:
     next_step: str | None = F(description="The next step (下一步).")
     next_step_due: date | None = F(description="Due by (下一步时限).")
     created_at: datetime = F(description="When the region started courting it (建档时间).")
+    external_ref: str | None = F(description="Its reference in the bureau's register, when imported (外部编号).")
+    demo: bool = F(description=importing.DEMO)
     version: int = F(description="Optimistic-concurrency version; pass it as expectedVersion.")
     model: strawberry.Private[TargetEnterprise]
 
@@ -69,8 +72,8 @@ class TargetType:
         return cls(id=strawberry.ID(str(t.id)), number=t.number, name=t.name, credit_code=t.credit_code,
                    location=t.location, chain_code=t.chain_code, region_code=t.region_code, tier=Tier(t.tier),
                    willingness=Willingness(t.willingness), owner_name=t.owner_name, last_contact_on=t.last_contact_on,
-                   next_step=t.next_step, next_step_due=t.next_step_due, created_at=t.created_at, version=t.version,
-                   model=t)
+                   next_step=t.next_step, next_step_due=t.next_step_due, created_at=t.created_at,
+                   external_ref=t.external_ref, demo=t.demo, version=t.version, model=t)
 
     @F(description="Contacts (联系人); phones are shown to the courting government's own officers, masked for others.")
     def contacts(self, info: Info) -> list[ContactType]:
@@ -134,6 +137,44 @@ class CreateTargetEnterpriseInput:
     next_step: str | None = F(default=None, description="The next step (下一步).")
     next_step_due: date | None = F(default=None, description="Due by (下一步时限).")
     intention_id: strawberry.ID | None = F(default=None, description="The investment intention it came from (来源意向).")
+
+
+@strawberry.input(description="One target enterprise of the bureau's register (重点目标企业导入行).")
+class TargetEnterpriseImportRow:
+    external_ref: str = F(description=importing.EXTERNAL_REF)
+    name: str = F(description="The enterprise (企业名称).")
+    location: str = F(description="Where it is, e.g. 深圳市 (所在地).")
+    chain_code: str = F(description="Industry chain (产业链).")
+    region_code: str = F(description="The courting government (招引地区).")
+    tier: Tier = F(default=Tier.GENERAL, description="Tier (层级).")
+    willingness: Willingness = F(default=Willingness.NONE, description="Cooperation willingness (合作意愿).")
+    credit_code: str | None = F(default=None, description="Its unified social credit code, when known (统一社会信用代码).")
+    contact_name: str | None = F(default=None, description="A contact's name (联系人).")
+    contact_title: str | None = F(default=None, description="The contact's position (联系人职务).")
+    contact_phone: str | None = F(default=None, description="The contact's telephone (联系电话).")
+    last_contact_on: date | None = F(default=None, description="The last contact, not in the future; the import day "
+                                                               "when omitted (最近跟进).")
+    next_step: str | None = F(default=None, description="The next step (下一步).")
+    next_step_due: date | None = F(default=None, description="Due by (下一步时限).")
+    demo: bool = F(default=False, description=importing.DEMO)
+
+
+ImportTargetEnterprisesInput = importing.import_input("ImportTargetEnterprisesInput", TargetEnterpriseImportRow,
+                                                      "target enterprises")
+
+
+async def _import_target(uow, row: TargetEnterpriseImportRow) -> None:
+    contacts = [{"name": row.contact_name.strip(), "title": row.contact_title, "phone": row.contact_phone}
+                ] if (row.contact_name or "").strip() else []
+    await service.create(uow=uow, name=row.name, credit_code_=row.credit_code, location=row.location,
+                         chain_code=row.chain_code, region_code=row.region_code, tier=row.tier,
+                         willingness=row.willingness, contacts=contacts, next_step=row.next_step,
+                         next_step_due=row.next_step_due, last_contact_on=row.last_contact_on,
+                         external_ref=row.external_ref.strip(), demo=row.demo)
+
+
+async def _known_targets(session, refs: list[str]) -> set[str]:
+    return await importing.existing_refs(session, TargetEnterprise.external_ref, refs)
 
 
 @strawberry.input(description="Change a target's tier, willingness or next step (更新).")
@@ -233,6 +274,14 @@ class TargetMutation:
                                                      for c in input.contacts],
             next_step=input.next_step, next_step_due=input.next_step_due, intention_id=input.intention_id),
             TargetType.of)
+
+    @strawberry.mutation(description="Import target enterprises from the bureau's register (重点目标企业导入), all or "
+                                     "nothing, idempotent by externalRef; a dry run writes nothing. Officers, for "
+                                     "their government or one beneath it.")
+    async def import_target_enterprises(self, info: Info, input: Annotated[ImportTargetEnterprisesInput,
+                                        strawberry.argument(description="The rows (导入行).")]) -> importing.ImportPayload:
+        info.context.user().require_officer()
+        return await importing.run(info, input.rows, dry_run=input.dry_run, known=_known_targets, add=_import_target)
 
     @strawberry.mutation(description="Change a target's tier, willingness or next step (更新).")
     async def update_target_enterprise(self, info: Info, input: Annotated[UpdateTargetEnterpriseInput, strawberry.argument(

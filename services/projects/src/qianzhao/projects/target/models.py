@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from qianzhao.common.ids import new_id
+from qianzhao.common.tables import Imported
 from sqlalchemy import Date, DateTime, Integer, String, Text, Uuid
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..models import Base
 
 
-class TargetEnterprise(Base):
+class TargetEnterprise(Imported, Base):
     """An enterprise a region courts: how willing it is, who owns the lead, every contact, the next step."""
 
     __tablename__ = "target_enterprises"

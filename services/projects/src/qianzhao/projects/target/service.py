@@ -84,7 +84,10 @@ def _data(t: TargetEnterprise) -> dict:
 
 async def create(*, uow: UnitOfWork, name: str, credit_code_: str | None, location: str, chain_code: str,
                  region_code: str | None, tier: Tier, willingness: Willingness, contacts: list[dict],
-                 next_step: str | None, next_step_due: date | None, intention_id=None) -> TargetEnterprise:
+                 next_step: str | None, next_step_due: date | None, intention_id=None,
+                 last_contact_on: date | None = None, external_ref: str | None = None,
+                 demo: bool = False) -> TargetEnterprise:
+    """A new target; an import brings its last contact's day from the bureau's register (not in the future)."""
     p = uow.principal
     p.require_officer()
     problems = Problems()
@@ -109,14 +112,18 @@ async def create(*, uow: UnitOfWork, name: str, credit_code_: str | None, locati
         intention = await uow.session.get(InvestmentIntention, parse_id(intention_id, "intentionId"))
         if intention is None or not intention_visible(p, intention):
             problems.add(DomainError(ErrorCode.NOT_FOUND, f"Intention {intention_id} not found", "intentionId"))
-    problems.raise_any()
     today, year = uow.clock.today(), uow.clock.today().year
+    if last_contact_on is not None and last_contact_on > today:
+        problems.add(bad("last_contact_on", "The last contact cannot lie in the future"))
+    problems.raise_any()
     t = TargetEnterprise(
         number=f"MB-{year}-{await next_number(uow.session, f'MB-{year}'):05d}", name=name.strip(), credit_code=code,
         location=location.strip(), chain_code=chain_code, region_code=region_code, tier=tier.value,
         willingness=willingness.value, owner=p.subject, owner_name=p.name, contacts=contacts, follow_ups=[],
-        last_contact_on=today, next_step=(next_step or "").strip() or None, next_step_due=next_step_due,
-        intention_id=intention.id if intention else None, project_ids=[], created_at=uow.clock.now())
+        last_contact_on=last_contact_on or today, next_step=(next_step or "").strip() or None,
+        next_step_due=next_step_due, intention_id=intention.id if intention else None, project_ids=[],
+        created_at=uow.clock.now(), external_ref=external_ref, imported_at=uow.clock.now() if external_ref else None,
+        demo=demo)
     uow.session.add(t)
     await uow.session.flush()
     uow.record(aggregate_type="target_enterprise", aggregate_id=t.id, action="CREATED",
