@@ -23,7 +23,8 @@ KEY = "level year"
 DEFAULT_WEIGHTS: dict[str, float] = {
     "projects.signed": 2, "projects.contractInvestment": 2, "projects.constructionStarted": 1,
     "grievances.responseRate": 1, "grievances.resolutionRate": 1, "grievances.satisfactionRate": 1,
-    "arrears.clearanceRate": 1, "projects.intentionsOnTime": 1, "coordination.resolved": 1,
+    "arrears.clearanceRate": 1, "projects.intentionsOnTime": 1, "projects.verifiedInTime": 1,
+    "projects.verificationCompleted": 1, "projects.milestonesOnTime": 1, "coordination.resolved": 1,
     "coordination.lettersOnTime": 1, "coordination.tasksOnTime": 1,
 }
 RATE_PLACES = Decimal("0.0001")

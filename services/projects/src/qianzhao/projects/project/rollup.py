@@ -163,6 +163,8 @@ def statement(principal: Principal, f, group_by: list[ProjectStatsDimension]):
 DATE_COLUMNS = {"COMPILED": (Project.compiled_on, True), "LISTED": (Project.listed_at, False),
                 "SIGNED": (Project.signed_on, True), "CONSTRUCTION_STARTED": (Project.construction_started_on, True),
                 "PRODUCTION_STARTED": (Project.production_started_on, True)}
+# month-rollup date fields that count only some projects (0014): listed projects by the day last verified
+ROLLUP_ONLY = {"VERIFIED": ((Project.verified_at, False), Project.status == "LISTED")}
 
 
 
@@ -208,12 +210,12 @@ async def dated(session, date_field: str, period: Period, units: Sequence[str],
                    MONTHS.c.month.between(*months)).group_by(*group))
         for *key, n, total, contract in rows.all():
             out.setdefault(tuple(key), Figures()).add(n, total, contract)
-    column, is_date = DATE_COLUMNS[date_field]
+    (column, is_date), only = ROLLUP_ONLY.get(date_field) or (DATE_COLUMNS[date_field], true())
     for edge in edges:
         group = [Project.region_code, *[Project.__table__.c[k] for k in keys]]
         rows = await session.execute(
             select(*group, func.count(), func.sum(Project.total_investment), func.sum(Project.contract_investment))
-            .where(edge.clause(column, is_date=is_date),
+            .where(edge.clause(column, is_date=is_date), only,
                    region_scope(units[0], Project.region_code) if len(units) == 1 else true()).group_by(*group))
         for region_code, *key, n, total, contract in rows.all():
             for unit in _units_of(region_code, units):
