@@ -1,11 +1,13 @@
 """Subscriptions at scale: N subscribers (WebSocket and SSE, half each) on one gateway process, changes committed
 through the API at a steady rate; commit → delivery latency p50/p99, and the gateway's RSS and CPU.
 
-    uv run python bench/subscriptions.py [--subscribers 2000] [--rate 200] [--seconds 20]
+    uv run python bench/subscriptions.py [--subscribers 2000] [--rate 200] [--seconds 20] [--mix consoles|province]
 
-Every subscriber is the province (it sees every change), so each change is delivered to all of them; the record
-of a change is read once for all subscriptions sharing a selection and token. Goals (issue): p99 ≤ 250 ms at 2,000
-subscribers and 200 changes/s; ≤ 100 KB RSS per idle subscriber.
+`--mix consoles` (the default) is the platform's audience: each subscriber an officer with its own token — 1 % of
+the province, 9 % spread over the 9 prefectures, 90 % over the 88 counties — and the changes spread over the
+counties, so each change concerns its county's, its prefecture's and the province's consoles (about 1 in 30).
+`--mix province` makes every subscriber the same province token, so each change goes to all of them (the fan-out
+ceiling). Goals (issue): p99 ≤ 250 ms at 2,000 subscribers and 200 changes/s; ≤ 100 KB RSS per idle subscriber.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import orjson
 import psutil
 import websockets
 from _servers import cpu_seconds, migrated_database, percentile, servers
+from qianzhao.common import regions
 from qianzhao.common.embedded import free_port
 from qianzhao.common.testing import dev_token
 from qianzhao.gateway.compose import compose_or_raise, sources_from_definitions
@@ -31,13 +34,25 @@ from qianzhao.gateway.testing import start_python_gateway
 from qianzhao.projects.app import SERVICE
 
 TOKEN = dev_token("PROVINCE", "520000", ttl_minutes=120)
+COUNTIES = sorted(r.code for r in regions.all_regions().values() if r.level is regions.RegionLevel.COUNTY)
+PREFECTURES = sorted(r.code for r in regions.all_regions().values() if r.level is regions.RegionLevel.PREFECTURE)
 QUERY = "subscription { projectChanged(filter: {eventTypes: [\"created\"]}) { eventId project { name } } }"
 CREATE = ("mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id } userErrors { code } } }")
 
 
-def draft(i: int) -> dict:
-    return {"name": f"压测项目-{i}", "regionCode": "520102", "chainCode": "AGR_TEA", "board": "PREFECTURE",
+def draft(i: int, mix: str) -> dict:
+    region = COUNTIES[i % len(COUNTIES)] if mix == "consoles" else "520102"
+    return {"name": f"压测项目-{i}", "regionCode": region, "chainCode": "AGR_TEA", "board": "PREFECTURE",
             "totalInvestment": "120000000.00", "investmentMode": "SOLE"}
+
+
+def token_of(i: int, mix: str) -> str:
+    """Subscriber i's own token: its role and region as the mix spreads them."""
+    if mix == "province" or i % 100 == 0:
+        return TOKEN if mix == "province" else dev_token("PROVINCE", "520000", subject=f"p{i}", ttl_minutes=120)
+    if i % 100 < 10:
+        return dev_token("PREFECTURE", PREFECTURES[i % len(PREFECTURES)], subject=f"f{i}", ttl_minutes=120)
+    return dev_token("COUNTY", COUNTIES[i % len(COUNTIES)], subject=f"c{i}", ttl_minutes=120)
 
 
 class Clock:
@@ -46,6 +61,7 @@ class Clock:
     def __init__(self):
         self.committed: dict[str, float] = {}
         self.latencies: list[float] = []
+        self.mutations: list[float] = []  # each createProject's round trip
 
     def got(self, name: str) -> None:
         sent = self.committed.get(name)
@@ -53,9 +69,9 @@ class Clock:
             self.latencies.append(time.perf_counter() - sent)
 
 
-async def ws_subscriber(url: str, clock: Clock, ready: asyncio.Event, stop: asyncio.Event) -> None:
+async def ws_subscriber(url: str, token: str, clock: Clock, ready: asyncio.Event, stop: asyncio.Event) -> None:
     async with websockets.connect(url, subprotocols=["graphql-transport-ws"], max_queue=None) as ws:
-        await ws.send(orjson.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {TOKEN}"}}))
+        await ws.send(orjson.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
         await ws.recv()
         await ws.send(orjson.dumps({"id": "1", "type": "subscribe", "payload": {"query": QUERY}}))
         ready.set()
@@ -68,9 +84,9 @@ async def ws_subscriber(url: str, clock: Clock, ready: asyncio.Event, stop: asyn
                 clock.got(message["payload"]["data"]["projectChanged"]["project"]["name"])
 
 
-async def sse_subscriber(http: aiohttp.ClientSession, url: str, clock: Clock, ready: asyncio.Event,
+async def sse_subscriber(http: aiohttp.ClientSession, url: str, token: str, clock: Clock, ready: asyncio.Event,
                          stop: asyncio.Event) -> None:
-    async with http.post(url, json={"query": QUERY}, headers={"authorization": f"Bearer {TOKEN}",
+    async with http.post(url, json={"query": QUERY}, headers={"authorization": f"Bearer {token}",
                                                                "accept": "text/event-stream"}) as resp:
         ready.set()
         while not stop.is_set():
@@ -124,8 +140,9 @@ async def measure(args, gateway) -> None:
         for i in range(args.subscribers):
             ready = asyncio.Event()
             readies.append(ready)
-            tasks.append(asyncio.create_task(ws_subscriber(ws_url, clock, ready, stop) if i % 2 == 0 else
-                                             sse_subscriber(http, http_url, clock, ready, stop)))
+            token = token_of(i, args.mix)
+            tasks.append(asyncio.create_task(ws_subscriber(ws_url, token, clock, ready, stop) if i % 2 == 0 else
+                                             sse_subscriber(http, http_url, token, clock, ready, stop)))
             if i % 100 == 99:
                 await asyncio.sleep(0.05)
         for ready in readies:
@@ -134,30 +151,56 @@ async def measure(args, gateway) -> None:
         await asyncio.sleep(3)
         rss_idle = proc.memory_info().rss
         cpu_before = cpu_seconds(gateway.proc.pid)
-        started, sent = time.perf_counter(), 0
-        while time.perf_counter() - started < args.seconds:
-            name = f"压测项目-{sent}"
+        started, sent, committing = time.perf_counter(), 0, set()
+
+        async def commit(n: int) -> None:  # committed at the rate, each on its own (a mutation takes longer)
+            name = f"压测项目-{n}"
             clock.committed[name] = time.perf_counter()
-            async with http.post(http_url, json={"query": CREATE, "variables": {"i": draft(sent)}},
+            async with http.post(http_url, json={"query": CREATE, "variables": {"i": draft(n, args.mix)}},
                                  headers={"authorization": f"Bearer {TOKEN}"}) as resp:
                 body = await resp.json()
                 assert not body.get("errors"), body
+            clock.mutations.append(time.perf_counter() - clock.committed[name])
+
+        while time.perf_counter() - started < args.seconds:
+            task = asyncio.create_task(commit(sent))
+            committing.add(task)
+            task.add_done_callback(committing.discard)
             sent += 1
             await asyncio.sleep(max(0.0, started + sent / args.rate - time.perf_counter()))
+        await asyncio.gather(*committing)
         await asyncio.sleep(5)  # the last changes reach everyone
         elapsed = time.perf_counter() - started
         cpu = cpu_seconds(gateway.proc.pid) - cpu_before
         rss_busy = proc.memory_info().rss
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
-    expected = sent * args.subscribers
+    per_county = {c: audience(c, args) for c in COUNTIES}
+    expected = sum(args.subscribers if args.mix == "province" else per_county[COUNTIES[i % len(COUNTIES)]]
+                   for i in range(sent))
     lat = clock.latencies
-    print(f"subscribers {args.subscribers} (ws {(args.subscribers + 1) // 2}, sse {args.subscribers // 2}), "
+    print(f"mix {args.mix}: subscribers {args.subscribers} (ws {(args.subscribers + 1) // 2}, sse "
+          f"{args.subscribers // 2}), "
           f"changes {sent} at {sent / args.seconds:.0f}/s committed through the API")
     print(f"delivered {len(lat)}/{expected} ({len(lat) / max(expected, 1):.1%}); commit → delivery "
           f"p50 {percentile(lat, 50) * 1000:.0f} ms, p99 {percentile(lat, 99) * 1000:.0f} ms (goal ≤ 250 ms)")
+    print(f"createProject round trip p50 {percentile(clock.mutations, 50) * 1000:.0f} ms, "
+          f"p99 {percentile(clock.mutations, 99) * 1000:.0f} ms")
     print(f"gateway RSS idle {rss_idle / 2**20:.0f} MiB ({(rss_idle - rss_before) / max(args.subscribers, 1) / 1024:.0f}"
           f" KB per idle subscriber, goal ≤ 100), busy {rss_busy / 2**20:.0f} MiB; CPU {cpu / elapsed:.2f} cores")
+
+
+def audience(county: str, args) -> int:
+    """How many subscribers a change in `county` concerns (consoles mix)."""
+    return sum(1 for i in range(args.subscribers) if regions.contains(_region_of(i), county))
+
+
+def _region_of(i: int) -> str:
+    if i % 100 == 0:
+        return "520000"
+    if i % 100 < 10:
+        return PREFECTURES[i % len(PREFECTURES)]
+    return COUNTIES[i % len(COUNTIES)]
 
 
 def main() -> None:
@@ -165,6 +208,7 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--mix", choices=["consoles", "province"], default="consoles")
     asyncio.run(run(parser.parse_args()))
 
 

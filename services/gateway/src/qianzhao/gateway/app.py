@@ -160,7 +160,8 @@ def create_app(settings: GatewaySettings | None = None, *, supergraph_sdl: str |
                 seen["outcome"] = "ok"
                 token = (request.headers.get("authorization") or " ").split(" ", 1)[1].strip()
                 return realtime.event_stream(gateway, hub, query, op_name, variables, headers,
-                                             verifier.expires_at(token) if principal is not None else None)
+                                             verifier.expires_at(token) if principal is not None else None,
+                                             principal)
             if traced:
                 with tracing.operation(operation.operation.value, operation.name.value if operation.name else None,
                                        headers):

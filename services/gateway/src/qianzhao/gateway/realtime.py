@@ -35,11 +35,12 @@ def _bearer(value: Any) -> str | None:
 
 
 async def results(gateway, hub: Hub, query: str, operation_name: str | None, variables: dict | None,
-                  headers: dict[str, str]):
+                  headers: dict[str, str], principal=None):
     """An operation's results: a subscription's changes as they come, or a query's or mutation's one result."""
     prepared, operation, coerced = prepare(gateway, query, operation_name, variables)
     if operation.operation is OperationType.SUBSCRIPTION:
-        async for result in changes(gateway, hub, subscription_plan(gateway, prepared, operation, coerced), headers):
+        async for result in changes(gateway, hub, subscription_plan(gateway, prepared, operation, coerced), headers,
+                                    principal):
             yield result
     else:
         yield await gateway.run(prepared, operation, variables, coerced, headers)
@@ -106,7 +107,7 @@ async def websocket(ws: WebSocket) -> None:
         async def serve(sub_id: str, body: dict) -> None:
             try:
                 async for result in results(gateway, hub, body.get("query") or "", body.get("operationName"),
-                                            body.get("variables"), headers):
+                                            body.get("variables"), headers, principal):
                     await send({"id": sub_id, "type": "next", "payload": result})
                 await send({"id": sub_id, "type": "complete"})
             except SubscriptionError as exc:
@@ -191,12 +192,12 @@ def wants_event_stream(request: Request) -> bool:
 
 
 def event_stream(gateway, hub: Hub, query: str, operation_name: str | None, variables: dict | None,
-                 headers: dict[str, str], expires: float | None) -> StreamingResponse:
+                 headers: dict[str, str], expires: float | None, principal=None) -> StreamingResponse:
     """GraphQL over SSE, distinct connections mode: `event: next` per result, then `event: complete` (also when
     the token expires)."""
 
     async def stream():
-        gen = results(gateway, hub, query, operation_name, variables, headers)
+        gen = results(gateway, hub, query, operation_name, variables, headers, principal)
         try:
             while True:
                 timeout = None if expires is None else max(0.0, expires - time.time())

@@ -7,6 +7,11 @@ subscriptions. For each event a subscription wants, the record is read through t
 subscriber's own token — so a record the caller may not see is never delivered, and the selection can span
 subgraphs (a project's `grievanceCount`, a case's `grievance`) exactly as in a query.
 
+The hub files each subscription under the one division outside which no event can concern it (its filter's
+region, or an officer's own region where officers read exactly their region's records), so an event is matched
+against the subscriptions of its division and those above it, not against all of them; and where a record's read
+depends only on the reader's rights (projects), one read serves every subscriber with the same rights.
+
 Transports: `graphql-transport-ws` on the `/graphql` WebSocket and GraphQL over SSE (`POST /graphql` with
 `Accept: text/event-stream`, distinct-connections mode). Each subscriber has a bounded queue: one that cannot keep
 up is disconnected rather than allowed to grow the gateway's memory.
@@ -36,10 +41,14 @@ class Source:
     stream: str
     query_field: str  # the root query field that reads one record by id
     record_field: str  # the payload's field holding the record
+    officers_see_region: bool = False  # an officer reads exactly the records located in its region
+    reads_by_rights: bool = False  # what a reader sees of a record depends on its role, region, department and
+    # credit code alone (not on who it is), so one read serves every subscriber with the same rights
 
 
 SOURCES = {
-    "projectChanged": Source("qz.projects.project.>", "QZ_PROJECTS", "project", "project"),
+    "projectChanged": Source("qz.projects.project.>", "QZ_PROJECTS", "project", "project", officers_see_region=True,
+                             reads_by_rights=True),
     "grievanceChanged": Source("qz.grievances.grievance.>", "QZ_GRIEVANCES", "grievance", "grievance"),
     "coordinationCaseChanged": Source("qz.coordination.case.>", "QZ_COORDINATION", "coordinationCase", "case"),
 }
@@ -195,6 +204,29 @@ class Subscriber:
     plan: Plan
     queue: asyncio.Queue
     overflowed: bool = False
+    scope: str | None = None  # only events located in this division can concern it (None: any event)
+
+
+def scope_of(p: Plan, principal) -> str | None:
+    """The division outside which no event can concern the subscription: its filter's region, or — where an
+    officer reads exactly its region's records — the officer's region, whichever lies within the other. A prefilter
+    only: what is delivered is still what the subscriber's own record read returns."""
+    found = [p.region] if p.region else []
+    if (principal is not None and p.source.officers_see_region and principal.is_officer
+            and not principal.sees_everything and regions.get(principal.region_code or "") is not None):
+        found.append(principal.region_code)
+    if not found:
+        return None
+    if len(found) == 2 and regions.contains(found[0], found[1]):
+        return found[1]
+    return found[0]
+
+
+def scopes_of(code: str | None) -> list[str | None]:
+    """The scopes an event located in `code` may concern: any, the division itself and every one above it."""
+    if code is None or regions.get(code) is None:
+        return [None]
+    return [None, code, *(r.code for r in regions.ancestors(code))]
 
 
 @dataclass(eq=False)
@@ -206,6 +238,7 @@ class Hub:
     queue_size: int = 100
     max_subscriptions: int = 2000
     subscribers: set[Subscriber] = field(default_factory=set)
+    scoped: dict[str | None, set[Subscriber]] = field(default_factory=dict)  # scope → live subscribers
     resuming: dict[Subscriber, Any] = field(default_factory=dict)  # subscriber → its own consumer
     reads: dict[tuple, asyncio.Future] = field(default_factory=dict)  # record reads in flight, shared
     _nc: Any = None
@@ -235,7 +268,8 @@ class Hub:
         event = _event(msg)
         if event is None:
             return
-        for sub in list(self.subscribers):
+        candidates = [sub for scope in scopes_of(event.get("regioncode")) for sub in self.scoped.get(scope, ())]
+        for sub in candidates:
             if not msg.subject.startswith(sub.plan.source.subject[:-1]) or not sub.plan.wants(event):
                 continue
             try:
@@ -243,24 +277,25 @@ class Hub:
             except asyncio.QueueFull:  # the subscription ends instead of the gateway holding ever more events
                 sub.overflowed = True
 
-    async def add(self, p: Plan) -> Subscriber:
+    async def add(self, p: Plan, principal=None) -> Subscriber:
         if len(self.subscribers) + len(self.resuming) >= self.max_subscriptions:
             raise SubscriptionError(f"This gateway serves at most {self.max_subscriptions} subscriptions; retry "
                                     "later", "SUBSCRIPTION_LIMIT")
         await self._start(p.source)
-        sub = Subscriber(p, asyncio.Queue(self.queue_size))
+        sub = Subscriber(p, asyncio.Queue(self.queue_size), scope=scope_of(p, principal))
         if p.after is not None:  # its own ordered consumer from just after the cursor, then live: no gap
             await self._resume(sub)
             return sub
         self.subscribers.add(sub)
+        self.scoped.setdefault(sub.scope, set()).add(sub)
         metrics.ACTIVE_SUBSCRIPTIONS.set(len(self.subscribers) + len(self.resuming))
         return sub
 
-    async def read(self, gateway, p: Plan, event: dict, headers: dict[str, str]) -> Any:
-        """`read_record`, once per event for every subscription with the same selection, variables and token."""
+    async def read(self, gateway, p: Plan, event: dict, headers: dict[str, str], reader: Any = None) -> Any:
+        """`read_record`, once per event for every subscription with the same selection, variables and reader (its
+        token, or its rights where the source's reads depend on nothing else)."""
         key = (p.record_query, orjson.dumps(p.variables, default=str, option=orjson.OPT_SORT_KEYS),
-               headers.get("authorization"),
-               event.get("id"))
+               reader if reader is not None else headers.get("authorization"), event.get("id"))
         shared = self.reads.get(key)
         if shared is None:
             shared = self.reads[key] = asyncio.ensure_future(read_record(gateway, p, event, headers))
@@ -288,6 +323,11 @@ class Hub:
         if (own := self.resuming.pop(sub, None)) is not None:
             asyncio.ensure_future(own.unsubscribe())
         self.subscribers.discard(sub)
+        peers = self.scoped.get(sub.scope)
+        if peers is not None:
+            peers.discard(sub)
+            if not peers:
+                del self.scoped[sub.scope]
         metrics.ACTIVE_SUBSCRIPTIONS.set(len(self.subscribers) + len(self.resuming))
 
     async def aclose(self) -> None:
@@ -300,9 +340,11 @@ class Hub:
             self._nc = None
 
 
-async def changes(gateway, hub: Hub, p: Plan, headers: dict[str, str]):
+async def changes(gateway, hub: Hub, p: Plan, headers: dict[str, str], principal=None):
     """The subscription's results as they come: `{"data": {<field>: <change>}}` for each event it may see."""
-    sub = await hub.add(p)
+    sub = await hub.add(p, principal)
+    reader = (("rights", principal.role.value, principal.region_code, principal.department, principal.credit_code)
+              if principal is not None and p.source.reads_by_rights else None)
     try:
         while True:
             event = await sub.queue.get()
@@ -311,7 +353,7 @@ async def changes(gateway, hub: Hub, p: Plan, headers: dict[str, str]):
                                         "SUBSCRIBER_TOO_SLOW")
             record = None
             if p.record_query is not None:
-                record = await hub.read(gateway, p, event, headers)
+                record = await hub.read(gateway, p, event, headers, reader)
                 if record is None:
                     continue  # not visible to this subscriber (or gone): nothing is delivered
             yield {"data": {p.response_key: payload_of(p, event, record)}}
