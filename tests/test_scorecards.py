@@ -20,6 +20,8 @@ TARGETS = """mutation($i: SetScorecardTargetsInput!) { setScorecardTargets(input
   targets { unitCode key target setBy } userErrors { field code message } } }"""
 WITH_TARGETS = """{ scorecards(level: PREFECTURE, year: 2023) { targets { unitCode key target }
   ranked { unitCode score indicators { key value target attainment weight points } } } }"""
+ONE_UNIT = """query($c: String!) { scorecards(level: PREFECTURE, year: 2023) { unit(code: $c) { rank unitCode score }
+  ranked { rank unitCode } } }"""
 PROJECTS = """mutation($i: ImportProjectsInput!) { importProjects(input: $i) { imported userErrors { message } } }"""
 GRIEVANCES = """mutation($i: ImportGrievancesInput!) { importGrievances(input: $i) { imported userErrors { message } } }"""
 
@@ -90,6 +92,13 @@ async def test_scorecards_rank_the_prefectures_by_their_indicators(databases, na
         assert (signed["target"], signed["attainment"], signed["points"]) == ("1.0000", "1.0000", "2.0000")
         expected_z = (Decimal(2) * 1 + Decimal(2) * 1) / sum(weights.values()) * 100
         assert Decimal(zunyi["score"]) == expected_z.quantize(Decimal("0.01"))
+        one = (await p.ok(ONE_UNIT, {"c": ZUNYI}, token=PROVINCE))["scorecards"]
+        assert one["unit"]["score"] == zunyi["score"] and one["unit"]["rank"] == next(
+            r["rank"] for r in one["ranked"] if r["unitCode"] == ZUNYI)
+        assert (await p.ok(ONE_UNIT, {"c": "520102"}, token=PROVINCE))["scorecards"]["unit"] is None  # a county
+        alone = await p.ok("""{ scorecards(level: PREFECTURE, year: 2023) { unit(code: "520300") { score } } }""",
+                           token=PROVINCE)
+        assert alone["scorecards"]["unit"]["score"] == zunyi["score"]
         money = (await p.ok(RANKING, {"w": [{"key": "projects.contractInvestment", "weight": 1}]},
                             token=PROVINCE))["scorecards"]["ranked"]
         assert money[0]["unitCode"] == ZUNYI and money[0]["score"] == "100.00"  # by amount alone, Zunyi leads

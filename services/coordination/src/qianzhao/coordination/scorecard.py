@@ -131,6 +131,19 @@ class ScorecardRankingType:
                                     mine], chosen, goals)
 
 
+    @strawberry.federation.field(requires=[sc.REQUIRES], description=(
+        "One unit's scorecard and its rank among its peers (单位考核结果), scored as in `ranked` with the configured "
+        "weights; null for a code that is no unit of this level."))
+    async def unit(self, info: Info, code: Annotated[str, strawberry.argument(
+            description="The prefecture's or county's division code, or the department's code.")]
+                   ) -> sc.Scorecard | None:
+        if len(code) > 100:
+            raise bad_input("A unit code has at most 100 characters")
+        if not sc.is_unit(self.level, code):
+            return None
+        return next((s for s in await self.ranked(info) if s.unit_code == code), None)
+
+
 @strawberry.type
 class ScorecardQuery:
     @strawberry.field(description="The scorecards of every prefecture or county for a year (考核排名); province "
