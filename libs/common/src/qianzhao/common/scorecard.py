@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
+from functools import cache
 
 import strawberry
 
@@ -93,18 +94,24 @@ class Unit:
     name: str
 
 
-def units(level: Level) -> list[Unit]:
-    """The peers ranked at `level`, by code."""
+@cache
+def units(level: Level) -> tuple[Unit, ...]:
+    """The peers ranked at `level`, by code (the registries are fixed once the process has read them)."""
     if level is Level.DEPARTMENT:
         found = [Unit(d.code, d.name) for d in departments.all_departments().values()]
     else:
         wanted = regions.RegionLevel.PREFECTURE if level is Level.PREFECTURE else regions.RegionLevel.COUNTY
         found = [Unit(r.code, r.name) for r in regions.all_regions().values() if r.level is wanted]
-    return sorted(found, key=lambda u: u.code)
+    return tuple(sorted(found, key=lambda u: u.code))
+
+
+@cache
+def _codes(level: Level) -> frozenset[str]:
+    return frozenset(u.code for u in units(level))
 
 
 def is_unit(level: Level, code: str) -> bool:
-    return any(u.code == code for u in units(level))
+    return code in _codes(level)
 
 
 def on_time_rate(on_time: int, due: int) -> Decimal | None:

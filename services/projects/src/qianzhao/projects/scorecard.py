@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import strawberry
-from qianzhao.common import regions
 from qianzhao.common import scorecard as sc
 from qianzhao.common.periods import SHANGHAI, Period
 from qianzhao.common.rollup import county_key, prefecture_key
@@ -55,9 +54,8 @@ async def _verified_in_time(session, level: sc.Level, rules) -> dict[str, tuple[
         .group_by(Project.region_code))).all()
     counts = {code: f.count for (code,), f in stale.items()}
     for region_code, n in same_day:
-        for unit in units:
-            if regions.contains(unit, region_code):
-                counts[unit] = counts.get(unit, 0) + n
+        for unit in rollup.units_of(region_code, units):
+            counts[unit] = counts.get(unit, 0) + n
     return {u: (int(listed[u]) - counts.get(u, 0), int(listed[u])) for u in units if listed.get(u)}
 
 

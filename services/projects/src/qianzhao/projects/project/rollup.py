@@ -190,7 +190,8 @@ class Figures:
         self.contract_investment += Decimal(contract or 0)
 
 
-def _units_of(region_code: str, units: Sequence[str]) -> list[str]:
+def units_of(region_code: str, units: Sequence[str]) -> list[str]:
+    """The units among `units` that `region_code` lies in (itself or beneath)."""
     return [u for u in units if regions.contains(u, region_code)]
 
 
@@ -218,7 +219,7 @@ async def dated(session, date_field: str, period: Period, units: Sequence[str],
             .where(edge.clause(column, is_date=is_date), only,
                    region_scope(units[0], Project.region_code) if len(units) == 1 else true()).group_by(*group))
         for region_code, *key, n, total, contract in rows.all():
-            for unit in _units_of(region_code, units):
+            for unit in units_of(region_code, units):
                 out.setdefault((unit, *key), Figures()).add(n, total, contract)
     return {k: v for k, v in out.items() if v.count}
 
