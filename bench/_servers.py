@@ -38,13 +38,13 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def cpu_seconds(*pids: int) -> float:
-    """User + system CPU seconds of these processes and their children so far."""
+def cpu_seconds(*pids: int, children: bool = True) -> float:
+    """User + system CPU seconds of these processes (and, unless told not to, their children) so far."""
     total = 0.0
     for pid in pids:
         try:
             proc = psutil.Process(pid)
-            family = [proc, *proc.children(recursive=True)]
+            family = [proc, *(proc.children(recursive=True) if children else ())]
         except psutil.NoSuchProcess:
             continue
         for p in family:

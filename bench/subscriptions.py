@@ -1,7 +1,8 @@
 """Subscriptions at scale: N subscribers (WebSocket and SSE, half each) on one gateway process, changes committed
 through the API at a steady rate; commit → delivery latency p50/p99, and the gateway's RSS and CPU.
 
-    uv run python bench/subscriptions.py [--subscribers 2000] [--rate 200] [--seconds 20] [--mix consoles|province]
+    uv run python bench/subscriptions.py [--subscribers 2000] [--rate 200] [--seconds 20] [--warmup 3]
+        [--mix consoles|province]
 
 `--mix consoles` (the default) is the platform's audience: each subscriber an officer with its own token — 1 % of
 the province, 9 % spread over the 9 prefectures, 90 % over the 88 counties — and the changes spread over the
@@ -25,12 +26,12 @@ import aiohttp
 import orjson
 import psutil
 import uvloop
-import websockets
 from _servers import cpu_seconds, migrated_database, percentile, servers
 from qianzhao.common import regions
 from qianzhao.common.embedded import free_port
 from qianzhao.common.testing import dev_token
 from qianzhao.gateway.compose import compose_or_raise, sources_from_definitions
+from qianzhao.gateway.node import ensure_node_modules, node_executable
 from qianzhao.gateway.testing import start_python_gateway
 from qianzhao.projects.app import SERVICE
 
@@ -56,47 +57,9 @@ def token_of(i: int, mix: str) -> str:
     return dev_token("COUNTY", COUNTIES[i % len(COUNTIES)], subject=f"c{i}", ttl_minutes=120)
 
 
-class Clock:
-    """When each change was committed (by project name), and when each subscriber got it."""
-
-    def __init__(self):
-        self.committed: dict[str, float] = {}
-        self.latencies: list[float] = []
-        self.mutations: list[float] = []  # each createProject's round trip
-
-    def got(self, name: str) -> None:
-        sent = self.committed.get(name)
-        if sent is not None:
-            self.latencies.append(time.perf_counter() - sent)
-
-
-async def ws_subscriber(url: str, token: str, clock: Clock, ready: asyncio.Event) -> None:
-    """One WebSocket console until cancelled."""
-    async with websockets.connect(url, subprotocols=["graphql-transport-ws"], max_queue=None, compression=None) as ws:
-        await ws.send(orjson.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
-        await ws.recv()
-        await ws.send(orjson.dumps({"id": "1", "type": "subscribe", "payload": {"query": QUERY}}))
-        ready.set()
-        async for raw in ws:
-            message = orjson.loads(raw)
-            if message.get("type") == "next":
-                clock.got(message["payload"]["data"]["projectChanged"]["project"]["name"])
-
-
-async def sse_subscriber(http: aiohttp.ClientSession, url: str, token: str, clock: Clock, ready: asyncio.Event
-                         ) -> None:
-    """One SSE console until cancelled."""
-    async with http.post(url, json={"query": QUERY}, headers={"authorization": f"Bearer {token}",
-                                                               "accept": "text/event-stream"}) as resp:
-        ready.set()
-        async for line in resp.content:
-            if line.startswith(b"data: {"):
-                clock.got(orjson.loads(line[6:])["data"]["projectChanged"]["project"]["name"])
-
-
-def start_service(port: int, env: dict) -> subprocess.Popen:
+def start_service(port: int, env: dict, workers: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", SERVICE.app_factory, "--port", str(port),
-                             "--log-level", "warning", "--no-access-log"], env=env)
+                             "--workers", str(workers), "--log-level", "warning", "--no-access-log"], env=env)
 
 
 async def run(args) -> None:
@@ -104,7 +67,7 @@ async def run(args) -> None:
         db = migrated_database(pg, SERVICE, "bench_subscriptions")
         port = free_port()
         env = os.environ | {"QZ_DATABASE_URL": db, "QZ_NATS_URL": nats.url, "QZ_OUTBOX_POLL_SECONDS": "0.05"}
-        service = start_service(port, env)
+        service = start_service(port, env, args.service_workers)
         folder = Path(tempfile.mkdtemp(prefix="qz-bench-sub-"))
         try:
             await asyncio.sleep(3)
@@ -126,70 +89,89 @@ async def run(args) -> None:
 
 async def measure(args, gateway, service_pid: int) -> None:
     http_url = gateway.url
-    ws_url = http_url.replace("http://", "ws://")
     proc = psutil.Process(gateway.proc.pid)
     rss_before = proc.memory_info().rss
-    clock = Clock()
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None)) as http:
-        readies, tasks = [], []
-        for i in range(args.subscribers):
-            ready = asyncio.Event()
-            readies.append(ready)
-            token = token_of(i, args.mix)
-            tasks.append(asyncio.create_task(ws_subscriber(ws_url, token, clock, ready) if i % 2 == 0 else
-                                             sse_subscriber(http, http_url, token, clock, ready)))
-            if i % 100 == 99:
-                await asyncio.sleep(0.05)
-        for ready in readies:
-            await asyncio.wait_for(ready.wait(), 60)
-        print(f"{args.subscribers} subscribed", flush=True)
-        await asyncio.sleep(3)
-        rss_idle = proc.memory_info().rss
-        cpu_before = cpu_seconds(gateway.proc.pid)
-        others_before = cpu_seconds(service_pid), cpu_seconds(os.getpid())
-        started, sent, committing = time.perf_counter(), 0, set()
+    folder = await asyncio.to_thread(ensure_node_modules)
+    out = Path(tempfile.mkdtemp(prefix="qz-bench-consoles-")) / "deliveries.tsv"
+    consoles = await asyncio.create_subprocess_exec(
+        node_executable(), str(Path(__file__).with_name("consoles.cjs")), stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, env=os.environ | {"NODE_PATH": str(folder / "node_modules")})
+    consoles.stdin.write(orjson.dumps({"wsUrl": http_url.replace("http://", "ws://"), "httpUrl": http_url,
+                                       "query": QUERY, "tokens": [token_of(i, args.mix)
+                                                                  for i in range(args.subscribers)],
+                                       "out": str(out)}) + b"\n")
+    assert (await asyncio.wait_for(consoles.stdout.readline(), 120)).strip() == b"ready"
+    print(f"{args.subscribers} subscribed", flush=True)
+    await asyncio.sleep(3)
+    rss_idle = proc.memory_info().rss
+    pids = gateway.proc.pid, service_pid, consoles.pid, os.getpid()  # this process alone: its children are these
 
-        async def commit(n: int) -> None:  # committed at the rate, each on its own (a mutation takes longer)
-            name = f"压测项目-{n}"
-            clock.committed[name] = time.perf_counter()
-            async with http.post(http_url, json={"query": CREATE, "variables": {"i": draft(n, args.mix)}},
-                                 headers={"authorization": f"Bearer {TOKEN}"}) as resp:
+    def cpus() -> list[float]:
+        return [cpu_seconds(pid, children=pid != os.getpid()) for pid in pids] + [psutil.cpu_times()]
+
+    committed: dict[str, float] = {}  # project name → epoch seconds its createProject was sent (measured ones)
+    mutations: list[float] = []  # each measured createProject's round trip
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
+                                     timeout=aiohttp.ClientTimeout(total=None)) as http:
+
+        async def commit(n: int, measured: bool) -> None:  # each on its own: a mutation takes longer than 1/rate
+            name = f"压测项目-{n}" if measured else f"预热项目-{n}"
+            at = time.time()
+            if measured:
+                committed[name] = at
+            async with http.post(http_url, json={"query": CREATE, "variables": {"i": draft(n, args.mix) | {
+                    "name": name}}}, headers={"authorization": f"Bearer {TOKEN}"}) as resp:
                 body = await resp.json()
                 assert not body.get("errors"), body
-            clock.mutations.append(time.perf_counter() - clock.committed[name])
+            if measured:
+                mutations.append(time.time() - at)
 
-        while time.perf_counter() - started < args.seconds:
-            task = asyncio.create_task(commit(sent))
-            committing.add(task)
-            task.add_done_callback(committing.discard)
-            sent += 1
-            await asyncio.sleep(max(0.0, started + sent / args.rate - time.perf_counter()))
-        await asyncio.gather(*committing)
-        await asyncio.sleep(5)  # the last changes reach everyone
-        elapsed = time.perf_counter() - started
-        cpu = cpu_seconds(gateway.proc.pid) - cpu_before
-        service_cpu = cpu_seconds(service_pid) - others_before[0]
-        clients_cpu = cpu_seconds(os.getpid()) - others_before[1]
-        rss_busy = proc.memory_info().rss
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        async def at_rate(seconds: float, measured: bool) -> int:
+            """Changes committed at the rate for `seconds`, each as it falls due; how many."""
+            started, sent, committing = time.perf_counter(), 0, set()
+            while time.perf_counter() - started < seconds:
+                task = asyncio.create_task(commit(sent, measured))
+                committing.add(task)
+                task.add_done_callback(committing.discard)
+                sent += 1
+                await asyncio.sleep(max(0.0, started + sent / args.rate - time.perf_counter()))
+            await asyncio.gather(*committing)
+            return sent
+
+        await at_rate(args.warmup, measured=False)  # caches, plans and pooled connections in place, not measured
+        await asyncio.sleep(2)
+        cpu_before = cpus()
+        started = time.perf_counter()
+        sent = await at_rate(args.seconds, measured=True)
+    await asyncio.sleep(5)  # the last changes reach everyone
+    elapsed = time.perf_counter() - started
+    cpu_after = cpus()
+    cpu = [(after - before) / elapsed for after, before in zip(cpu_after[:-1], cpu_before[:-1], strict=True)]
+    machine = [(a - b) / elapsed for a, b in zip(cpu_after[-1], cpu_before[-1], strict=True)]
+    rss_busy = proc.memory_info().rss
+    consoles.stdin.write(b"stop\n")
+    ended = orjson.loads(await asyncio.wait_for(consoles.stdout.readline(), 60))
+    await consoles.wait()
+    lat = []
+    for line in out.read_text().splitlines() if out.exists() else []:
+        name, at = line.split("\t")
+        if name in committed:
+            lat.append(float(at) / 1000 - committed[name])
     per_county = {c: audience(c, args) for c in COUNTIES}
     expected = sum(args.subscribers if args.mix == "province" else per_county[COUNTIES[i % len(COUNTIES)]]
                    for i in range(sent))
-    lat = clock.latencies
     print(f"mix {args.mix}: subscribers {args.subscribers} (ws {(args.subscribers + 1) // 2}, sse "
-          f"{args.subscribers // 2}), "
-          f"changes {sent} at {sent / args.seconds:.0f}/s committed through the API")
-    print(f"delivered {len(lat)}/{expected} ({len(lat) / max(expected, 1):.1%}); commit → delivery "
-          f"p50 {percentile(lat, 50) * 1000:.0f} ms, p99 {percentile(lat, 99) * 1000:.0f} ms (goal ≤ 250 ms)")
-    print(f"createProject round trip p50 {percentile(clock.mutations, 50) * 1000:.0f} ms, "
-          f"p99 {percentile(clock.mutations, 99) * 1000:.0f} ms")
+          f"{args.subscribers // 2}), changes {sent} at {sent / args.seconds:.0f}/s committed through the API")
+    print(f"delivered {len(lat)}/{expected} ({len(lat) / max(expected, 1):.1%}, client errors {ended['errors']}, closed by the gateway {ended['closes']}); "
+          f"commit → delivery p50 {percentile(lat, 50) * 1000:.0f} ms, p99 {percentile(lat, 99) * 1000:.0f} ms "
+          "(goal ≤ 250 ms)")
+    print(f"createProject round trip p50 {percentile(mutations, 50) * 1000:.0f} ms, "
+          f"p99 {percentile(mutations, 99) * 1000:.0f} ms")
     print(f"gateway RSS idle {rss_idle / 2**20:.0f} MiB ({(rss_idle - rss_before) / max(args.subscribers, 1) / 1024:.0f}"
-          f" KB per idle subscriber, goal ≤ 100), busy {rss_busy / 2**20:.0f} MiB; CPU {cpu / elapsed:.2f} cores")
-    print(f"CPU elsewhere: projects service {service_cpu / elapsed:.2f} cores, this process's {args.subscribers} "
-          f"clients and committer {clients_cpu / elapsed:.2f} cores (the machine's {psutil.cpu_count()} in all)")
+          f" KB per idle subscriber, goal ≤ 100), busy {rss_busy / 2**20:.0f} MiB; CPU {cpu[0]:.2f} cores")
+    print(f"CPU elsewhere: projects service {cpu[1]:.2f} cores, the {args.subscribers} consoles (node) {cpu[2]:.2f}, "
+          f"the committer {cpu[3]:.2f}; the machine's {psutil.cpu_count()} cores busy "
+          f"{sum(machine) - machine[3] - machine[4]:.2f} (PostgreSQL, NATS and the rest: the difference)")
 
 
 def audience(county: str, args) -> int:
@@ -210,6 +192,8 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--service-workers", type=int, default=1, help="projects service processes (replicas)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of changes at the rate before measuring")
     parser.add_argument("--mix", choices=["consoles", "province"], default="consoles")
     uvloop.run(run(parser.parse_args()))  # the clients' loop costs less, leaving the cores to what is measured
 

@@ -11,6 +11,7 @@ import orjson
 import pytest
 import pytest_asyncio
 import websockets
+from graphql import parse
 from qianzhao.common.registry import installed_services
 from qianzhao.common.testing import dev_token, reset_nats
 from qianzhao.gateway.settings import GatewaySettings
@@ -248,3 +249,28 @@ async def test_an_enterprise_subscriber_receives_only_its_own_grievances(platfor
             await receive(ws, timeout=2)
     finally:
         await ws.close()
+
+
+async def test_a_burst_is_read_in_one_operation_per_reader_and_each_record_as_that_reader_may_see_it(platform):
+    """Events that reach the hub together are read with one operation per reader (one aliased root field each),
+    through the planner with the reader's token: a county officer's batch has null for a project elsewhere."""
+    from qianzhao.gateway.subscriptions import Subscriber, plan, reader_of
+
+    ids = []
+    for name, token in (("一并读取甲", COUNTY), ("一并读取乙", COUNTY), ("别处项目", ELSEWHERE)):
+        region = "520102" if token == COUNTY else "520103"
+        created = await platform.ok(CREATE, {"i": draft(name) | {"regionCode": region}}, token=token)
+        ids.append(created["createProject"]["project"]["id"])
+    app = platform.gateway_app
+    hub, gateway = app.state.hub, app.state.gateway
+    document = parse(CHANGES)
+    p = plan(document, document.definitions[0], {})
+    headers = {"authorization": f"Bearer {COUNTY}"}
+    sub = Subscriber(p, asyncio.Queue(10), gateway, headers, reader_of(p, headers, None))
+    operations = hub.read_operations
+    reads = [hub._read(sub, {"id": f"burst-{i}", "subject": pid}) for i, pid in enumerate(ids)]
+    assert hub._read(sub, {"id": "burst-0", "subject": ids[0]}) is reads[0]  # the same event's read is shared
+    records = await asyncio.gather(*reads)
+    assert hub.read_operations == operations + 1
+    assert [r and r["name"] for r in records] == ["一并读取甲", "一并读取乙", None]
+    assert records[0] == {"id": ids[0], "name": "一并读取甲", "status": "DRAFT", "grievanceCount": 0}

@@ -91,7 +91,7 @@ async def test_a_statement_over_its_timeout_answers_with_a_code(databases, nats_
             raised = exc
     from qianzhao.common.db import client_db_error
 
-    assert client_db_error(raised) == ("TIMEOUT", client_db_error(raised)[1])
+    assert (client_db_error(raised) or ("?",))[0] == "TIMEOUT", repr(raised)
     codes = {e["extensions"]["code"] for e in body.get("errors") or []}
     assert codes <= {"TIMEOUT"} and "INTERNAL_SERVER_ERROR" not in codes
 

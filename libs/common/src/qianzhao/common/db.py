@@ -41,8 +41,10 @@ def make_engine(settings: PlatformSettings | None = None, *, url: str | None = N
     target, tls = split_tls(to_async_url(url or settings.database_url))  # ?sslmode=… becomes asyncpg's ssl=
     engine = create_async_engine(
         target,
+        # every connection the pool opens it keeps: an overflow connection (closed when handed back) costs a
+        # PostgreSQL backend start and asyncpg's set-up on each burst, which under load cost more than the queries
         pool_size=kwargs.pop("pool_size", settings.database_pool_size),
-        max_overflow=kwargs.pop("max_overflow", settings.database_pool_size),
+        max_overflow=kwargs.pop("max_overflow", 0),
         # one slow statement or a held lock must not hold a connection, and the requests queued behind it, forever
         connect_args={**tls, "server_settings": {
             "application_name": settings.service_name, "timezone": "UTC",
@@ -264,10 +266,13 @@ _CLIENT_SQLSTATES = {
 
 def client_db_error(error: BaseException) -> tuple[str, str] | None:
     """(code, message) for a database error that a client's input or contention caused, else None; also for the
-    driver's own errors, which the one-statement insert and the history append raise unwrapped."""
-    if isinstance(error, exc.DBAPIError):
-        error = error.orig
-    elif not isinstance(error, asyncpg.PostgresError):
-        return None
-    state = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None) or ""
-    return _CLIENT_SQLSTATES.get(state) or _CLIENT_SQLSTATES.get(state[:2])
+    driver's own errors, which the one-statement insert and the history append raise unwrapped, and for one
+    raised while a connection was being set up (then the database's error is the cause of the pool's)."""
+    state, seen = "", set()
+    while error is not None and id(error) not in seen and not state:
+        seen.add(id(error))
+        if isinstance(error, exc.DBAPIError | asyncpg.PostgresError):
+            found = error.orig if isinstance(error, exc.DBAPIError) else error
+            state = getattr(found, "sqlstate", None) or getattr(found, "pgcode", None) or ""
+        error = error.__cause__ or error.__context__
+    return (_CLIENT_SQLSTATES.get(state) or _CLIENT_SQLSTATES.get(state[:2])) if state else None

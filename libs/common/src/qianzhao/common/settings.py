@@ -33,7 +33,7 @@ class PlatformSettings(BaseSettings):
     service_name: str = "qianzhao"
     environment: str = "dev"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/qianzhao"
-    database_pool_size: int = 10
+    database_pool_size: int = 20  # connections per process, opened as needed and kept
     database_ping_idle_seconds: float = 10.0
     database_statement_timeout_ms: int = 15_000
     database_lock_timeout_ms: int = 5_000

@@ -22,7 +22,7 @@ from starlette.responses import StreamingResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .gateway import RequestError
-from .subscriptions import Hub, SubscriptionError, changes, prepare, subscription_plan
+from .subscriptions import Encoded, Hub, SubscriptionError, changes, prepare, subscription_plan
 
 log = logging.getLogger("qianzhao.gateway.realtime")
 PROTOCOL = "graphql-transport-ws"
@@ -36,14 +36,19 @@ def _bearer(value: Any) -> str | None:
 
 async def results(gateway, hub: Hub, query: str, operation_name: str | None, variables: dict | None,
                   headers: dict[str, str], principal=None):
-    """An operation's results: a subscription's changes as they come, or a query's or mutation's one result."""
+    """An operation's results, a list at a time: a subscription's changes as they come, or a query's or mutation's
+    one result."""
     prepared, operation, coerced = prepare(gateway, query, operation_name, variables)
     if operation.operation is OperationType.SUBSCRIPTION:
-        async for result in changes(gateway, hub, subscription_plan(gateway, prepared, operation, coerced), headers,
-                                    principal):
-            yield result
+        async for batch in changes(gateway, hub, subscription_plan(gateway, prepared, operation, coerced), headers,
+                                   principal):
+            yield batch
     else:
-        yield await gateway.run(prepared, operation, variables, coerced, headers)
+        yield [await gateway.run(prepared, operation, variables, coerced, headers)]
+
+
+def _json(result: dict | Encoded) -> str:
+    return result if isinstance(result, Encoded) else orjson.dumps(result).decode()
 
 
 def errors_of(exc: Exception) -> list[dict]:
@@ -105,10 +110,13 @@ async def websocket(ws: WebSocket) -> None:
         await send({"type": "connection_ack"})
 
         async def serve(sub_id: str, body: dict) -> None:
+            head = '{"id":' + orjson.dumps(sub_id).decode() + ',"type":"next","payload":'
             try:
-                async for result in results(gateway, hub, body.get("query") or "", body.get("operationName"),
-                                            body.get("variables"), headers, principal):
-                    await send({"id": sub_id, "type": "next", "payload": result})
+                async for batch in results(gateway, hub, body.get("query") or "", body.get("operationName"),
+                                           body.get("variables"), headers, principal):
+                    async with send_lock:
+                        for result in batch:
+                            await ws.send_text(head + _json(result) + "}")
                 await send({"id": sub_id, "type": "complete"})
             except SubscriptionError as exc:
                 if exc.errors[0]["extensions"]["code"] == "SUBSCRIBER_TOO_SLOW":
@@ -212,7 +220,7 @@ def event_stream(gateway, hub: Hub, query: str, operation_name: str | None, vari
                 except Exception as exc:  # noqa: BLE001
                     yield _sse("next", {"errors": errors_of(exc)})
                     break
-                yield _sse("next", result)
+                yield "".join(f"event: next\ndata: {_json(r)}\n\n" for r in result)  # one write for the batch
             yield "event: complete\ndata:\n\n"
         finally:
             await gen.aclose()

@@ -53,6 +53,7 @@ SOURCES = {
     "coordinationCaseChanged": Source("qz.coordination.case.>", "QZ_COORDINATION", "coordinationCase", "case"),
 }
 MAX_EVENT_TYPES = 50
+MAX_BATCH_READ = 20  # records read in one operation (each an aliased root field)
 
 
 class SubscriptionError(Exception):
@@ -75,6 +76,11 @@ class Plan:
     region: str | None = None
     event_types: frozenset[str] = frozenset()
     after: int | None = None  # resume: the stream sequence of the last change the client received
+    payload_key: tuple = ()  # the payload's (response key, field) pairs: which results are alike
+    record_parts: tuple[str, str, str] = ("", "", "")  # the record query's variable definitions, selection, fragments
+
+    def __post_init__(self):
+        self.payload_key = tuple(((f.alias.value if f.alias else f.name.value), f.name.value) for f in self.payload)
 
     def wants(self, event: dict) -> bool:
         if self.event_types and event_name(event) not in self.event_types:
@@ -132,13 +138,29 @@ def plan(document: gast.DocumentNode, operation: gast.OperationDefinitionNode, v
         used: dict[str, gast.FragmentDefinitionNode] = {}
         _fragments_used(record, fragments, used)
         names = _variables_in([record, *used.values()])
+        if any(name.startswith("qzId") for name in names):
+            raise SubscriptionError("Variable names starting with qzId are reserved for the gateway's record reads")
         definitions = "".join(f", {print_ast(v)}" for v in operation.variable_definitions or []
                               if v.variable.name.value in names)  # only what the record's selection uses
-        query = (f"query QzSubscriptionRecord($qzId: ID!{definitions}) "
-                 f"{{ record: {source.query_field}(id: $qzId) {print_ast(record.selection_set)} }}"
-                 + "".join(" " + print_ast(f) for f in used.values()))
+        parts = (definitions, print_ast(record.selection_set), "".join(" " + print_ast(f) for f in used.values()))
+        query = (f"query QzSubscriptionRecord($qzId: ID!{parts[0]}) "
+                 f"{{ record: {source.query_field}(id: $qzId) {parts[1]} }}{parts[2]}")
     key = root.alias.value if root.alias else root.name.value
-    return Plan(key, source, payload, query, variables, region, frozenset(types), after)
+    found = Plan(key, source, payload, query, variables, region, frozenset(types), after)
+    if query is not None:
+        found.record_parts = parts
+    return found
+
+
+def records_query(p: Plan, n: int) -> str:
+    """The record query for `n` events at once: one aliased root field per record (`r0` … `r{n-1}`), so a burst
+    costs the subgraph one request (and its loader one SQL query) instead of `n`."""
+    if n == 1:
+        return p.record_query
+    definitions, selection, fragments = p.record_parts
+    ids = ", ".join(f"$qzId{i}: ID!" for i in range(n))
+    fields = " ".join(f"r{i}: {p.source.query_field}(id: $qzId{i}) {selection}" for i in range(n))
+    return f"query QzSubscriptionRecords({ids}{definitions}) {{ {fields} }}{fragments}"
 
 
 def _cursor(value: Any, source: Source) -> int | None:
@@ -201,10 +223,24 @@ def payload_of(p: Plan, event: dict, record: Any) -> dict:
 
 @dataclass(eq=False)
 class Subscriber:
+    """One subscription: its queue holds each wanted event with the read of its record already under way, so a
+    subscriber's reads overlap (one slow read does not hold up the events behind it) and arrive in order."""
+
     plan: Plan
     queue: asyncio.Queue
+    gateway: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    reader: tuple = ()  # whose reads may serve it: its token, or its rights where the source's reads allow
     overflowed: bool = False
     scope: str | None = None  # only events located in this division can concern it (None: any event)
+
+
+def reader_of(p: Plan, headers: dict[str, str], principal) -> tuple:
+    """The key under which a record read is shared: the selection, its variables and the reader — its token, or
+    its rights (role, region, department, credit code) where the source's reads depend on nothing else."""
+    who = (("rights", principal.role.value, principal.region_code, principal.department, principal.credit_code)
+           if principal is not None and p.source.reads_by_rights else headers.get("authorization"))
+    return p.record_query, orjson.dumps(p.variables, default=str, option=orjson.OPT_SORT_KEYS), who
 
 
 def scope_of(p: Plan, principal) -> str | None:
@@ -241,6 +277,10 @@ class Hub:
     scoped: dict[str | None, set[Subscriber]] = field(default_factory=dict)  # scope → live subscribers
     resuming: dict[Subscriber, Any] = field(default_factory=dict)  # subscriber → its own consumer
     reads: dict[tuple, asyncio.Future] = field(default_factory=dict)  # record reads in flight, shared
+    batches: dict[tuple, tuple] = field(default_factory=dict)  # reader key → (a subscriber, [(event, future)])
+    read_operations: int = 0  # record-read operations sent through the planner so far (and records they read):
+    records_read: int = 0  # how well reads are shared and batched
+    _flushing: bool = False
     _nc: Any = None
     _subs: dict[str, Any] = field(default_factory=dict)  # stream → the hub's ordered consumer on it
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -270,19 +310,54 @@ class Hub:
             return
         candidates = [sub for scope in scopes_of(event.get("regioncode")) for sub in self.scoped.get(scope, ())]
         for sub in candidates:
-            if not msg.subject.startswith(sub.plan.source.subject[:-1]) or not sub.plan.wants(event):
-                continue
-            try:
-                sub.queue.put_nowait(event)
-            except asyncio.QueueFull:  # the subscription ends instead of the gateway holding ever more events
-                sub.overflowed = True
+            if msg.subject.startswith(sub.plan.source.subject[:-1]):
+                self._offer(sub, event)
 
-    async def add(self, p: Plan, principal=None) -> Subscriber:
+    def _offer(self, sub: Subscriber, event: dict) -> None:
+        """Queue the event for `sub` if it wants it, with its record's read started (or joined)."""
+        if not sub.plan.wants(event):
+            return
+        if sub.queue.full():  # the subscription ends instead of the gateway holding ever more events
+            sub.overflowed = True
+            return
+        sub.queue.put_nowait((event, None if sub.plan.record_query is None else self._read(sub, event)))
+
+    def _read(self, sub: Subscriber, event: dict) -> asyncio.Future:
+        """The event's record as `sub` may see it: read once for every subscription with the same reader key, and
+        together with the other events that reader needs in this pass of the loop (see `records_query`)."""
+        key = (sub.reader, event.get("id"))
+        shared = self.reads.get(key)
+        if shared is None:
+            shared = self.reads[key] = asyncio.get_running_loop().create_future()
+            shared.add_done_callback(lambda done: self._done(key, done))
+            self.batches.setdefault(sub.reader, (sub, []))[1].append((event, shared))
+            if not self._flushing:
+                self._flushing = True
+                asyncio.get_running_loop().call_soon(self._flush)
+        return shared
+
+    def _flush(self) -> None:
+        self._flushing = False
+        batches, self.batches = self.batches, {}
+        for sub, wanted in batches.values():
+            for start in range(0, len(wanted), MAX_BATCH_READ):
+                self.read_operations += 1
+                self.records_read += len(wanted[start:start + MAX_BATCH_READ])
+                asyncio.ensure_future(_read_batch(sub, wanted[start:start + MAX_BATCH_READ]))
+
+    def _done(self, key: tuple, done: asyncio.Future) -> None:
+        self.reads.pop(key, None)
+        if not done.cancelled():
+            done.exception()  # retrieved here: each waiting subscriber still gets it
+
+    async def add(self, p: Plan, principal=None, gateway=None, headers: dict[str, str] | None = None) -> Subscriber:
         if len(self.subscribers) + len(self.resuming) >= self.max_subscriptions:
             raise SubscriptionError(f"This gateway serves at most {self.max_subscriptions} subscriptions; retry "
                                     "later", "SUBSCRIPTION_LIMIT")
         await self._start(p.source)
-        sub = Subscriber(p, asyncio.Queue(self.queue_size), scope=scope_of(p, principal))
+        headers = headers or {}
+        sub = Subscriber(p, asyncio.Queue(self.queue_size), gateway, headers, reader_of(p, headers, principal),
+                         scope=scope_of(p, principal))
         if p.after is not None:  # its own ordered consumer from just after the cursor, then live: no gap
             await self._resume(sub)
             return sub
@@ -291,28 +366,13 @@ class Hub:
         metrics.ACTIVE_SUBSCRIPTIONS.set(len(self.subscribers) + len(self.resuming))
         return sub
 
-    async def read(self, gateway, p: Plan, event: dict, headers: dict[str, str], reader: Any = None) -> Any:
-        """`read_record`, once per event for every subscription with the same selection, variables and reader (its
-        token, or its rights where the source's reads depend on nothing else)."""
-        key = (p.record_query, orjson.dumps(p.variables, default=str, option=orjson.OPT_SORT_KEYS),
-               reader if reader is not None else headers.get("authorization"), event.get("id"))
-        shared = self.reads.get(key)
-        if shared is None:
-            shared = self.reads[key] = asyncio.ensure_future(read_record(gateway, p, event, headers))
-            shared.add_done_callback(lambda _: self.reads.pop(key, None))
-        return await asyncio.shield(shared)
-
     async def _resume(self, sub: Subscriber) -> None:
         from nats.js.api import ConsumerConfig, DeliverPolicy
 
         async def deliver(msg) -> None:
             event = _event(msg)
-            if event is None or not sub.plan.wants(event):
-                return
-            try:
-                sub.queue.put_nowait(event)
-            except asyncio.QueueFull:
-                sub.overflowed = True
+            if event is not None:
+                self._offer(sub, event)
 
         source = sub.plan.source
         self.resuming[sub] = await self._nc.jetstream().subscribe(
@@ -340,34 +400,83 @@ class Hub:
             self._nc = None
 
 
+MAX_BATCH = 50  # results handed to the transport at once (one SSE write; back-to-back WebSocket frames)
+
+
+class Encoded(str):
+    """A result already serialized as JSON text: the same change for every subscriber with the same reader and
+    selection is serialized once."""
+
+
+def _encoded(p: Plan, sub: Subscriber, event: dict, record: Any) -> Encoded:
+    cache = event.setdefault("_encoded", {})
+    key = (sub.reader, p.response_key, p.payload_key)
+    text = cache.get(key)
+    if text is None:
+        text = cache[key] = Encoded(orjson.dumps({"data": {p.response_key: payload_of(p, event, record)}}).decode())
+    return text
+
+
 async def changes(gateway, hub: Hub, p: Plan, headers: dict[str, str], principal=None):
-    """The subscription's results as they come: `{"data": {<field>: <change>}}` for each event it may see."""
-    sub = await hub.add(p, principal)
-    reader = (("rights", principal.role.value, principal.region_code, principal.department, principal.credit_code)
-              if principal is not None and p.source.reads_by_rights else None)
+    """The subscription's results as they come, in order: each a list of `{"data": {<field>: <change>}}` (as
+    `Encoded` JSON), one per event it may see — more than one when events queued up while the last were sent."""
+    sub = await hub.add(p, principal, gateway, headers)
     try:
+        entry = None
         while True:
-            event = await sub.queue.get()
-            if sub.overflowed:
-                raise SubscriptionError("The subscriber did not keep up with its events; subscribe again",
-                                        "SUBSCRIBER_TOO_SLOW")
-            record = None
-            if p.record_query is not None:
-                record = await hub.read(gateway, p, event, headers, reader)
-                if record is None:
-                    continue  # not visible to this subscriber (or gone): nothing is delivered
-            yield {"data": {p.response_key: payload_of(p, event, record)}}
+            batch: list[Encoded] = []
+            entry = entry or await sub.queue.get()
+            while entry is not None:
+                if sub.overflowed:
+                    raise SubscriptionError("The subscriber did not keep up with its events; subscribe again",
+                                            "SUBSCRIBER_TOO_SLOW")
+                event, reading = entry
+                record = None
+                if reading is not None:  # shared: one subscriber leaving does not cancel it
+                    record = reading.result() if reading.done() else await asyncio.shield(reading)
+                if reading is None or record is not None:  # None: hidden from this subscriber (or gone)
+                    batch.append(_encoded(p, sub, event, record))
+                entry = sub.queue.get_nowait() if not sub.queue.empty() and len(batch) < MAX_BATCH else None
+                if entry is not None and entry[1] is not None and not entry[1].done() and batch:
+                    break  # the next one's read is still under way: send what is ready first
+            if batch:
+                yield batch
     finally:
         hub.remove(sub)
 
 
-async def read_record(gateway, p: Plan, event: dict, headers: dict[str, str]) -> Any:
-    """The event's record as the subscriber may see it, through the planner (None when hidden)."""
-    prepared = gateway.prepare(p.record_query)
+async def _read_batch(sub: Subscriber, wanted: list[tuple[dict, asyncio.Future]]) -> None:
+    """Read `wanted`'s records in one operation with `sub`'s token and settle each event's future."""
+    try:
+        records = await read_records(sub.gateway, sub.plan, [event for event, _ in wanted], sub.headers)
+        if records is None:  # the batch as a whole was refused (a subgraph's limits): one at a time, as before
+            records = [(await read_records(sub.gateway, sub.plan, [event], sub.headers) or [None])[0]
+                       for event, _ in wanted]
+    except Exception as exc:  # noqa: BLE001 - each waiting subscriber gets it
+        for _, future in wanted:
+            if not future.done():
+                future.set_exception(exc)
+        return
+    for (_, future), record in zip(wanted, records, strict=True):
+        if not future.done():
+            future.set_result(record)
+
+
+async def read_records(gateway, p: Plan, events: list[dict], headers: dict[str, str]) -> list[Any] | None:
+    """The events' records as the subscriber may see them, through the planner (None where hidden); None for a
+    batch refused as a whole."""
+    query = records_query(p, len(events))
+    prepared = gateway.prepare(query)
     operation = gateway.operation_of(prepared, None)
-    variables = p.variables | {"qzId": event.get("subject")}
+    ids = ({"qzId": events[0].get("subject")} if len(events) == 1 else
+           {f"qzId{i}": event.get("subject") for i, event in enumerate(events)})
+    variables = p.variables | ids
     body = await gateway.run(prepared, operation, variables, gateway.coerce_variables(operation, variables), headers)
-    return (body.get("data") or {}).get("record")
+    data = body.get("data")
+    if data is None and body.get("errors") and len(events) > 1:
+        return None
+    data = data or {}
+    return [data.get("record")] if len(events) == 1 else [data.get(f"r{i}") for i in range(len(events))]
 
 
 def prepare(gateway, query: str, operation_name: str | None, variables: dict | None) -> tuple[Any, Any, dict]:
