@@ -93,6 +93,14 @@ class UnitOfWork:
             await self.write()
         await self.session.commit()
 
+    async def end_reads(self) -> None:
+        """End the transaction that what was read so far opened (nothing was written yet, and nothing read needs to
+        stay locked), so a change that is then a single new record goes in one statement that commits on its own:
+        no lock it takes is held across a round trip."""
+        if not (self.session.new or self.session.dirty or self.session.deleted or self._new or self._history
+                or self.events) and self.session.in_transaction():
+            await self.session.commit()  # expire_on_commit is off: what was read stays loaded
+
     async def rollback(self) -> None:
         await self.session.rollback()
         self._clear()

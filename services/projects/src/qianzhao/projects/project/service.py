@@ -7,7 +7,7 @@ from typing import Any
 
 from qianzhao.common import concurrency, regions
 from qianzhao.common.errors import DomainError, ErrorCode, Problems
-from qianzhao.common.ids import next_number, parse_id
+from qianzhao.common.ids import parse_id
 from qianzhao.common.uow import UnitOfWork
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,9 +90,10 @@ async def create(*, uow: UnitOfWork, fields: dict[str, Any]) -> Project:
     region_code = fields["region_code"]
     fields["category"] = chain.category
     now, year = uow.clock.now(), uow.clock.today().year
-    seq = await next_number(uow.session, f"XM-{region_code}-{year}")
-    project = Project(**fields, number=f"XM-{region_code}-{year}-{seq:05d}", year=year, status="DRAFT",
-                      compiled_on=uow.clock.today(), status_changed_at=now, created_at=now, updated_at=now)
+    await uow.end_reads()  # the checks only read: the project then goes in one statement that commits on its own
+    # numbered XM-<region>-<year>-<seq> by the INSERT's trigger (0015); until then project.number is a placeholder
+    project = Project(**fields, year=year, status="DRAFT", compiled_on=uow.clock.today(), status_changed_at=now,
+                      created_at=now, updated_at=now)
     uow.add_new(project)  # inserted at commit in the statement that appends its history and event
     uow.record(aggregate_type="project", aggregate_id=project.id, action="CREATED",
                changes={validation.camel(k): v for k, v in fields.items()})
