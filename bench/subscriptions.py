@@ -138,7 +138,9 @@ async def measure(args, gateway, service_pid: int) -> None:
             await asyncio.gather(*committing)
             return sent
 
-        await at_rate(args.warmup, measured=False)  # caches, plans and pooled connections in place, not measured
+        # caches, plans and every pooled connection in place (a burst opens them all), not measured
+        await asyncio.gather(*(commit(-1 - n, measured=False) for n in range(40)))
+        await at_rate(args.warmup, measured=False)
         await asyncio.sleep(2)
         cpu_before = cpus()
         started = time.perf_counter()
