@@ -9,6 +9,10 @@ the province, 9 % spread over the 9 prefectures, 90 % over the 88 counties — a
 counties, so each change concerns its county's, its prefecture's and the province's consoles (about 1 in 30).
 `--mix province` makes every subscriber the same province token, so each change goes to all of them (the fan-out
 ceiling). Goals (issue): p99 ≤ 250 ms at 2,000 subscribers and 200 changes/s; ≤ 100 KB RSS per idle subscriber.
+
+The consoles run in Node (`bench/consoles.cjs`, the `graphql-ws` client and fetch for SSE): 2,000 of them in Python
+cost more CPU than the gateway they measured. Changes are committed for `--warmup` seconds first (after a burst that
+opens every pooled connection), unmeasured. Each process's CPU is counted on its own, and the machine's too.
 """
 
 from __future__ import annotations
