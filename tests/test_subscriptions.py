@@ -13,7 +13,7 @@ import pytest_asyncio
 import websockets
 from graphql import parse
 from qianzhao.common.registry import installed_services
-from qianzhao.common.testing import dev_token, reset_nats
+from qianzhao.common.testing import dev_token, eventually, reset_nats
 from qianzhao.gateway.settings import GatewaySettings
 from qianzhao.gateway.testing import running_platform
 
@@ -263,6 +263,11 @@ async def test_a_burst_is_read_in_one_operation_per_reader_and_each_record_as_th
         ids.append(created["createProject"]["project"]["id"])
     app = platform.gateway_app
     hub, gateway = app.state.hub, app.state.gateway
+
+    async def alone() -> bool:  # no earlier test's subscriber left, so nobody else's reads are counted below
+        return not hub.subscribers and not hub.resuming
+
+    await eventually(alone, what="earlier subscribers gone")
     document = parse(CHANGES)
     p = plan(document, document.definitions[0], {})
     headers = {"authorization": f"Bearer {COUNTY}"}

@@ -29,6 +29,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "coordination.lettersOnTime": 1, "coordination.tasksOnTime": 1,
 }
 RATE_PLACES = Decimal("0.0001")
+UNIT_CODE = "The prefecture's or county's division code, or the department's code."
 DESCRIPTION = ("Every prefecture's, county's or department's scorecard for a year (考核排名): each service's "
                "indicators and the ranking by the weighted score (see `ranked`). Officers of the province see every "
                "unit; others null.")
@@ -81,8 +82,7 @@ class ScoredIndicator:
 @strawberry.type(name="Scorecard", description="A unit's place in the ranking (考核结果).")
 class Scorecard:
     rank: int = strawberry.field(description="Its place among its peers, 1 = best; equal scores share a place.")
-    unit_code: str = strawberry.field(description="The prefecture's or county's division code, or the department's "
-                                                  "code.")
+    unit_code: str = strawberry.field(description=UNIT_CODE)
     unit_name: str = strawberry.field(description="Its name.")
     score: Decimal = strawberry.field(description="The weighted score, 0…100, two decimals (综合得分).")
     indicators: list[ScoredIndicator] = strawberry.field(description="Every indicator that went into it.")

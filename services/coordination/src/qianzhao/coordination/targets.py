@@ -56,8 +56,7 @@ TARGET_SET = EventSpec("coordination", "scorecard_target", "set", TargetData,
 @strawberry.type(name="ScorecardTarget", description="A unit's target for an indicator in a year (考核目标).")
 class TargetType:
     year: int = strawberry.field(description="The year (考核年度).")
-    unit_code: str = strawberry.field(description="The prefecture's or county's division code, or the department's "
-                                                  "code.")
+    unit_code: str = strawberry.field(description=sc.UNIT_CODE)
     key: str = strawberry.field(description="The indicator's key, e.g. projects.signed.")
     target: Decimal = strawberry.field(description="The target value (目标值): a count, an amount in yuan, or a rate "
                                                    "0…1, as the indicator is.")

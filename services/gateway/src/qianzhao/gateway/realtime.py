@@ -72,9 +72,10 @@ async def websocket(ws: WebSocket) -> None:
     send_lock = asyncio.Lock()
     closing: asyncio.Task | None = None
 
-    async def send(message: dict) -> None:
-        async with send_lock:
-            await ws.send_text(orjson.dumps(message).decode())
+    async def send(*messages: dict | str) -> None:
+        async with send_lock:  # a batch goes out back to back
+            for message in messages:
+                await ws.send_text(message if isinstance(message, str) else orjson.dumps(message).decode())
 
     async def close(code: int, reason: str) -> None:
         for task in running.values():
@@ -114,9 +115,7 @@ async def websocket(ws: WebSocket) -> None:
             try:
                 async for batch in results(gateway, hub, body.get("query") or "", body.get("operationName"),
                                            body.get("variables"), headers, principal):
-                    async with send_lock:
-                        for result in batch:
-                            await ws.send_text(head + _json(result) + "}")
+                    await send(*(head + _json(result) + "}" for result in batch))
                 await send({"id": sub_id, "type": "complete"})
             except SubscriptionError as exc:
                 if exc.errors[0]["extensions"]["code"] == "SUBSCRIBER_TOO_SLOW":

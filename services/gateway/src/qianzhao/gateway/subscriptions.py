@@ -76,8 +76,8 @@ class Plan:
     region: str | None = None
     event_types: frozenset[str] = frozenset()
     after: int | None = None  # resume: the stream sequence of the last change the client received
-    payload_key: tuple = ()  # the payload's (response key, field) pairs: which results are alike
     record_parts: tuple[str, str, str] = ("", "", "")  # the record query's variable definitions, selection, fragments
+    payload_key: tuple = ()  # the payload's (response key, field) pairs: which results are alike
 
     def __post_init__(self):
         self.payload_key = tuple(((f.alias.value if f.alias else f.name.value), f.name.value) for f in self.payload)
@@ -143,23 +143,17 @@ def plan(document: gast.DocumentNode, operation: gast.OperationDefinitionNode, v
         definitions = "".join(f", {print_ast(v)}" for v in operation.variable_definitions or []
                               if v.variable.name.value in names)  # only what the record's selection uses
         parts = (definitions, print_ast(record.selection_set), "".join(" " + print_ast(f) for f in used.values()))
-        query = (f"query QzSubscriptionRecord($qzId: ID!{parts[0]}) "
-                 f"{{ record: {source.query_field}(id: $qzId) {parts[1]} }}{parts[2]}")
+        query = records_query(source, parts, 1)
     key = root.alias.value if root.alias else root.name.value
-    found = Plan(key, source, payload, query, variables, region, frozenset(types), after)
-    if query is not None:
-        found.record_parts = parts
-    return found
+    return Plan(key, source, payload, query, variables, region, frozenset(types), after, parts if query else ("",) * 3)
 
 
-def records_query(p: Plan, n: int) -> str:
-    """The record query for `n` events at once: one aliased root field per record (`r0` … `r{n-1}`), so a burst
-    costs the subgraph one request (and its loader one SQL query) instead of `n`."""
-    if n == 1:
-        return p.record_query
-    definitions, selection, fragments = p.record_parts
+def records_query(source: Source, parts: tuple[str, str, str], n: int) -> str:
+    """The record query for `n` events at once: one aliased root field per record (`r0` … `r{n-1}`, ids `$qzId0` …),
+    so a burst costs the subgraph one request (and its loader one SQL query) instead of `n`."""
+    definitions, selection, fragments = parts
     ids = ", ".join(f"$qzId{i}: ID!" for i in range(n))
-    fields = " ".join(f"r{i}: {p.source.query_field}(id: $qzId{i}) {selection}" for i in range(n))
+    fields = " ".join(f"r{i}: {source.query_field}(id: $qzId{i}) {selection}" for i in range(n))
     return f"query QzSubscriptionRecords({ids}{definitions}) {{ {fields} }}{fragments}"
 
 
@@ -465,18 +459,16 @@ async def _read_batch(sub: Subscriber, wanted: list[tuple[dict, asyncio.Future]]
 async def read_records(gateway, p: Plan, events: list[dict], headers: dict[str, str]) -> list[Any] | None:
     """The events' records as the subscriber may see them, through the planner (None where hidden); None for a
     batch refused as a whole."""
-    query = records_query(p, len(events))
+    query = p.record_query if len(events) == 1 else records_query(p.source, p.record_parts, len(events))
     prepared = gateway.prepare(query)
     operation = gateway.operation_of(prepared, None)
-    ids = ({"qzId": events[0].get("subject")} if len(events) == 1 else
-           {f"qzId{i}": event.get("subject") for i, event in enumerate(events)})
-    variables = p.variables | ids
+    variables = p.variables | {f"qzId{i}": event.get("subject") for i, event in enumerate(events)}
     body = await gateway.run(prepared, operation, variables, gateway.coerce_variables(operation, variables), headers)
     data = body.get("data")
     if data is None and body.get("errors") and len(events) > 1:
         return None
     data = data or {}
-    return [data.get("record")] if len(events) == 1 else [data.get(f"r{i}") for i in range(len(events))]
+    return [data.get(f"r{i}") for i in range(len(events))]
 
 
 def prepare(gateway, query: str, operation_name: str | None, variables: dict | None) -> tuple[Any, Any, dict]:
@@ -491,5 +483,5 @@ def prepare(gateway, query: str, operation_name: str | None, variables: dict | N
 def subscription_plan(gateway, prepared, operation, variables: dict) -> Plan:
     p = plan(prepared.document, operation, variables)
     if p.record_query is not None:
-        prepare(gateway, p.record_query, None, p.variables | {"qzId": "0"})  # the record's query is valid too
+        prepare(gateway, p.record_query, None, p.variables | {"qzId0": "0"})  # the record's query is valid too
     return p
