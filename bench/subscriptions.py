@@ -83,7 +83,7 @@ async def run(args) -> None:
                 "QZ_GATEWAY_SUBSCRIPTION_QUEUE": "1000", "QZ_GATEWAY_RATE_LIMIT_PER_ADDRESS": "0",
                 "QZ_GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "0"})
             try:
-                await measure(args, gateway, service.pid)
+                await measure(args, gateway, service.pid, f"http://127.0.0.1:{port}/metrics")
             finally:
                 gateway.stop()
         finally:
@@ -91,7 +91,20 @@ async def run(args) -> None:
             service.wait(10)
 
 
-async def measure(args, gateway, service_pid: int) -> None:
+async def requests_by_operation(http: aiohttp.ClientSession, metrics_url: str) -> dict[str, float]:
+    """The projects service's GraphQL requests so far, by operation name (its Prometheus counter)."""
+    async with http.get(metrics_url) as resp:
+        text = await resp.text()
+    counts: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("qz_graphql_requests_total{"):
+            labels, _, value = line.rpartition(" ")
+            name = labels.split('operation="', 1)[1].split('"', 1)[0] if 'operation="' in labels else "?"
+            counts[name] = counts.get(name, 0.0) + float(value)
+    return counts
+
+
+async def measure(args, gateway, service_pid: int, metrics_url: str) -> None:
     http_url = gateway.url
     proc = psutil.Process(gateway.proc.pid)
     rss_before = proc.memory_info().rss
@@ -146,12 +159,15 @@ async def measure(args, gateway, service_pid: int) -> None:
         await asyncio.gather(*(commit(-1 - n, measured=False) for n in range(40)))
         await at_rate(args.warmup, measured=False)
         await asyncio.sleep(2)
+        requests_before = await requests_by_operation(http, metrics_url)
         cpu_before = cpus()
         started = time.perf_counter()
         sent = await at_rate(args.seconds, measured=True)
-    await asyncio.sleep(5)  # the last changes reach everyone
-    elapsed = time.perf_counter() - started
-    cpu_after = cpus()
+        await asyncio.sleep(5)  # the last changes reach everyone
+        elapsed = time.perf_counter() - started
+        cpu_after = cpus()
+        requests = {k: v - requests_before.get(k, 0.0)
+                    for k, v in (await requests_by_operation(http, metrics_url)).items()}
     cpu = [(after - before) / elapsed for after, before in zip(cpu_after[:-1], cpu_before[:-1], strict=True)]
     machine = [(a - b) / elapsed for a, b in zip(cpu_after[-1], cpu_before[-1], strict=True)]
     rss_busy = proc.memory_info().rss
@@ -173,6 +189,9 @@ async def measure(args, gateway, service_pid: int) -> None:
           "(goal ≤ 250 ms)")
     print(f"createProject round trip p50 {percentile(mutations, 50) * 1000:.0f} ms, "
           f"p99 {percentile(mutations, 99) * 1000:.0f} ms")
+    reads = sum(requests.values()) - sent  # the gateway's fetches are anonymous: all but the changes' mutations
+    print(f"projects service requests beside the {sent} createProject: {reads:.0f} record reads "
+          f"({reads / max(sent, 1):.2f} per change)")
     print(f"gateway RSS idle {rss_idle / 2**20:.0f} MiB ({(rss_idle - rss_before) / max(args.subscribers, 1) / 1024:.0f}"
           f" KB per idle subscriber, goal ≤ 100), busy {rss_busy / 2**20:.0f} MiB; CPU {cpu[0]:.2f} cores")
     print(f"CPU elsewhere: projects service {cpu[1]:.2f} cores, the {args.subscribers} consoles (node) {cpu[2]:.2f}, "

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from graphql import DocumentNode, FragmentDefinitionNode, GraphQLError, OperationDefinitionNode, parse
+from graphql import OperationType as Operation
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import Response
@@ -73,6 +74,7 @@ class Runtime:
     settings: PlatformSettings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    read_sessionmaker: async_sessionmaker[AsyncSession]  # a query's: each statement on its own (`read_sessions`)
     broker: Broker
     verifier: TokenVerifier
     clock: Clock
@@ -108,9 +110,11 @@ def operation_limits(settings: PlatformSettings) -> Limits:
                   budget_seconds=settings.operation_budget_seconds)
 
 
-def limit_checker(schema: Any, limits: Limits) -> Callable[[str, str | None, dict | None], dict | None]:
+def limit_checker(schema: Any, limits: Limits
+                  ) -> Callable[[str, str | None, dict | None], tuple[dict | None, Operation | None]]:
     """The subgraph's own operation limits (a subgraph is reachable inside the cluster, not only through the
-    gateway): the error to answer for an operation over a limit, else None. Documents are parsed once."""
+    gateway): (the error to answer for an operation over a limit, else None; the operation's type when the
+    document names exactly one). Documents are parsed once."""
     graphql_schema = schema._schema
 
     @lru_cache(maxsize=1000)
@@ -126,22 +130,23 @@ def limit_checker(schema: Any, limits: Limits) -> Callable[[str, str | None, dic
         except RecursionError:
             return LimitExceeded("Document is nested too deeply", "DEPTH_LIMIT_EXCEEDED")
 
-    def refusal(query: str, operation_name: str | None, variables: dict | None) -> dict | None:
+    def refusal(query: str, operation_name: str | None, variables: dict | None
+                ) -> tuple[dict | None, Operation | None]:
         doc = document(query)
         if doc is None:
-            return None
+            return None, None
         if isinstance(doc, LimitExceeded):
-            return {"message": doc.message, "extensions": {"code": doc.code}}
+            return {"message": doc.message, "extensions": {"code": doc.code}}, None
         operations = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
         fragments = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
         chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
         if len(chosen) != 1:
-            return None  # strawberry says which operation is missing or ambiguous
+            return None, None  # strawberry says which operation is missing or ambiguous
         try:
             check(graphql_schema, chosen[0], fragments, variables or {}, limits)
         except LimitExceeded as exc:
-            return {"message": exc.message, "extensions": {"code": exc.code}}
-        return None
+            return {"message": exc.message, "extensions": {"code": exc.code}}, None
+        return None, chosen[0].operation
 
     return refusal
 
@@ -184,10 +189,11 @@ def graphql_endpoint(schema: Any, settings: PlatformSettings):
         if not parsed.query:
             return request_error([{"message": "No GraphQL query found in the request"}], 400, parsed.media), \
                 operation, "error"
-        refused = over_limit(parsed.query, parsed.operation_name, parsed.variables)
+        refused, kind = over_limit(parsed.query, parsed.operation_name, parsed.variables)
         if refused is not None:
             return request_error([refused], 400, parsed.media), operation, "error"
-        async with runtime.sessionmaker() as session:
+        sessions = runtime.read_sessionmaker if kind is Operation.QUERY else runtime.sessionmaker
+        async with sessions() as session:
             context = RequestContext(principal=principal, session=session, runtime=runtime)
             try:
                 result = await schema.execute(parsed.query, variable_values=parsed.variables, context_value=context,
@@ -226,7 +232,10 @@ def create_service_app(definition: ServiceDefinition, settings: PlatformSettings
                         streams=[stream_config(definition.name, limits), dead_letter_stream_config(limits)])
         runtime = Runtime(definition=definition, settings=settings, engine=engine,
                           sessionmaker=make_sessionmaker(
-                              engine, total_count_exact_up_to=settings.total_count_exact_up_to), broker=broker,
+                              engine, total_count_exact_up_to=settings.total_count_exact_up_to),
+                          read_sessionmaker=make_sessionmaker(
+                              engine, total_count_exact_up_to=settings.total_count_exact_up_to, read_only=True),
+                          broker=broker,
                           verifier=TokenVerifier(settings), clock=clock or Clock())
         app.state.runtime = runtime
         instrument_app(app, engine)

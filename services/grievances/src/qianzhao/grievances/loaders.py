@@ -6,6 +6,7 @@ import uuid
 from collections import defaultdict
 
 from qianzhao.common.api import HistoryEntry
+from qianzhao.common.db import get_by_ids
 from qianzhao.common.tables import audit_history
 from sqlalchemy import select
 from strawberry.types import Info
@@ -16,9 +17,7 @@ def by_id(info: Info, model):
     ctx = info.context
 
     async def load(ids: list[uuid.UUID]):
-        rows = (await ctx.session.execute(select(model).where(model.id.in_(ids)))).scalars().all()
-        found = {r.id: r for r in rows}
-        return [found.get(i) for i in ids]
+        return await get_by_ids(ctx.session, model, ids)
 
     return ctx.loader(f"{model.__tablename__}:id", load)
 

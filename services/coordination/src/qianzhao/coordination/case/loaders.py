@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
+from qianzhao.common.db import get_by_ids
 from qianzhao.common.tables import audit_history
 from sqlalchemy import select
 from strawberry.types import Info
@@ -16,10 +17,7 @@ from .models import CoordinationCase
 
 def _by_id(model):
     async def load(ctx, ids: list[uuid.UUID]):
-        session = ctx.session  # the batch holds the request's session
-        rows = (await session.execute(select(model).where(model.id.in_(ids)))).scalars().all()
-        found = {r.id: r for r in rows}
-        return [found.get(i) for i in ids]
+        return await get_by_ids(ctx.session, model, ids)  # the batch holds the request's session
     return load
 
 

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from ..enums import ProjectCategory
 from ..payloads import payload, run
-from . import service
+from . import cache, service
 from .types import IndustryChainType
 
 
@@ -42,8 +42,11 @@ class ChainQuery:
 
 @strawberry.type
 class ChainMutation:
-    @strawberry.mutation(description="Add or change an industry chain (维护产业链); province only.")
+    @strawberry.mutation(description="Add or change an industry chain (维护产业链); province only. New projects "
+                                     "see the change at once on this replica and within 30 s on the others.")
     async def upsert_industry_chain(self, info: Info, input: Annotated[UpsertIndustryChainInput, strawberry.argument(description="The input (输入).")]) -> UpsertIndustryChainPayload:
-        return await run(info, UpsertIndustryChainPayload, "chain", lambda uow: service.upsert(
+        payload = await run(info, UpsertIndustryChainPayload, "chain", lambda uow: service.upsert(
             uow=uow, code=input.code, name=input.name, category=ProjectCategory(input.category),
             active=input.active, expected_version=input.expected_version), IndustryChainType.from_model)
+        cache.forget(info.context.session, input.code.strip().upper())  # committed: this process sees it at once
+        return payload

@@ -6,13 +6,13 @@ import uuid
 from typing import Any
 
 from qianzhao.common import concurrency, regions
+from qianzhao.common.db import get_by_ids
 from qianzhao.common.errors import DomainError, ErrorCode, Problems
 from qianzhao.common.ids import parse_id
 from qianzhao.common.uow import UnitOfWork
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..chains.models import IndustryChain
+from ..chains import cache as chain_cache
 from . import access, events, validation
 from .actions import ACTIONS, ProjectAction
 from .models import Project
@@ -44,17 +44,11 @@ def check_version(project: Project, expected: int | None) -> None:
 
 async def get_many(*, session: AsyncSession, ids: list[uuid.UUID]) -> list[Project | None]:
     """One SELECT for a batch of ids (DataLoader / `_entities`)."""
-    rows = (await session.execute(select(Project).where(Project.id.in_(ids)))).scalars().all()
-    by_id = {p.id: p for p in rows}
-    return [by_id.get(i) for i in ids]
+    return await get_by_ids(session, Project, ids)
 
 
-async def _chain(session: AsyncSession, code: str, category: str | None) -> IndustryChain:
-    held = session.info.setdefault("qz_chains", {})  # the identity map holds objects weakly: keep them for the request
-    chain = held.get(code)
-    if chain is None:
-        with session.no_autoflush:
-            chain = held[code] = await session.get(IndustryChain, code)
+async def _chain(session: AsyncSession, code: str, category: str | None) -> chain_cache.Chain:
+    chain = await chain_cache.chain(session, code)
     if chain is None or not chain.active:
         raise validation.bad("chain_code", f"Unknown or inactive industry chain {code}")
     if category is not None and category != chain.category:
