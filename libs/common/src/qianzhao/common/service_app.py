@@ -74,7 +74,7 @@ class Runtime:
     settings: PlatformSettings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
-    read_sessionmaker: async_sessionmaker[AsyncSession]  # a query's: each statement on its own (`read_sessions`)
+    read_sessionmaker: async_sessionmaker[AsyncSession]  # a query's: each statement on its own (`make_sessionmaker`)
     broker: Broker
     verifier: TokenVerifier
     clock: Clock
