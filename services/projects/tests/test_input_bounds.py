@@ -93,7 +93,7 @@ async def test_a_statement_over_its_timeout_answers_with_a_code(databases, nats_
 
     assert (client_db_error(raised) or ("?",))[0] == "TIMEOUT", repr(raised)
     codes = {e["extensions"]["code"] for e in body.get("errors") or []}
-    assert codes <= {"TIMEOUT"} and "INTERNAL_SERVER_ERROR" not in codes
+    assert codes <= {"TIMEOUT"} and "INTERNAL_SERVER_ERROR" not in codes, body
 
 
 async def test_a_held_number_counter_makes_others_wait_briefly_not_queue(databases, nats_server):
