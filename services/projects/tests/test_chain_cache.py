@@ -27,7 +27,9 @@ def chain_reads(svc) -> list[str]:
 
 
 async def test_a_fresh_chain_is_checked_without_a_query(svc):
-    await ok(svc, "upsertIndustryChain", CHAIN, result="chain", fields="code")
+    unknown = await mutate(svc, "createProject", draft(chainCode=CHAIN["code"]), fields="id")  # remembered unknown
+    assert unknown["userErrors"][0]["field"] == ["input", "chainCode"]
+    await ok(svc, "upsertIndustryChain", CHAIN, result="chain", fields="code")  # seen at once on this replica
     reads = chain_reads(svc)
     for name in ("一期", "二期", "三期"):
         await ok(svc, "createProject", draft(name, chainCode=CHAIN["code"]), fields="category")

@@ -49,5 +49,6 @@ class ChainMutation:
         payload = await run(info, UpsertIndustryChainPayload, "chain", lambda uow: service.upsert(
             uow=uow, code=input.code, name=input.name, category=ProjectCategory(input.category),
             active=input.active, expected_version=input.expected_version), IndustryChainType.from_model)
-        cache.forget(info.context.session, input.code.strip().upper())  # committed: this process sees it at once
+        if payload.chain is not None:  # committed: this process sees the change at once
+            cache.forget(info.context.session, payload.chain.code)
         return payload
