@@ -94,17 +94,12 @@ async def run(args) -> None:
             service.wait(10)
 
 
-async def requests_by_operation(http: aiohttp.ClientSession, metrics_url: str) -> dict[str, float]:
-    """The projects service's GraphQL requests so far, by operation name (its Prometheus counter)."""
+async def requests_answered(http: aiohttp.ClientSession, metrics_url: str) -> float:
+    """The GraphQL requests the projects service has answered so far (its Prometheus counter)."""
     async with http.get(metrics_url) as resp:
         text = await resp.text()
-    counts: dict[str, float] = {}
-    for line in text.splitlines():
-        if line.startswith("qz_graphql_requests_total{"):
-            labels, _, value = line.rpartition(" ")
-            name = labels.split('operation="', 1)[1].split('"', 1)[0] if 'operation="' in labels else "?"
-            counts[name] = counts.get(name, 0.0) + float(value)
-    return counts
+    return sum(float(line.rpartition(" ")[2]) for line in text.splitlines()
+               if line.startswith("qz_graphql_requests_total{"))
 
 
 async def measure(args, gateway, backends: tuple[int, int, int], metrics_url: str) -> None:
@@ -163,15 +158,14 @@ async def measure(args, gateway, backends: tuple[int, int, int], metrics_url: st
         await asyncio.gather(*(commit(-1 - n, measured=False) for n in range(40)))
         await at_rate(args.warmup, measured=False)
         await asyncio.sleep(2)
-        requests_before = await requests_by_operation(http, metrics_url)
+        requests_before = await requests_answered(http, metrics_url)
         cpu_before = cpus()
         started = time.perf_counter()
         sent = await at_rate(args.seconds, measured=True)
         await asyncio.sleep(5)  # the last changes reach everyone
         elapsed = time.perf_counter() - started
         cpu_after = cpus()
-        requests = {k: v - requests_before.get(k, 0.0)
-                    for k, v in (await requests_by_operation(http, metrics_url)).items()}
+        requests = await requests_answered(http, metrics_url) - requests_before
     cpu = [(after - before) / elapsed for after, before in zip(cpu_after[:-1], cpu_before[:-1], strict=True)]
     machine = [(a - b) / elapsed for a, b in zip(cpu_after[-1], cpu_before[-1], strict=True)]
     rss_busy = proc.memory_info().rss
@@ -194,7 +188,7 @@ async def measure(args, gateway, backends: tuple[int, int, int], metrics_url: st
     print(f"createProject round trip p50 {percentile(mutations, 50) * 1000:.0f} ms, "
           f"p99 {percentile(mutations, 99) * 1000:.0f} ms")
     if args.service_workers == 1:  # each process counts its own; /metrics answers from one of them
-        reads = sum(requests.values()) - sent  # the gateway's fetches are anonymous: all but the changes' mutations
+        reads = requests - sent  # every request but the changes' own createProject
         print(f"projects service requests beside the {sent} createProject: {reads:.0f} record reads "
               f"({reads / max(sent, 1):.2f} per change)")
     print(f"gateway RSS idle {rss_idle / 2**20:.0f} MiB ({(rss_idle - rss_before) / max(args.subscribers, 1) / 1024:.0f}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from projects_support import GUIYANG, draft, mutate, ok, tok
+from projects_support import GUIYANG, INVESTOR, NANMING, draft, mutate, ok, tok
 from qianzhao.common.testing import running_service
 from qianzhao.projects.app import SERVICE
 from qianzhao.projects.chains import cache
@@ -52,3 +52,19 @@ async def test_a_chain_retired_on_another_replica_is_refused_within_the_ttl(svc,
                            fields="id")
     assert refused["project"] is None
     assert refused["userErrors"][0]["field"] == ["input", "chainCode"]
+
+
+async def test_a_retired_chain_is_refused_to_projects_intentions_and_targets_with_their_other_problems(svc):
+    created = await ok(svc, "upsertIndustryChain", CHAIN, result="chain", fields="code version")
+    await ok(svc, "upsertIndustryChain", {**CHAIN, "active": False, "expectedVersion": created["version"]},
+             result="chain", fields="code")
+    intention = await mutate(svc, "fileInvestmentIntention", {
+        "enterpriseName": " ", "chainCode": CHAIN["code"], "amount": "300000000", "prefectureCodes": [GUIYANG],
+        "description": "拟投资", "needs": ["LAND"]}, tok("ENTERPRISE", NANMING, credit_code=INVESTOR),
+        result="intention", fields="id")
+    target = await mutate(svc, "createTargetEnterprise", {
+        "name": " ", "location": "深圳市", "chainCode": CHAIN["code"], "tier": "KEY", "willingness": "AWARE",
+        "contacts": []}, tok("COUNTY", NANMING), result="target", fields="id")
+    for payload, other in ((intention, ["input", "enterpriseName"]), (target, ["input", "name"])):
+        assert next(iter(payload.values())) is None
+        assert {tuple(e["field"]) for e in payload["userErrors"]} == {("input", "chainCode"), tuple(other)}

@@ -49,6 +49,14 @@ class Problems:
             self.add(exc)
             return None
 
+    async def check_awaited(self, awaitable):
+        """`await awaitable`, or None after noting the DomainError it raised (`check` for a coroutine)."""
+        try:
+            return await awaitable
+        except DomainError as exc:
+            self.add(exc)
+            return None
+
     def add(self, error: DomainError) -> None:
         self.found.extend(error.errors if isinstance(error, DomainErrors) else [error])
 

@@ -42,8 +42,8 @@ class ChainQuery:
 
 @strawberry.type
 class ChainMutation:
-    @strawberry.mutation(description="Add or change an industry chain (维护产业链); province only. New projects "
-                                     "see the change at once on this replica and within "
+    @strawberry.mutation(description="Add or change an industry chain (维护产业链); province only. New projects, "
+                                     "intentions and target enterprises see the change at once on this replica and within "
                                      f"{cache.TTL_SECONDS:.0f} s on the others.")
     async def upsert_industry_chain(self, info: Info, input: Annotated[UpsertIndustryChainInput, strawberry.argument(description="The input (输入).")]) -> UpsertIndustryChainPayload:
         payload = await run(info, UpsertIndustryChainPayload, "chain", lambda uow: service.upsert(

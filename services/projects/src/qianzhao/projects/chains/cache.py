@@ -1,4 +1,5 @@
-"""The industry chains as this process last read them, so compiling a project checks its chain without a round trip.
+"""The industry chains as this process last read them, so a new project, intention or target enterprise checks its chain
+without a round trip.
 
 Chains are reference data the province edits a few times a year (`upsertIndustryChain`). A change made through this
 process is seen at once (the entry is dropped); other replicas see it within `TTL_SECONDS`. Entries are per database
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import URL, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..project.validation import bad
 from .models import IndustryChain
 
 TTL_SECONDS = 30.0
@@ -46,6 +48,14 @@ async def chain(session: AsyncSession, code: str) -> Chain | None:
     if len(_held) >= MAX_ENTRIES:
         _held.clear()
     _held[key] = (now, found)
+    return found
+
+
+async def usable(session: AsyncSession, code: str) -> Chain:
+    """The chain `code` when new records may name it (it exists and is active), else the chainCode userError."""
+    found = await chain(session, code)
+    if found is None or not found.active:
+        raise bad("chain_code", f"Unknown or inactive industry chain {code}")
     return found
 
 

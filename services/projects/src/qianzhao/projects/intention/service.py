@@ -21,7 +21,7 @@ from qianzhao.common.uow import UnitOfWork
 from qianzhao.common.workdays import add_working_days
 from sqlalchemy import ColumnElement, false, select, true
 
-from ..chains.models import IndustryChain
+from ..chains import cache as chain_cache
 from ..project.models import Project
 from ..project.validation import bad, credit_code
 from . import events
@@ -79,9 +79,7 @@ async def file(*, uow: UnitOfWork, enterprise_name: str, credit_code_: str | Non
         problems.add(bad("enterprise_name", "The enterprise's name is required"))
     if ownership not in OWNERSHIPS:
         problems.add(bad("ownership", f"Ownership is one of {', '.join(OWNERSHIPS)}"))
-    chain = await uow.session.get(IndustryChain, chain_code)
-    if chain is None or not chain.active:
-        problems.add(bad("chain_code", f"Unknown or inactive industry chain {chain_code}"))
+    await problems.check_awaited(chain_cache.usable(uow.session, chain_code))
     if not amount.is_finite() or amount <= 0:
         problems.add(bad("amount", "The intended investment is a positive amount"))
     if not prefectures:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
+from qianzhao.common.db import get_by_ids
 from qianzhao.common.tables import audit_history
 from sqlalchemy import select
 from strawberry.types import Info
@@ -13,12 +14,12 @@ from ..assessment.models import Assessment, AssessmentCondition
 from ..chains.models import IndustryChain
 from ..fiveones import service as fiveones
 from ..review.models import ProjectReview
-from . import service
+from .models import Project
 
 
 def project_loader(info: Info):
     ctx = info.context
-    return info.context.loader("project", lambda ids: service.get_many(session=ctx.session, ids=ids))
+    return info.context.loader("project", lambda ids: get_by_ids(ctx.session, Project, ids))
 
 
 def _grouped(rows, key, ids):

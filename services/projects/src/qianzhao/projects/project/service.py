@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 from qianzhao.common import concurrency, regions
-from qianzhao.common.db import get_by_ids
 from qianzhao.common.errors import DomainError, ErrorCode, Problems
 from qianzhao.common.ids import parse_id
 from qianzhao.common.uow import UnitOfWork
@@ -42,15 +41,8 @@ def check_version(project: Project, expected: int | None) -> None:
     concurrency.check_version(project, expected, what=f"Project {project.number}")
 
 
-async def get_many(*, session: AsyncSession, ids: list[uuid.UUID]) -> list[Project | None]:
-    """One SELECT for a batch of ids (DataLoader / `_entities`)."""
-    return await get_by_ids(session, Project, ids)
-
-
 async def _chain(session: AsyncSession, code: str, category: str | None) -> chain_cache.Chain:
-    chain = await chain_cache.chain(session, code)
-    if chain is None or not chain.active:
-        raise validation.bad("chain_code", f"Unknown or inactive industry chain {code}")
+    chain = await chain_cache.usable(session, code)
     if category is not None and category != chain.category:
         raise validation.bad("category", f"Chain {chain.name} belongs to category {chain.category}, not {category}")
     return chain
@@ -69,10 +61,7 @@ async def checked_fields(uow: UnitOfWork, given: dict[str, Any], problems: Probl
                                  "regionCode"))
     chain = None
     if fields.get("chain_code"):
-        try:
-            chain = await _chain(uow.session, fields["chain_code"], fields.get("category"))
-        except DomainError as exc:
-            problems.add(exc)
+        chain = await problems.check_awaited(_chain(uow.session, fields["chain_code"], fields.get("category")))
     return fields, chain
 
 

@@ -17,7 +17,7 @@ from qianzhao.common.ids import next_number, parse_id
 from qianzhao.common.uow import UnitOfWork
 from sqlalchemy import ColumnElement, and_, false, func, select, true
 
-from ..chains.models import IndustryChain
+from ..chains import cache as chain_cache
 from ..intention.models import InvestmentIntention
 from ..intention.service import visible as intention_visible
 from ..project.models import Project
@@ -100,9 +100,7 @@ async def create(*, uow: UnitOfWork, name: str, credit_code_: str | None, locati
     code = problems.check(credit_code, credit_code_, "credit_code") if credit_code_ else None
     if not name.strip():
         problems.add(bad("name", "The enterprise's name is required"))
-    chain = await uow.session.get(IndustryChain, chain_code)
-    if chain is None or not chain.active:
-        problems.add(bad("chain_code", f"Unknown or inactive industry chain {chain_code}"))
+    await problems.check_awaited(chain_cache.usable(uow.session, chain_code))
     for i, c in enumerate(contacts):
         if not (c.get("name") or "").strip():
             problems.add(DomainError(ErrorCode.BAD_USER_INPUT, "Every contact needs a name",
